@@ -1,0 +1,1 @@
+"""Prefect flows: the only place (with the CLI) that reads settings and the clock."""

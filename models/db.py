@@ -1,0 +1,97 @@
+"""Engines, sessions and schema migrations (Alembic), built only when asked for."""
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlmodel import Session, create_engine
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class BadDatabaseUrl(ValueError):
+    pass
+
+
+def open_engine(url: str) -> Engine:
+    """An engine for a SQLite or PostgreSQL URL; SQLite waits on locks instead of failing."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise BadDatabaseUrl("the --db value is not a database URL (e.g. sqlite:///rrf.db)") from None
+    if parsed.get_backend_name() not in {"sqlite", "postgresql"}:
+        raise BadDatabaseUrl(
+            f"{safe_url(url)}: only sqlite:/// and postgresql+psycopg:// databases are supported"
+        )
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def safe_url(url: str) -> str:
+    """The URL with any password masked, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<invalid database URL>"
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file behind a SQLite URL (None for PostgreSQL or an in-memory database)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def _alembic_config(engine: Engine) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest revision (creates it in an empty database)."""
+    command.upgrade(_alembic_config(engine), "head")
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision() -> str:
+    return ScriptDirectory(str(MIGRATIONS)).get_current_head() or ""
+
+
+def is_current(engine: Engine) -> bool:
+    return current_revision(engine) == head_revision()
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """One transaction: committed when the block ends, rolled back on any error."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise

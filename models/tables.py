@@ -1,0 +1,38 @@
+"""Database tables. Progress records are append-only: rows are inserted, never updated or deleted
+(the migration installs triggers that refuse UPDATE and DELETE)."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Column, Numeric
+from sqlmodel import Field, SQLModel
+
+
+class ProgressRecord(SQLModel, table=True):
+    __tablename__ = "progress_record"
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: str = Field(index=True, max_length=120)
+    as_of: date
+    value: Decimal | None = Field(default=None, sa_column=Column(Numeric(24, 6), nullable=True))
+    done: bool | None = None
+    breakdown_key: str | None = Field(default=None, max_length=60)
+    source: str
+    reporter: str | None = None
+    evidence: str | None = None
+    evidence_sha256: str | None = Field(default=None, max_length=64)
+    recorded_at: datetime
+
+
+class ImportBatch(SQLModel, table=True):
+    """One imported file, so that importing the same bytes again adds nothing."""
+
+    __tablename__ = "import_batch"
+
+    id: int | None = Field(default=None, primary_key=True)
+    file_name: str
+    file_sha256: str = Field(max_length=64, unique=True)
+    rows: int
+    first_record_id: int | None = None
+    last_record_id: int | None = None
+    imported_at: datetime

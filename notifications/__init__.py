@@ -1,0 +1,1 @@
+"""Transport and rendering of messages; who is told what is decided in rules/."""

@@ -1,0 +1,15 @@
+"""The pure core: plan models and loading, and the evaluation of recorded progress.
+
+Nothing here reads the clock, a database or the network, or performs an action.
+"""
+
+from rules.evaluate import STATUSES, CheckpointResult, Decision, KeyResult, evaluate
+from rules.load import LoadedPlan, PlanError, Problem, load_plan, parse_plan
+from rules.plan import Item, Plan
+from rules.progress import Observation
+
+__all__ = [
+    "STATUSES", "CheckpointResult", "Decision", "KeyResult", "evaluate",
+    "LoadedPlan", "PlanError", "Problem", "load_plan", "parse_plan",
+    "Item", "Plan", "Observation",
+]

@@ -1,0 +1,200 @@
+"""The pure core: where each milestone and target stands on a day, and why.
+
+`evaluate(plan, records, as_of)` reads no clock, no database and no network. It
+returns one `Decision` per item, in plan order, each with its numbers, the ids of
+the records it used, machine-readable reasons and a one-sentence explanation in
+Latvian and English. Statuses and their meaning are those of CONTRACT.md.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Iterable, Literal
+
+from rules.dates import riga_day
+from rules.explain import explain
+from rules.pace import Projection, combine, project
+from rules.plan import Item, Plan
+from rules.progress import Observation, State, state_on, timeline
+
+Status = Literal["met", "met_late", "on_track", "at_risk", "missed", "no_data", "reversed"]
+STATUSES: tuple[Status, ...] = ("met", "met_late", "on_track", "at_risk", "missed", "no_data", "reversed")
+
+
+@dataclass(frozen=True)
+class KeyResult:
+    key: str
+    goal: Decimal
+    actual: Decimal | None
+    met: bool
+
+
+@dataclass(frozen=True)
+class CheckpointResult:
+    """`status`: met (held on its date), met_late, missed (passed and still short), pending."""
+
+    date: date
+    goal: Decimal
+    actual: Decimal | None
+    status: Literal["met", "met_late", "missed", "pending"]
+
+
+@dataclass(frozen=True)
+class Decision:
+    item_id: str
+    kind: Literal["milestone", "target"]
+    as_of: date
+    due: date
+    goal: Decimal | Literal["done"]
+    actual: Decimal | Literal["done", "not-done"] | None
+    status: Status
+    days_left: int
+    reached_on: date | None
+    latest_record: date | None
+    projection: Projection
+    breakdown: tuple[KeyResult, ...]
+    checkpoints: tuple[CheckpointResult, ...]
+    records_used: tuple[int, ...]
+    reasons: tuple[str, ...]
+    explanation: dict[str, str]
+
+
+def evaluate(plan: Plan, records: Iterable[Observation], as_of: date | datetime) -> list[Decision]:
+    """Evaluate every item of `plan` as of the Riga day of `as_of`."""
+    day = riga_day(as_of)
+    by_item: dict[str, list[Observation]] = defaultdict(list)
+    for r in records:
+        if r.as_of <= day:
+            by_item[r.item_id].append(r)
+    return [evaluate_item(item, by_item.get(item.id, []), day) for item in plan.items]
+
+
+def evaluate_item(item: Item, records: list[Observation], day: date) -> Decision:
+    states = timeline(r for r in records if r.as_of <= day)
+    now = states[-1] if states else None
+    reached_days = [s.day for s in states if _reached(item, s)]
+    held = now is not None and _reached(item, now)
+    breakdown = _breakdown(item, now)
+    checkpoints = _checkpoints(item, states, day)
+    projection = Projection()
+    reasons: list[str] = []
+
+    if now is None:
+        status: Status = "missed" if day > item.due else "no_data"
+    elif held:
+        status = "met" if any(d <= item.due for d in reached_days) else "met_late"
+    elif reached_days:
+        status = "reversed"
+    else:
+        if item.kind == "target":
+            projection = _project(item, states)
+        if day > item.due:
+            status = "missed"
+        else:
+            if any(c.status == "missed" for c in checkpoints):
+                reasons.append("checkpoint_behind")
+            if projection.never:
+                reasons.append("no_progress")
+            elif projection.on is not None and projection.on > item.due:
+                reasons.append("pace_behind")
+            elif projection.on is not None and projection.on < day:
+                reasons.append("stale")
+            status = "at_risk" if reasons else "on_track"
+    reasons += [f"key_short:{k.key}" for k in breakdown if not k.met]
+    decision = Decision(
+        item_id=item.id,
+        kind=item.kind,
+        as_of=day,
+        due=item.due,
+        goal=item.goal,
+        actual=_actual(item, now),
+        status=status,
+        days_left=(item.due - day).days,
+        reached_on=reached_days[0] if reached_days else None,
+        latest_record=now.day if now else None,
+        projection=projection,
+        breakdown=breakdown,
+        checkpoints=checkpoints,
+        records_used=now.used if now else (),
+        reasons=tuple(reasons),
+        explanation={},
+    )
+    return replace(decision, explanation=explain(item, decision))
+
+
+def _reached(item: Item, s: State) -> bool:
+    if item.kind == "milestone":
+        return s.done is True
+    assert isinstance(item.goal, Decimal)
+    if s.total is None or s.total < item.goal:
+        return False
+    keys = item.breakdown.keys if item.breakdown else {}
+    return all(s.keys.get(k, Decimal(0)) >= spec.minimum for k, spec in keys.items())
+
+
+def _actual(item: Item, s: State | None) -> Decimal | Literal["done", "not-done"] | None:
+    if s is None:
+        return None
+    if item.kind == "milestone":
+        return None if s.done is None else ("done" if s.done else "not-done")
+    return s.total
+
+
+def _breakdown(item: Item, s: State | None) -> tuple[KeyResult, ...]:
+    if not item.breakdown:
+        return ()
+    out = []
+    for key, spec in item.breakdown.keys.items():
+        actual = s.keys.get(key) if s else None
+        out.append(KeyResult(key, spec.minimum, actual, actual is not None and actual >= spec.minimum))
+    return tuple(out)
+
+
+def _checkpoint_held(cp_value: Decimal, cp_keys: dict[str, Decimal], s: State | None) -> bool:
+    if s is None or s.total is None or s.total < cp_value:
+        return False
+    return all(s.keys.get(k, Decimal(0)) >= v for k, v in cp_keys.items())
+
+
+def _checkpoints(item: Item, states: list[State], day: date) -> tuple[CheckpointResult, ...]:
+    out = []
+    now = states[-1] if states else None
+    for cp in item.checkpoints:
+        at_cp = state_on(states, cp.date)
+        if _checkpoint_held(cp.value, cp.breakdown, at_cp):
+            status = "met"
+        elif day <= cp.date:
+            status = "pending"
+        elif _checkpoint_held(cp.value, cp.breakdown, now):
+            status = "met_late"
+        else:
+            status = "missed"
+        shown = at_cp if day > cp.date else now
+        out.append(CheckpointResult(cp.date, cp.value, shown.total if shown else None, status))
+    return tuple(out)
+
+
+def _project(item: Item, states: list[State]) -> Projection:
+    assert isinstance(item.goal, Decimal)
+    start = (item.start, item.baseline) if item.start else None
+    totals = [(s.day, s.total) for s in states if s.total is not None]
+    parts = [project(totals, item.goal, start)]
+    if item.breakdown and states:
+        now = states[-1]
+        for key, spec in item.breakdown.keys.items():
+            if now.keys.get(key, Decimal(0)) >= spec.minimum:
+                continue
+            series = _key_series(states, key)
+            key_start = (item.start, Decimal(0)) if item.start else None
+            parts.append(project(series, spec.minimum, key_start))
+    return combine(parts)
+
+
+def _key_series(states: list[State], key: str) -> list[tuple[date, Decimal]]:
+    series: list[tuple[date, Decimal]] = []
+    for s in states:
+        v = s.keys.get(key)
+        if v is not None:
+            series.append((s.day, v))
+    return series

@@ -1,0 +1,226 @@
+"""Load and validate a plan file as a whole, reporting every problem at once.
+
+`load_plan` reads bytes, so that "not UTF-8" and "not TOML" are reported like any
+other problem; it never writes anything. One `PlanError` carries all problems,
+each naming the key path and the bad value.
+"""
+
+import hashlib
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from rules.plan import Plan
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class PlanError(Exception):
+    """The plan file is unusable; `problems` lists every reason found."""
+
+    def __init__(self, file: str, problems: list[Problem]):
+        self.file = file
+        self.problems = problems
+        lines = "\n".join(f"  {p}" for p in problems)
+        super().__init__(f"{file}: {len(problems)} problem(s) in the plan:\n{lines}")
+
+
+@dataclass(frozen=True)
+class LoadedPlan:
+    """A validated plan together with the exact text it came from."""
+
+    plan: Plan
+    text: str
+    sha256: str
+    path: str
+    warnings: list[str]
+
+
+def load_plan(path: str | Path) -> LoadedPlan:
+    path = Path(path)
+    try:
+        raw_bytes = path.read_bytes()
+    except OSError as exc:
+        raise PlanError(str(path), [Problem("", f"cannot read the file: {exc.strerror}")]) from None
+    return parse_plan(raw_bytes, str(path))
+
+
+def parse_plan(raw_bytes: bytes, name: str = "<plan>") -> LoadedPlan:
+    try:
+        text = raw_bytes.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw_bytes[: exc.start].count(b"\n") + 1
+        bad = raw_bytes[exc.start : exc.start + 4]
+        raise PlanError(
+            name, [Problem(f"line {line}", f"not UTF-8 (byte {bad[:1]!r} at offset {exc.start})")]
+        ) from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PlanError(name, [Problem("", f"not valid TOML: {exc}")]) from None
+
+    problems = _field_problems(raw) + _cross_problems(raw)
+    if problems:
+        raise PlanError(name, _unique(problems))
+    plan = Plan.model_validate(raw)
+    return LoadedPlan(
+        plan=plan,
+        text=text,
+        sha256=hashlib.sha256(raw_bytes).hexdigest(),
+        path=name,
+        warnings=conflict_warnings(plan),
+    )
+
+
+def _field_problems(raw: dict[str, Any]) -> list[Problem]:
+    try:
+        Plan.model_validate(raw)
+    except ValidationError as exc:
+        return [_problem(raw, err) for err in exc.errors()]
+    return []
+
+
+def _problem(raw: dict[str, Any], err: dict[str, Any]) -> Problem:
+    loc = [p for p in err["loc"] if not (isinstance(p, str) and _is_union_tag(p))]
+    path = _path(raw, loc)
+    msg = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "extra_forbidden":
+        return Problem(path, "unknown key")
+    if err["type"] == "missing":
+        return Problem(path, "required key is missing")
+    value = err.get("input")
+    if err["type"] in {"value_error", "assertion_error"} and isinstance(value, dict):
+        return Problem(path, msg)
+    return Problem(path, f"{msg} (got {value!r})")
+
+
+def _is_union_tag(part: str) -> bool:
+    # pydantic names union members in locations ("decimal", "literal['done']", "function-before[...]")
+    return part.startswith(("function-", "literal[", "decimal", "date", "str", "int"))
+
+
+def _path(raw: Any, loc: list[Any]) -> str:
+    out = ""
+    node = raw
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+            node = node[part] if isinstance(node, list) and part < len(node) else None
+            if isinstance(node, dict) and isinstance(node.get("id"), str):
+                out += f" ({node['id']})"
+        else:
+            key = str(part)
+            needs_quotes = not key.replace("_", "").replace("-", "").isalnum()
+            out += ("." if out else "") + (f'"{key}"' if needs_quotes else key)
+            node = node.get(part) if isinstance(node, dict) else None
+    return out
+
+
+def _cross_problems(raw: dict[str, Any]) -> list[Problem]:
+    """Checks that span sections: duplicate ids and every reference to a defined key."""
+    problems: list[Problem] = []
+    defined = {sec: _keys(raw.get(sec)) for sec in ("sources", "contacts", "institutions", "measures")}
+    items = raw.get("items") if isinstance(raw.get("items"), list) else []
+
+    def ref(path: str, section: str, value: Any) -> None:
+        if isinstance(value, str) and value not in defined[section]:
+            problems.append(Problem(path, f"{value!r} is not defined in [{section}]"))
+
+    seen: dict[str, int] = {}
+    ids: set[str] = set()
+    for n, item in enumerate(items):
+        if not isinstance(item, dict):
+            continue
+        item_id = item.get("id")
+        where = f"items[{n}]" + (f" ({item_id})" if isinstance(item_id, str) else "")
+        if isinstance(item_id, str):
+            if item_id in seen:
+                problems.append(
+                    Problem(f"{where}.id", f"duplicate id {item_id!r} (first at items[{seen[item_id]}])")
+                )
+            seen.setdefault(item_id, n)
+            ids.add(item_id)
+            ref(f"{where}.id", "measures", item_id.split("/", 1)[0] if "/" in item_id else None)
+        for c in _list(item.get("contacts")):
+            ref(f"{where}.contacts", "contacts", c)
+        for q, quote in enumerate(_list(item.get("sources"))):
+            ref(f"{where}.sources[{q}].doc", "sources", _get(quote, "doc"))
+        for q, alt in enumerate(_list(item.get("due_alternatives"))):
+            ref(f"{where}.due_alternatives[{q}].doc", "sources", _get(alt, "doc"))
+        for q, cp in enumerate(_list(item.get("checkpoints"))):
+            ref(f"{where}.checkpoints[{q}].doc", "sources", _get(cp, "doc"))
+        keys = _get(_get(item, "breakdown"), "keys")
+        for key, spec in (keys.items() if isinstance(keys, dict) else []):
+            for c in _list(_get(spec, "contacts")):
+                ref(f"{where}.breakdown.keys.{key}.contacts", "contacts", c)
+
+    for code, m in _items(raw.get("measures")):
+        ref(f'measures."{code}".institution', "institutions", _get(m, "institution"))
+        for c in _list(_get(m, "contacts")):
+            ref(f'measures."{code}".contacts', "contacts", c)
+        for q, quote in enumerate(_list(_get(m, "sources"))):
+            ref(f'measures."{code}".sources[{q}].doc', "sources", _get(quote, "doc"))
+        for q, alt in enumerate(_list(_get(m, "funding_alternatives"))):
+            ref(f'measures."{code}".funding_alternatives[{q}].doc', "sources", _get(alt, "doc"))
+    for key, c in _items(raw.get("contacts")):
+        ref(f"contacts.{key}.institution", "institutions", _get(c, "institution"))
+        ref(f"contacts.{key}.doc", "sources", _get(c, "doc"))
+    for num, row in _items(raw.get("roadmap")):
+        ref(f'roadmap."{num}".investment', "measures", _get(row, "investment"))
+        ref(f'roadmap."{num}".doc', "sources", _get(row, "doc"))
+        for item_id in _list(_get(row, "items")):
+            if isinstance(item_id, str) and item_id not in ids:
+                problems.append(Problem(f'roadmap."{num}".items', f"{item_id!r} is not an item id"))
+    return problems
+
+
+def conflict_warnings(plan: Plan) -> list[str]:
+    """One warning per figure on which the source documents disagree."""
+    out: list[str] = []
+
+    def describe(alts: list[Any], adopted: Any) -> str:
+        return "; ".join(
+            f"{a.value} in {plan.sources[a.doc].file} (\"{a.quote}\")"
+            + (" [used]" if a.value == adopted else "")
+            for a in alts
+        )
+
+    for item in plan.items:
+        if len({a.value for a in item.due_alternatives}) > 1:
+            out.append(f"{item.id}: the sources disagree on the due date: "
+                       f"{describe(item.due_alternatives, item.due)}")
+    for code, m in plan.measures.items():
+        if len({a.value for a in m.funding_alternatives}) > 1:
+            out.append(f"{code}: the sources disagree on the funding in EUR: "
+                       f"{describe(m.funding_alternatives, m.funding_eur)}")
+    return out
+
+
+def _keys(section: Any) -> set[str]:
+    return set(section) if isinstance(section, dict) else set()
+
+
+def _items(section: Any) -> list[tuple[str, Any]]:
+    return list(section.items()) if isinstance(section, dict) else []
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _get(node: Any, key: str) -> Any:
+    return node.get(key) if isinstance(node, dict) else None
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    return list(dict.fromkeys(problems))

@@ -1,0 +1,63 @@
+"""The pace rule: when would the goal be reached if progress went on as recorded?
+
+The recorded pace of a series is its average daily gain from a reference point
+to its latest record. The reference point is the item's `start` date with its
+baseline (0 for a breakdown key) when the plan declares one and it lies before
+the latest record; otherwise the series' first record. The goal is projected
+to be reached `ceil((goal - latest) / pace)` days after the latest record.
+
+- Fewer than two points (no `start`, one record; or a key never reported on its
+  own): the pace is unknown.
+- No gain (pace <= 0) while short of the goal: it is never reached at this pace.
+
+For a breakdown, the total and every key short of its minimum are projected
+the same way; the item is reached on the latest of the known dates, never if
+any part is never; it is unknown only when no part can be projected.
+"""
+
+import math
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class Projection:
+    """`on` is the projected date; `never` means no gain was recorded; neither: unknown."""
+
+    on: date | None = None
+    never: bool = False
+    pace_per_day: Decimal | None = None
+
+    @property
+    def known(self) -> bool:
+        return self.on is not None or self.never
+
+
+def project(
+    points: list[tuple[date, Decimal]], goal: Decimal, start: tuple[date, Decimal] | None
+) -> Projection:
+    """Project one cumulative series (`points` oldest first) to `goal`."""
+    if not points:
+        return Projection()
+    last_day, last = points[-1]
+    if last >= goal:
+        return Projection(on=next((d for d, v in points if v >= goal), last_day))
+    ref = start if start is not None and start[0] < last_day else points[0]
+    days = (last_day - ref[0]).days
+    if days <= 0:
+        return Projection()
+    pace = (last - ref[1]) / days
+    if pace <= 0:
+        return Projection(never=True, pace_per_day=pace)
+    return Projection(on=last_day + timedelta(days=math.ceil((goal - last) / pace)), pace_per_day=pace)
+
+
+def combine(projections: list[Projection]) -> Projection:
+    """The item's projection from its total's and its short keys' projections."""
+    if any(p.never for p in projections):
+        return Projection(never=True)
+    dates = [p.on for p in projections if p.on is not None]
+    if not dates:
+        return Projection()
+    return Projection(on=max(dates), pace_per_day=projections[0].pace_per_day)

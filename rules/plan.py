@@ -1,0 +1,240 @@
+"""The declarative plan (`milestones.toml`) as typed, validated pydantic models.
+
+Field-level checks live on the models; checks that need the whole plan (ids,
+references between sections) live in `rules.load`.
+"""
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from rules.dates import BadDate, parse_date
+
+ID_PATTERN = r"^[0-9]+(\.[0-9]+)*\.[ir]/[a-z0-9]+(-[a-z0-9]+)*$"
+KEY_PATTERN = r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$"
+REF_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+
+
+def _date(value: object) -> date:
+    try:
+        return parse_date(value)  # type: ignore[arg-type]
+    except BadDate as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _number(value: object) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        raise ValueError(f"{value!r} is not a number")
+    return Decimal(str(value))
+
+
+PlanDate = Annotated[date, BeforeValidator(_date)]
+Number = Annotated[Decimal, BeforeValidator(_number)]
+NonNegative = Annotated[Decimal, BeforeValidator(_number), Field(ge=0)]
+Ref = Annotated[str, Field(pattern=REF_PATTERN)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Quote(Strict):
+    """Where a figure comes from: a source document and the phrase in it."""
+
+    doc: str
+    quote: str = Field(min_length=1)
+
+
+class DateAlternative(Quote):
+    value: PlanDate
+
+
+class NumberAlternative(Quote):
+    value: NonNegative
+
+
+class Source(Strict):
+    file: str = Field(min_length=1)
+    title_lv: str
+    title_en: str
+    published: PlanDate | None = None
+
+
+class Institution(Strict):
+    name_lv: str
+    name_en: str
+    department_lv: str | None = None
+    department_en: str | None = None
+
+
+class Contact(Strict):
+    name: str = Field(min_length=1)
+    role_lv: str | None = None
+    role_en: str | None = None
+    institution: Ref | None = None
+    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    phone: str | None = None
+    language: Literal["lv", "en"] = "lv"
+    doc: str
+
+
+class Measure(Strict):
+    name_lv: str
+    name_en: str
+    type: Literal["reform", "investment", "project"]
+    component_lv: str | None = None
+    component_en: str | None = None
+    institution: Ref
+    contacts: list[Ref] = []
+    funding_eur: NonNegative | None = None
+    funding_alternatives: list[NumberAlternative] = []
+    funding_note_lv: str | None = None
+    end: PlanDate | None = None
+    legal_basis_lv: str | None = None
+    sources: list[Quote] = []
+
+    @model_validator(mode="after")
+    def _adopted_funding_is_sourced(self) -> "Measure":
+        if self.funding_alternatives and self.funding_eur not in {
+            a.value for a in self.funding_alternatives
+        }:
+            raise ValueError(
+                f"funding_eur {self.funding_eur} is none of its funding_alternatives"
+            )
+        return self
+
+
+class BreakdownKey(Strict):
+    minimum: NonNegative
+    name_lv: str
+    name_en: str
+    contacts: list[Ref] = []
+
+
+class Breakdown(Strict):
+    dimension: str = Field(pattern=REF_PATTERN)
+    name_lv: str
+    name_en: str
+    keys: dict[Annotated[str, Field(pattern=KEY_PATTERN)], BreakdownKey] = Field(min_length=1)
+
+
+class Checkpoint(Strict):
+    """An interim checkpoint: `value` reached by `date` (inclusive, Riga)."""
+
+    date: PlanDate
+    value: NonNegative
+    breakdown: dict[str, NonNegative] = {}
+    doc: str
+    quote: str
+
+
+class Item(Strict):
+    """One milestone (qualitative, goal "done") or target (a number to reach)."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    kind: Literal["milestone", "target"]
+    name_lv: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+    unit_lv: str | None = None
+    unit_en: str | None = None
+    baseline: NonNegative = Decimal(0)
+    start: PlanDate | None = None
+    goal: Number | Literal["done"]
+    due: PlanDate
+    due_alternatives: list[DateAlternative] = []
+    breakdown: Breakdown | None = None
+    checkpoints: list[Checkpoint] = []
+    contacts: list[Ref] = []
+    binding: bool = True
+    sources: list[Quote] = Field(min_length=1)
+
+    @property
+    def measure(self) -> str:
+        return self.id.split("/", 1)[0]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Item":
+        problems: list[str] = []
+        if self.kind == "milestone":
+            if self.goal != "done":
+                problems.append(f'goal of a milestone must be "done", got {self.goal}')
+            if self.breakdown or self.checkpoints:
+                problems.append("a milestone has no breakdown and no checkpoints")
+        else:
+            if self.goal == "done":
+                problems.append('goal of a target must be a number, got "done"')
+            elif self.goal <= 0:
+                problems.append(f"goal must be a positive number, got {self.goal}")
+            elif self.goal <= self.baseline:
+                problems.append(f"goal {self.goal} is not above the baseline {self.baseline}")
+            if not self.unit_lv or not self.unit_en:
+                problems.append("a target needs unit_lv and unit_en")
+        if isinstance(self.goal, Decimal) and self.breakdown:
+            total = sum(k.minimum for k in self.breakdown.keys.values())
+            if total > self.goal:
+                problems.append(
+                    f"breakdown minimums add up to {total}, above the goal {self.goal}"
+                )
+        for n, cp in enumerate(self.checkpoints):
+            if cp.date > self.due:
+                problems.append(f"checkpoints[{n}] date {cp.date} is after the due date {self.due}")
+            if isinstance(self.goal, Decimal) and cp.value > self.goal:
+                problems.append(f"checkpoints[{n}] value {cp.value} is above the goal {self.goal}")
+            keys = self.breakdown.keys if self.breakdown else {}
+            for key in cp.breakdown:
+                if key not in keys:
+                    problems.append(
+                        f"checkpoints[{n}].breakdown key {key!r} is not one of {sorted(keys)}"
+                    )
+        if self.due_alternatives and self.due not in {a.value for a in self.due_alternatives}:
+            problems.append(f"due {self.due} is none of its due_alternatives")
+        if self.start and self.start >= self.due:
+            problems.append(f"start {self.start} is not before the due date {self.due}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+class RoadmapMeasure(Strict):
+    """A row of the administrative-capacity roadmap, linked to the investment it belongs to."""
+
+    title_lv: str
+    planned_results_lv: list[str] = Field(min_length=1)
+    funding_eur: NonNegative | None = None
+    period: str
+    progress_lv: str | None = None
+    progress_as_of: PlanDate | None = None
+    investment: str
+    items: list[str] = []
+    doc: str
+    quote: str
+
+
+class PlanInfo(Strict):
+    title_lv: str
+    title_en: str
+    timezone: Literal["Europe/Riga"] = "Europe/Riga"
+    currency: Literal["EUR"] = "EUR"
+
+
+class Plan(Strict):
+    schema_version: Literal[1]
+    plan: PlanInfo
+    sources: dict[str, Source]
+    institutions: dict[Ref, Institution]
+    contacts: dict[Ref, Contact]
+    measures: dict[str, Measure]
+    items: list[Item] = Field(min_length=1)
+    roadmap: dict[str, RoadmapMeasure] = {}
+
+    def item(self, item_id: str) -> Item:
+        for it in self.items:
+            if it.id == item_id:
+                return it
+        raise KeyError(item_id)
+
+    @property
+    def ids(self) -> list[str]:
+        return [it.id for it in self.items]

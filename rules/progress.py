@@ -1,0 +1,74 @@
+"""Recorded progress as the pure core sees it, and its state on any day.
+
+A target's records are cumulative: each states the total reached as of its date.
+With a breakdown, a record names one key and states that key's total; the
+target's total is the sum of each key's latest value. A record without a key on
+a breakdown target states an overall total whose split is not known: it counts
+toward the total (the larger of it and the keyed sum) but toward no key.
+Records are never changed: for the same item and key, the record with the later
+as-of date wins, and on the same date the one recorded later (higher `seq`).
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Iterable
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One progress record: `value` for a target, `done` for a milestone."""
+
+    seq: int
+    item_id: str
+    as_of: date
+    value: Decimal | None = None
+    done: bool | None = None
+    key: str | None = None
+
+
+@dataclass(frozen=True)
+class State:
+    """What the records say as of one day."""
+
+    day: date
+    total: Decimal | None
+    done: bool | None
+    keys: dict[str, Decimal] = field(default_factory=dict)
+    used: tuple[int, ...] = ()
+
+
+def timeline(observations: Iterable[Observation]) -> list[State]:
+    """The state after each distinct as-of date, oldest first."""
+    obs = sorted(observations, key=lambda o: (o.as_of, o.seq))
+    latest: dict[str | None, Observation] = {}
+    states: list[State] = []
+    for n, o in enumerate(obs):
+        latest[o.key] = o
+        if n + 1 < len(obs) and obs[n + 1].as_of == o.as_of:
+            continue
+        states.append(_state(o.as_of, latest))
+    return states
+
+
+def _state(day: date, latest: dict[str | None, Observation]) -> State:
+    keyed = {k: o.value for k, o in latest.items() if k is not None and o.value is not None}
+    overall = latest.get(None)
+    total: Decimal | None = None
+    if keyed:
+        total = sum(keyed.values(), Decimal(0))
+    if overall is not None and overall.value is not None:
+        total = overall.value if total is None else max(total, overall.value)
+    done = overall.done if overall is not None else None
+    used = tuple(sorted(o.seq for o in latest.values()))
+    return State(day=day, total=total, done=done, keys=keyed, used=used)
+
+
+def state_on(states: list[State], day: date) -> State | None:
+    """The latest state on or before `day`, or None when nothing was recorded by then."""
+    found = None
+    for s in states:
+        if s.day > day:
+            break
+        found = s
+    return found

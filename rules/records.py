@@ -1,0 +1,142 @@
+"""Checking one reported progress figure against the plan, before anything is written.
+
+Pure: "today" is passed in. Used by `rrf record` and by every row of `rrf import`.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from rules.dates import BadDate, parse_date
+from rules.plan import Plan
+
+_SPACES = re.compile(r"[\s\u00a0\u202f]")
+_GROUPED = re.compile(r"^\d{1,3}([ ]\d{3})+([.,]\d+)?$")
+_AMBIGUOUS = re.compile(r"^\d{1,3}[.,]\d{3}$")
+MILESTONE_VALUES = {"done": True, "not-done": False}
+
+
+class RecordError(ValueError):
+    """Why a reported figure cannot be recorded (one message per problem)."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+@dataclass(frozen=True)
+class CheckedRecord:
+    item_id: str
+    as_of: date
+    value: Decimal | None
+    done: bool | None
+    breakdown_key: str | None
+    source: str
+    reporter: str | None
+    evidence: str | None
+
+
+def parse_number(text: str) -> Decimal:
+    """Read 1300, 1 300, 1300,0, 1 300,5 or 1300.5; refuse 1,300 and 1.300 as ambiguous."""
+    s = text.strip()
+    if _AMBIGUOUS.match(s):
+        raise ValueError(
+            f"{text!r} is ambiguous: write 1300 or 1 300 for thousands, 1,3 or 1.3 for a decimal"
+        )
+    if _GROUPED.match(s.replace("\u00a0", " ").replace("\u202f", " ")):
+        s = _SPACES.sub("", s)
+    s = s.replace(",", ".")
+    if not re.fullmatch(r"[+-]?\d+(\.\d+)?", s):
+        raise ValueError(f"{text!r} is not a number")
+    try:
+        return Decimal(s)
+    except InvalidOperation:
+        raise ValueError(f"{text!r} is not a number") from None
+
+
+def check_record(
+    plan: Plan,
+    *,
+    item_id: str,
+    value: str,
+    as_of: str | date,
+    source: str,
+    today: date,
+    breakdown: str | None = None,
+    reporter: str | None = None,
+    evidence: str | None = None,
+) -> CheckedRecord:
+    """Return the record to write, or raise RecordError naming every problem found."""
+    problems: list[str] = []
+    item = next((it for it in plan.items if it.id == item_id), None)
+    if item is None:
+        close = [i for i in plan.ids if i.split("/")[0] == item_id.split("/")[0]] or plan.ids
+        problems.append(f"unknown id {item_id!r} (known: {', '.join(close)})")
+
+    day: date | None = None
+    try:
+        day = parse_date(as_of)
+        if day > today:
+            problems.append(f"as-of date {day.isoformat()} is in the future (today is {today.isoformat()} in Riga)")
+    except BadDate as exc:
+        problems.append(f"as-of date: {exc}")
+
+    if not source or not source.strip():
+        problems.append("source is empty: say where the figure comes from")
+
+    number: Decimal | None = None
+    done: bool | None = None
+    text = (value or "").strip()
+    if item is not None and item.kind == "milestone":
+        if text.lower() in MILESTONE_VALUES:
+            done = MILESTONE_VALUES[text.lower()]
+        else:
+            problems.append(f"{item_id} is a milestone: the value must be done or not-done, got {value!r}")
+    elif item is not None:
+        if text.lower() in MILESTONE_VALUES:
+            problems.append(f"{item_id} is a target: the value must be a number, got {value!r}")
+        else:
+            try:
+                number = parse_number(text)
+                if number < 0:
+                    problems.append(f"value {value!r} is negative")
+            except ValueError as exc:
+                problems.append(f"value: {exc}")
+
+    key = None
+    if breakdown is not None and item is not None:
+        key = _breakdown_key(item, breakdown, problems)
+    if problems:
+        raise RecordError(problems)
+    assert item is not None and day is not None
+    return CheckedRecord(
+        item_id=item.id,
+        as_of=day,
+        value=number,
+        done=done,
+        breakdown_key=key,
+        source=source.strip(),
+        reporter=(reporter or "").strip() or None,
+        evidence=(evidence or "").strip() or None,
+    )
+
+
+def _breakdown_key(item, text: str, problems: list[str]) -> str | None:  # noqa: ANN001
+    bd = item.breakdown
+    if bd is None:
+        problems.append(f"{item.id} has no breakdown, got --breakdown {text!r}")
+        return None
+    dimension, sep, key = text.partition("=")
+    if not sep:
+        dimension, key = bd.dimension, text
+    dimension, key = dimension.strip(), key.strip()
+    if dimension != bd.dimension:
+        problems.append(f"unknown breakdown dimension {dimension!r} for {item.id} (expected {bd.dimension}=KEY)")
+        return None
+    if key not in bd.keys:
+        problems.append(
+            f"unknown breakdown key {key!r} for {item.id} (known {bd.dimension} keys: {', '.join(bd.keys)})"
+        )
+        return None
+    return key
