@@ -179,7 +179,9 @@ def _project(item: Item, states: list[State]) -> Projection:
     assert isinstance(item.goal, Decimal)
     start = (item.start, item.baseline) if item.start else None
     totals = [(s.day, s.total) for s in states if s.total is not None]
-    parts = [project(totals, item.goal, start)]
+    parts = []
+    if not totals or totals[-1][1] < item.goal:
+        parts.append(project(totals, item.goal, start))
     if item.breakdown and states:
         now = states[-1]
         for key, spec in item.breakdown.keys.items():
