@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from rules.evaluate import STATUSES, Decision
@@ -70,32 +71,29 @@ def to_json(plan: Plan, decisions: list[Decision], lang: str) -> list[dict[str, 
 
 
 def print_table(console: Console, plan: Plan, decisions: list[Decision], lang: str) -> None:
-    heads = {"lv": ("ID", "Statuss", "Fakts / mērķis", "Termiņš", "Dienas", "Skaidrojums"),
-             "en": ("ID", "Status", "Actual / goal", "Due", "Days left", "Explanation")}[lang]
+    heads = {"lv": ("Statuss", "Fakts / mērķis", "Termiņš", "Atskaites punkts vai mērķis un skaidrojums"),
+             "en": ("Status", "Actual / goal", "Due", "Milestone or target and explanation")}[lang]
+    days = {"lv": "d.", "en": "d"}[lang]
     as_of = fmt_date(decisions[0].as_of, lang) if decisions else ""
     title = {"lv": f"RRF atskaites punkti un mērķi uz {as_of}",
              "en": f"RRF milestones and targets as of {as_of}"}[lang]
     table = Table(title=title, show_lines=True, expand=True)
-    table.add_column(heads[0], no_wrap=True, style="bold")
-    table.add_column(heads[1], no_wrap=True)
-    table.add_column(heads[2], justify="right", no_wrap=True)
-    table.add_column(heads[3], no_wrap=True)
-    table.add_column(heads[4], justify="right", no_wrap=True)
-    table.add_column(heads[5], ratio=1)
+    table.add_column(heads[0], no_wrap=True)
+    table.add_column(heads[1], justify="right", no_wrap=True)
+    table.add_column(heads[2], no_wrap=True)
+    table.add_column(heads[3], ratio=1)
     for d in decisions:
         if d.kind == "milestone":
             words = MILESTONE_WORDS[lang]
-            progress = f"{words.get(d.actual, '—')} / {words['done']}"  # type: ignore[arg-type]
+            progress = words.get(d.actual, "—")  # type: ignore[arg-type]
         else:
             actual = fmt_number(d.actual, lang) if d.actual is not None else "—"
             progress = f"{actual} / {fmt_number(d.goal, lang)}"  # type: ignore[arg-type]
         table.add_row(
-            d.item_id,
             f"[{STYLES[d.status]}]{LABELS[lang][d.status]}[/]",
             progress,
-            fmt_date(d.due, lang),
-            str(d.days_left),
-            d.explanation[lang],
+            f"{fmt_date(d.due, lang)}\n[dim]{d.days_left:+d} {days}[/]",
+            f"[bold]{escape(d.item_id)}[/]\n{escape(d.explanation[lang])}",
         )
     console.print(table)
     counts = Counter(d.status for d in decisions)

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Create .venv with Python 3.11 and install the project with the pinned, tested versions
+# (constraints.txt). Skipped when nothing that matters changed since the last install.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+py=""
+for candidate in python3.11 python3; do
+  if command -v "$candidate" >/dev/null 2>&1 &&
+     "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then
+    py="$candidate"; break
+  fi
+done
+if [ -z "$py" ]; then
+  echo "setup: Python 3.11 is required (python3.11 not found)" >&2
+  exit 1
+fi
+
+stamp=.venv/.rrf-installed
+want=$(cat pyproject.toml constraints.txt | sha256sum | cut -d' ' -f1)
+if [ -x .venv/bin/rrf ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+  exit 0
+fi
+echo "setup: installing into .venv (Python $("$py" -c 'import platform; print(platform.python_version())'))" >&2
+[ -x .venv/bin/python ] || "$py" -m venv .venv
+log=.venv/install.log
+if ! { .venv/bin/python -m pip install --upgrade pip &&
+       .venv/bin/python -m pip install -c constraints.txt -e '.[test]'; } >"$log" 2>&1; then
+  tail -n 30 "$log" >&2
+  echo "setup: installation failed (full log: $log)" >&2
+  exit 1
+fi
+echo "$want" > "$stamp"
