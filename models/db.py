@@ -20,8 +20,12 @@ class BadDatabaseUrl(ValueError):
     pass
 
 
-def open_engine(url: str) -> Engine:
-    """An engine for a SQLite or PostgreSQL URL; SQLite waits on locks instead of failing."""
+def open_engine(url: str, *, readonly: bool = False) -> Engine:
+    """An engine for a SQLite or PostgreSQL URL; SQLite waits on locks instead of failing.
+
+    On SQLite a writing engine begins every transaction with the write lock (see
+    `_sqlite_begin`); a `readonly` one does not, so readers never queue behind a writer.
+    """
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -32,16 +36,31 @@ def open_engine(url: str) -> Engine:
         )
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin_read if readonly else _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
+def _sqlite_connect(dbapi_conn, _record) -> None:  # noqa: ANN001
+    """WAL lets readers go on while one process writes; locks are waited for, not failed."""
+    dbapi_conn.isolation_level = None  # transactions are begun by _sqlite_begin
     cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
     cur.close()
+
+
+def _sqlite_begin(conn) -> None:  # noqa: ANN001
+    """Every transaction takes the write lock up front (BEGIN IMMEDIATE), so two writers queue
+    behind the busy timeout instead of one failing when it upgrades a read lock. Reads outside
+    a transaction are not held up (WAL)."""
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _sqlite_begin_read(conn) -> None:  # noqa: ANN001
+    conn.exec_driver_sql("BEGIN")
 
 
 def safe_url(url: str) -> str:

@@ -1,5 +1,9 @@
-"""Appending and reading progress records. Every function takes the session as a keyword."""
+"""Appending and reading progress records. Every function takes the session as a keyword.
 
+Nothing here updates or deletes a record: a correction is appended like any record.
+"""
+
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from sqlmodel import Session, select
@@ -9,11 +13,11 @@ from rules.progress import Observation
 from rules.records import CheckedRecord
 
 
-def append_record(
-    *, session: Session, record: CheckedRecord, evidence_sha256: str | None = None,
-    recorded_at: datetime | None = None,
+def _row(
+    record: CheckedRecord, *, evidence_sha256: str | None, recorded_at: datetime,
+    import_batch_id: int | None = None, import_row: int | None = None,
 ) -> ProgressRecord:
-    row = ProgressRecord(
+    return ProgressRecord(
         item_id=record.item_id,
         as_of=record.as_of,
         value=record.value,
@@ -23,11 +27,30 @@ def append_record(
         reporter=record.reporter,
         evidence=record.evidence,
         evidence_sha256=evidence_sha256,
-        recorded_at=recorded_at or datetime.now(timezone.utc),
+        recorded_at=recorded_at,
+        corrects=record.corrects,
+        reason=record.reason,
+        import_batch_id=import_batch_id,
+        import_row=import_row,
     )
+
+
+def append_record(
+    *, session: Session, record: CheckedRecord, evidence_sha256: str | None = None,
+) -> ProgressRecord:
+    row = _row(record, evidence_sha256=evidence_sha256, recorded_at=datetime.now(timezone.utc))
     session.add(row)
     session.flush()
     return row
+
+
+def get_record(*, session: Session, record_id: int) -> ProgressRecord | None:
+    return session.get(ProgressRecord, record_id)
+
+
+def correction_of(*, session: Session, record_id: int) -> ProgressRecord | None:
+    """The record that corrects `record_id`, if any."""
+    return session.exec(select(ProgressRecord).where(ProgressRecord.corrects == record_id)).first()
 
 
 def list_records(*, session: Session, item_id: str | None = None) -> list[ProgressRecord]:
@@ -41,31 +64,44 @@ def observations(*, session: Session) -> list[Observation]:
     """Every record, as the pure core reads it."""
     rows = session.exec(
         select(
-            ProgressRecord.id, ProgressRecord.item_id, ProgressRecord.as_of,
-            ProgressRecord.value, ProgressRecord.done, ProgressRecord.breakdown_key,
+            ProgressRecord.id, ProgressRecord.item_id, ProgressRecord.as_of, ProgressRecord.value,
+            ProgressRecord.done, ProgressRecord.breakdown_key, ProgressRecord.corrects,
         ).order_by(ProgressRecord.id)
     )
-    return [Observation(seq=i, item_id=it, as_of=d, value=v, done=dn, key=k) for i, it, d, v, dn, k in rows]
+    return [
+        Observation(seq=i, item_id=it, as_of=d, value=v, done=dn, key=k, corrects=c)
+        for i, it, d, v, dn, k, c in rows
+    ]
 
 
 def find_batch(*, session: Session, sha256: str) -> ImportBatch | None:
     return session.exec(select(ImportBatch).where(ImportBatch.file_sha256 == sha256)).first()
 
 
+@dataclass(frozen=True)
+class ImportRow:
+    line: int
+    record: CheckedRecord
+    evidence_sha256: str | None
+
+
 def append_batch(
-    *, session: Session, file_name: str, sha256: str,
-    records: list[tuple[CheckedRecord, str | None]],
+    *, session: Session, file_name: str, sha256: str, rows: list[ImportRow],
+    on_row=None,  # noqa: ANN001  (a callable advanced once per row, e.g. a progress bar)
 ) -> ImportBatch:
-    """All rows of one file (each with its evidence hash) in the caller's transaction."""
+    """All rows of one file, each with its line number, in the caller's transaction."""
     now = datetime.now(timezone.utc)
-    rows = [
-        append_record(session=session, record=r, evidence_sha256=h, recorded_at=now)
-        for r, h in records
-    ]
-    batch = ImportBatch(
-        file_name=file_name, file_sha256=sha256, rows=len(rows), imported_at=now,
-        first_record_id=rows[0].id if rows else None, last_record_id=rows[-1].id if rows else None,
-    )
+    batch = ImportBatch(file_name=file_name, file_sha256=sha256, rows=len(rows), imported_at=now)
     session.add(batch)
     session.flush()
+    for r in rows:
+        session.add(_row(r.record, evidence_sha256=r.evidence_sha256, recorded_at=now,
+                         import_batch_id=batch.id, import_row=r.line))
+        if on_row is not None:
+            on_row()
+    session.flush()
     return batch
+
+
+def batch_of(*, session: Session, batch_id: int) -> ImportBatch | None:
+    return session.get(ImportBatch, batch_id)

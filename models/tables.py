@@ -1,5 +1,7 @@
 """Database tables. Progress records are append-only: rows are inserted, never updated or deleted
-(the migration installs triggers that refuse UPDATE and DELETE)."""
+(the migrations install triggers that refuse UPDATE and DELETE). A correction is a new record
+that names the one it corrects (`corrects`) and why (`reason`); with no value and no `done`
+it withdraws the corrected record."""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -22,6 +24,10 @@ class ProgressRecord(SQLModel, table=True):
     evidence: str | None = None
     evidence_sha256: str | None = Field(default=None, max_length=64)
     recorded_at: datetime
+    corrects: int | None = Field(default=None, foreign_key="progress_record.id")
+    reason: str | None = None
+    import_batch_id: int | None = Field(default=None, foreign_key="import_batch.id")
+    import_row: int | None = None
 
 
 class ImportBatch(SQLModel, table=True):
@@ -33,6 +39,4 @@ class ImportBatch(SQLModel, table=True):
     file_name: str
     file_sha256: str = Field(max_length=64, unique=True)
     rows: int
-    first_record_id: int | None = None
-    last_record_id: int | None = None
     imported_at: datetime

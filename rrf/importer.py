@@ -1,9 +1,10 @@
-"""Reading a progress file (CSV) into checked records: all rows or none.
+"""Reading a progress file (CSV or XLSX) into checked rows: all rows or none.
 
-Columns (header row required, any order, comma or semicolon separated, UTF-8):
-  id, value, as_of, breakdown, source, reporter, evidence
-`breakdown` is `dimension=key` (e.g. `region=KPR`) or just the key; `reporter`,
-`evidence` and `breakdown` may be empty. Numbers may be written the Latvian way
+Columns (a header row, any order; CSV comma- or semicolon-separated, UTF-8; XLSX: the
+first sheet): id, value, as_of, source (required); breakdown, reporter, evidence,
+corrects, reason (optional). `breakdown` is `dimension=key` (e.g. `region=KPR`) or just
+the key. A row with `corrects` (a record number) replaces that record and needs a
+`reason`; with an empty `value` it withdraws it. Numbers may be written the Latvian way
 ("1 300", "1300,0"), dates as 2026-08-31 or 31.08.2026.
 """
 
@@ -11,15 +12,22 @@ import csv
 import hashlib
 import io
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
+from typing import Callable, Iterator
 
+from models.progress import ImportRow
 from rrf.evidence import fingerprint
 from rules.plan import Plan
-from rules.records import CheckedRecord, RecordError, check_record
+from rules.records import CheckedRecord, RecordError, check_correction, check_record
 
-COLUMNS = ("id", "value", "as_of", "breakdown", "source", "reporter", "evidence")
+COLUMNS = ("id", "value", "as_of", "breakdown", "source", "reporter", "evidence", "corrects", "reason")
 REQUIRED = ("id", "value", "as_of", "source")
+FORMATS = (".csv", ".xlsx")
+
+# Looks up a record to be corrected: (record as checked, id of its correction or None) or None.
+Lookup = Callable[[int], tuple[CheckedRecord, int | None] | None]
 
 
 class ImportError_(ValueError):
@@ -34,47 +42,52 @@ class ImportError_(ValueError):
 class ParsedFile:
     name: str
     sha256: str
-    records: list[CheckedRecord]
-    evidence_sha256: list[str | None]
+    rows: list[ImportRow]
 
 
-def read_progress_file(path: Path, plan: Plan, today: date) -> ParsedFile:
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def read_progress_file(
+    path: Path, plan: Plan, today: date, lookup: Lookup | None = None,
+    on_row: Callable[[], None] | None = None,
+) -> ParsedFile:
+    """Check every row; raise ImportError_ listing every bad one, or return them all."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise ImportError_([f"{path}: cannot read the file: {exc.strerror}"]) from None
-    if path.suffix.lower() not in {".csv", ".txt"}:
-        raise ImportError_([f"{path}: unsupported file type {path.suffix!r} (expected .csv)"])
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ImportError_([f"{path}:{line}: not UTF-8 (save the file as CSV UTF-8)"]) from None
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)))
-    if not rows:
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise ImportError_([f"{path}: unsupported file type {path.suffix!r} (expected .csv or .xlsx)"])
+    lines = list(_xlsx_rows(path, data) if suffix == ".xlsx" else _csv_rows(path, data))
+    if not lines:
         raise ImportError_([f"{path}: the file is empty"])
-    header = [h.strip().lower().replace("-", "_").replace(" ", "_") for h in rows[0]]
+    header = [h.strip().lower().replace("-", "_").replace(" ", "_") for h in lines[0][1]]
     problems = [f"{path}:1: unknown column {h!r} (columns: {', '.join(COLUMNS)})"
-                for h in header if h not in COLUMNS]
+                for h in header if h and h not in COLUMNS]
     problems += [f"{path}:1: missing column {c!r}" for c in REQUIRED if c not in header]
     if problems:
         raise ImportError_(problems)
 
-    records: list[CheckedRecord] = []
-    hashes: list[str | None] = []
-    for n, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
+    rows: list[ImportRow] = []
+    corrected: dict[int, int] = {}
+    for n, cells_list in lines[1:]:
+        if on_row is not None:
+            on_row()
+        if not any(c.strip() for c in cells_list):
             continue
-        if len(row) > len(header):
-            problems.append(f"{path}:{n}: {len(row)} cells but the header has {len(header)}")
+        if len([c for c in cells_list[len(header):] if c.strip()]) > 0:
+            problems.append(f"{path}:{n}: {len(cells_list)} cells but the header has {len(header)}")
             continue
-        cells = dict(zip(header, row + [""] * (len(header) - len(row))))
+        cells = {h: (cells_list[i] if i < len(cells_list) else "") for i, h in enumerate(header) if h}
         try:
-            rec = check_record(
-                plan, item_id=cells["id"].strip(), value=cells["value"], as_of=cells["as_of"],
-                source=cells["source"], today=today, breakdown=cells.get("breakdown", "").strip() or None,
-                reporter=cells.get("reporter"), evidence=cells.get("evidence"),
-            )
+            rec = _check_row(cells, plan, today, lookup)
+            if rec.corrects is not None:
+                if rec.corrects in corrected:
+                    raise ValueError(f"record #{rec.corrects} is also corrected on line {corrected[rec.corrects]}")
+                corrected[rec.corrects] = n
             stored, digest = fingerprint(rec.evidence, base=path.parent)
         except RecordError as exc:
             problems += [f"{path}:{n}: {p}" for p in exc.problems]
@@ -82,15 +95,81 @@ def read_progress_file(path: Path, plan: Plan, today: date) -> ParsedFile:
         except ValueError as exc:
             problems.append(f"{path}:{n}: {exc}")
             continue
-        records.append(CheckedRecord(**{**rec.__dict__, "evidence": stored}))
-        hashes.append(digest)
+        rows.append(ImportRow(n, CheckedRecord(**{**rec.__dict__, "evidence": stored}), digest))
     if problems:
         raise ImportError_(problems)
-    if not records:
+    if not rows:
         raise ImportError_([f"{path}: no rows to import"])
-    return ParsedFile(path.name, hashlib.sha256(data).hexdigest(), records, hashes)
+    return ParsedFile(path.name, hashlib.sha256(data).hexdigest(), rows)
 
 
-def _delimiter(text: str) -> str:
+def _check_row(cells: dict[str, str], plan: Plan, today: date, lookup: Lookup | None) -> CheckedRecord:
+    common = dict(
+        source=cells["source"], today=today, breakdown=cells.get("breakdown", "").strip() or None,
+        reporter=cells.get("reporter"), evidence=cells.get("evidence"),
+    )
+    corrects = cells.get("corrects", "").strip().lstrip("#")
+    if not corrects:
+        if cells.get("reason", "").strip():
+            raise ValueError("reason is given but corrects is empty (name the record it corrects)")
+        return check_record(plan, item_id=cells["id"].strip(), value=cells["value"], as_of=cells["as_of"], **common)
+    if not corrects.isdigit():
+        raise ValueError(f"corrects {corrects!r} is not a record number")
+    found = lookup(int(corrects)) if lookup is not None else None
+    if found is None:
+        raise ValueError(f"corrects #{corrects}: no such record")
+    original, corrected_by = found
+    if corrected_by is not None:
+        raise ValueError(f"record #{corrects} was already corrected by #{corrected_by}: correct that one")
+    if original.item_id != cells["id"].strip():
+        raise ValueError(f"record #{corrects} is for {original.item_id}, not {cells['id'].strip()!r}")
+    return check_correction(
+        plan, original=original, original_id=int(corrects), reason=cells.get("reason", ""),
+        value=cells["value"] if cells["value"].strip() else None,
+        as_of=cells["as_of"].strip() or None, **common,
+    )
+
+
+def _csv_rows(path: Path, data: bytes) -> Iterator[tuple[int, list[str]]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ImportError_([f"{path}:{line}: not UTF-8 (save the file as CSV UTF-8)"]) from None
     first = text.splitlines()[0] if text else ""
-    return ";" if first.count(";") > first.count(",") else ","
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for row in reader:
+            yield reader.line_num, row
+    except csv.Error as exc:
+        raise ImportError_([f"{path}:{reader.line_num}: not readable as CSV: {exc}"]) from None
+
+
+def _xlsx_rows(path: Path, data: bytes) -> Iterator[tuple[int, list[str]]]:
+    from openpyxl import load_workbook  # imported only for spreadsheets
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not XLSX
+        raise ImportError_([f"{path}: not a readable XLSX file ({type(exc).__name__})"]) from None
+    try:
+        sheet = book.worksheets[0]
+        for n, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield n, [_cell_text(v) for v in values]
+    finally:
+        book.close()
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else str(Decimal(repr(value)))
+    return str(value)

@@ -16,7 +16,7 @@ from rules.dates import riga_day
 from rules.explain import explain
 from rules.pace import Projection, combine, project
 from rules.plan import Item, Plan
-from rules.progress import Observation, State, state_on, timeline
+from rules.progress import Observation, State, standing, state_on, timeline
 
 Status = Literal["met", "met_late", "on_track", "at_risk", "missed", "no_data", "reversed"]
 STATUSES: tuple[Status, ...] = ("met", "met_late", "on_track", "at_risk", "missed", "no_data", "reversed")
@@ -64,7 +64,7 @@ def evaluate(plan: Plan, records: Iterable[Observation], as_of: date | datetime)
     """Evaluate every item of `plan` as of the Riga day of `as_of`."""
     day = riga_day(as_of)
     by_item: dict[str, list[Observation]] = defaultdict(list)
-    for r in records:
+    for r in standing(records):  # a correction replaces its record whatever the dates
         if r.as_of <= day:
             by_item[r.item_id].append(r)
     return [evaluate_item(item, by_item.get(item.id, []), day) for item in plan.items]

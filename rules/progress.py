@@ -7,6 +7,9 @@ a breakdown target states an overall total whose split is not known: it counts
 toward the total (the larger of it and the keyed sum) but toward no key.
 Records are never changed: for the same item and key, the record with the later
 as-of date wins, and on the same date the one recorded later (higher `seq`).
+A correction is a record that names the one it replaces (`corrects`): the corrected
+record is no longer read at all; a correction with neither value nor `done`
+withdraws it.
 """
 
 from dataclasses import dataclass, field
@@ -25,6 +28,11 @@ class Observation:
     value: Decimal | None = None
     done: bool | None = None
     key: str | None = None
+    corrects: int | None = None
+
+    @property
+    def withdraws(self) -> bool:
+        return self.value is None and self.done is None
 
 
 @dataclass(frozen=True)
@@ -38,9 +46,16 @@ class State:
     used: tuple[int, ...] = ()
 
 
+def standing(observations: Iterable[Observation]) -> list[Observation]:
+    """The records still in force: none that a later correction replaced, no withdrawals."""
+    obs = list(observations)
+    replaced = {o.corrects for o in obs if o.corrects is not None}
+    return [o for o in obs if o.seq not in replaced and not o.withdraws]
+
+
 def timeline(observations: Iterable[Observation]) -> list[State]:
-    """The state after each distinct as-of date, oldest first."""
-    obs = sorted(observations, key=lambda o: (o.as_of, o.seq))
+    """The state after each distinct as-of date, oldest first (corrections applied)."""
+    obs = sorted(standing(observations), key=lambda o: (o.as_of, o.seq))
     latest: dict[str | None, Observation] = {}
     states: list[State] = []
     for n, o in enumerate(obs):

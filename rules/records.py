@@ -35,6 +35,8 @@ class CheckedRecord:
     source: str
     reporter: str | None
     evidence: str | None
+    corrects: int | None = None
+    reason: str | None = None
 
 
 def parse_number(text: str) -> Decimal:
@@ -140,3 +142,48 @@ def _breakdown_key(item, text: str, problems: list[str]) -> str | None:  # noqa:
         )
         return None
     return key
+
+
+def check_correction(
+    plan: Plan,
+    *,
+    original: CheckedRecord,
+    original_id: int,
+    reason: str,
+    source: str,
+    today: date,
+    value: str | None = None,
+    as_of: str | date | None = None,
+    breakdown: str | None = None,
+    reporter: str | None = None,
+    evidence: str | None = None,
+) -> CheckedRecord:
+    """A record that replaces record `original_id` (or, with no value, withdraws it).
+
+    The correction keeps the original's item, and its as-of date and breakdown key unless
+    new ones are given; the reason is required.
+    """
+    problems = [] if reason and reason.strip() else ["reason is empty: say why the record is corrected"]
+    withdraw = value is None
+    key = breakdown
+    if key is None and original.breakdown_key is not None:
+        key = original.breakdown_key
+    try:
+        checked = check_record(
+            plan, item_id=original.item_id,
+            value=value if not withdraw else ("not-done" if original.done is not None else "0"),
+            as_of=as_of if as_of is not None else original.as_of, source=source, today=today,
+            breakdown=key, reporter=reporter, evidence=evidence,
+        )
+    except RecordError as exc:
+        problems += exc.problems
+        raise RecordError(problems) from None
+    if problems:
+        raise RecordError(problems)
+    return CheckedRecord(**{
+        **checked.__dict__,
+        "value": None if withdraw else checked.value,
+        "done": None if withdraw else checked.done,
+        "corrects": original_id,
+        "reason": reason.strip(),
+    })

@@ -1,0 +1,69 @@
+"""`rrf history`: the whole chain of records of one item, oldest first, with every change explained."""
+
+from datetime import datetime
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from models.tables import ImportBatch, ProgressRecord
+from rrf.render import number
+from rules.dates import RIGA
+
+
+def history_entries(rows: list[ProgressRecord], batches: dict[int, ImportBatch]) -> list[dict[str, Any]]:
+    corrected_by = {r.corrects: r.id for r in rows if r.corrects is not None}
+    out = []
+    for r in rows:
+        batch = batches.get(r.import_batch_id) if r.import_batch_id else None
+        value: Any = number(r.value) if r.value is not None else (
+            None if r.done is None else ("done" if r.done else "not-done"))
+        out.append({
+            "record": r.id,
+            "as_of": r.as_of.isoformat(),
+            "breakdown_key": r.breakdown_key,
+            "value": value,
+            "withdrawn": r.corrects is not None and r.value is None and r.done is None,
+            "recorded_at": r.recorded_at.isoformat(),
+            "reporter": r.reporter,
+            "source": r.source,
+            "evidence": r.evidence,
+            "evidence_sha256": r.evidence_sha256,
+            "import": None if batch is None else {
+                "file": batch.file_name, "sha256": batch.file_sha256, "row": r.import_row, "import": batch.id},
+            "corrects": r.corrects,
+            "reason": r.reason,
+            "corrected_by": corrected_by.get(r.id),
+            "in_force": r.id not in corrected_by and not (r.corrects is not None and r.value is None and r.done is None),
+        })
+    return out
+
+
+def print_history(console: Console, item_id: str, entries: list[dict[str, Any]]) -> None:
+    if not entries:
+        console.print(f"{escape(item_id)}: no records yet", highlight=False)
+        return
+    table = Table(title=f"{item_id}: {len(entries)} records, oldest first", show_lines=True, expand=True)
+    for head in ("#", "as of", "value", "recorded (Riga)", "who", "source and evidence", "change"):
+        table.add_column(head, overflow="fold")
+    for e in entries:
+        when = datetime.fromisoformat(e["recorded_at"]).astimezone(RIGA).strftime("%Y-%m-%d %H:%M")
+        value = "withdrawn" if e["withdrawn"] else str(e["value"])
+        if e["breakdown_key"]:
+            value = f"{e['breakdown_key']}: {value}"
+        source = e["source"]
+        if e["evidence"]:
+            source += f"\nevidence: {e['evidence']}" + (f" (sha256 {e['evidence_sha256'][:12]}…)" if e["evidence_sha256"] else "")
+        if e["import"]:
+            source += f"\nimport #{e['import']['import']}: {e['import']['file']} row {e['import']['row']}"
+        change = []
+        if e["corrects"]:
+            change.append(f"corrects #{e['corrects']}: {e['reason']}")
+        if e["corrected_by"]:
+            change.append(f"[dim]replaced by #{e['corrected_by']}[/]")
+        style = "" if e["in_force"] else "dim"
+        table.add_row(str(e["record"]), e["as_of"], escape(value), when, escape(e["reporter"] or "—"),
+                      escape(source), "\n".join(c if c.startswith("[dim]") else escape(c) for c in change),
+                      style=style)
+    console.print(table)

@@ -1,0 +1,37 @@
+"""Databases for the tests: every test that takes `db_url` runs on SQLite and on PostgreSQL.
+
+PostgreSQL comes from `RRF_TEST_POSTGRES_URL` (scripts/test.sh starts a throwaway server on
+loopback and sets it); each test gets a database of its own, dropped afterwards. Without the
+variable the PostgreSQL cases are skipped, except under CI, where they fail.
+"""
+
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'rrf-test.db'}"
+        return
+    admin_url = os.environ.get("RRF_TEST_POSTGRES_URL")
+    if not admin_url:
+        if os.environ.get("CI"):
+            pytest.fail("RRF_TEST_POSTGRES_URL is not set: run the tests with scripts/test.sh")
+        pytest.skip("no PostgreSQL: run the tests with scripts/test.sh")
+    name = f"rrf_t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
