@@ -40,3 +40,50 @@ class ImportBatch(SQLModel, table=True):
     file_sha256: str = Field(max_length=64, unique=True)
     rows: int
     imported_at: datetime
+
+
+class PlanText(SQLModel, table=True):
+    """The exact text of every plan a check ran under, stored once per SHA-256."""
+
+    __tablename__ = "plan_text"
+
+    sha256: str = Field(primary_key=True, max_length=64)
+    text: str
+    stored_at: datetime
+
+
+class AuditRun(SQLModel, table=True):
+    """One compliance check: its entries are audit_entry rows first_seq..last_seq, the last of
+    which (kind "run") repeats this row's content, so that a change to either is seen."""
+
+    __tablename__ = "audit_run"
+
+    id: str = Field(primary_key=True, max_length=32)
+    as_of: date
+    started_at: datetime
+    finished_at: datetime
+    outcome: str = Field(max_length=16)
+    plan_sha256: str | None = Field(default=None, max_length=64)
+    engine_version: str
+    entries: int
+    first_seq: int
+    last_seq: int
+    head_hash: str = Field(max_length=64)
+    error: str | None = None
+
+
+class AuditEntry(SQLModel, table=True):
+    """One link of the evaluation log's hash chain: hash = sha256(prev_hash + canonical JSON)."""
+
+    __tablename__ = "audit_entry"
+
+    seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    run_id: str = Field(index=True, max_length=32)
+    kind: str = Field(max_length=16)
+    item_id: str | None = Field(default=None, index=True, max_length=120)
+    status: str | None = Field(default=None, index=True, max_length=16)
+    as_of: date = Field(index=True)
+    created_at: datetime
+    payload: str
+    prev_hash: str = Field(max_length=64, unique=True)
+    hash: str = Field(max_length=64, unique=True)

@@ -8,7 +8,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from models.tables import ImportBatch, ProgressRecord
-from rrf.render import number
+from rules.serialize import number
 from rules.dates import RIGA
 
 

@@ -1,7 +1,6 @@
 """Decisions as JSON (CONTRACT.md) and as a Rich table."""
 
 from collections import Counter
-from decimal import Decimal
 from typing import Any
 
 from rich.console import Console
@@ -11,6 +10,7 @@ from rich.table import Table
 from rules.evaluate import STATUSES, Decision
 from rules.explain import fmt_date, fmt_number
 from rules.plan import Plan
+from rules.serialize import decision_dict
 
 LABELS = {
     "lv": {"met": "sasniegts", "met_late": "sasniegts ar nokavēšanos", "on_track": "atbilst grafikam",
@@ -25,48 +25,12 @@ STYLES = {"met": "bold green", "met_late": "green", "on_track": "cyan", "at_risk
           "missed": "bold red", "no_data": "magenta", "reversed": "bold red reverse"}
 
 
-def number(value: Any) -> Any:
-    """JSON numbers: integers stay integers (1300, not 1300.0)."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
-
-
 def to_json(plan: Plan, decisions: list[Decision], lang: str) -> list[dict[str, Any]]:
+    """CONTRACT.md's array; `explanation` in the chosen language, `explanations` in both."""
     out = []
     for d in decisions:
-        item = plan.item(d.item_id)
-        row: dict[str, Any] = {
-            "id": d.item_id,
-            "kind": d.kind,
-            "measure": item.measure,
-            "name": {"lv": item.name_lv, "en": item.name_en},
-            "due": d.due.isoformat(),
-            "goal": number(d.goal),
-            "actual": number(d.actual),
-            "status": d.status,
-            "explanation": d.explanation[lang],
-            "explanations": d.explanation,
-            "as_of": d.as_of.isoformat(),
-            "days_left": d.days_left,
-            "reached_on": d.reached_on.isoformat() if d.reached_on else None,
-            "projected_on": d.projection.on.isoformat() if d.projection.on else None,
-            "reasons": list(d.reasons),
-            "records_used": list(d.records_used),
-            "binding": item.binding,
-        }
-        if d.breakdown:
-            row["breakdown"] = [
-                {"key": k.key, "goal": number(k.goal), "actual": number(k.actual), "met": k.met}
-                for k in d.breakdown
-            ]
-        if d.checkpoints:
-            row["checkpoints"] = [
-                {"date": c.date.isoformat(), "goal": number(c.goal), "actual": number(c.actual),
-                 "status": c.status}
-                for c in d.checkpoints
-            ]
-        out.append(row)
+        row = decision_dict(plan.item(d.item_id), d)
+        out.append({**row, "explanation": d.explanation[lang]})
     return out
 
 

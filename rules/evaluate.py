@@ -56,6 +56,7 @@ class Decision:
     breakdown: tuple[KeyResult, ...]
     checkpoints: tuple[CheckpointResult, ...]
     records_used: tuple[int, ...]
+    inputs: tuple[Observation, ...]
     reasons: tuple[str, ...]
     explanation: dict[str, str]
 
@@ -71,7 +72,9 @@ def evaluate(plan: Plan, records: Iterable[Observation], as_of: date | datetime)
 
 
 def evaluate_item(item: Item, records: list[Observation], day: date) -> Decision:
-    states = timeline(r for r in records if r.as_of <= day)
+    """One item as of `day` from its standing records (corrections already applied)."""
+    inputs = tuple(sorted((r for r in records if r.as_of <= day), key=lambda r: r.seq))
+    states = timeline(inputs)
     now = states[-1] if states else None
     reached_days = [s.day for s in states if _reached(item, s)]
     held = now is not None and _reached(item, now)
@@ -117,6 +120,7 @@ def evaluate_item(item: Item, records: list[Observation], day: date) -> Decision
         breakdown=breakdown,
         checkpoints=checkpoints,
         records_used=now.used if now else (),
+        inputs=inputs,
         reasons=tuple(reasons),
         explanation={},
     )

@@ -5,6 +5,7 @@ references between sections) live in `rules.load`.
 """
 
 from datetime import date
+from functools import cached_property
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -229,11 +230,12 @@ class Plan(Strict):
     items: list[Item] = Field(min_length=1)
     roadmap: dict[str, RoadmapMeasure] = {}
 
+    @cached_property
+    def _by_id(self) -> dict[str, Item]:
+        return {it.id: it for it in self.items}
+
     def item(self, item_id: str) -> Item:
-        for it in self.items:
-            if it.id == item_id:
-                return it
-        raise KeyError(item_id)
+        return self._by_id[item_id]
 
     @property
     def ids(self) -> list[str]:

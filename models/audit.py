@@ -1,0 +1,152 @@
+"""The auditors' evaluation log: a hash chain of entries, written one whole run at a time.
+
+Each entry's hash is sha256(previous hash + canonical JSON of the entry), so a change,
+deletion, insertion or reordering of any entry breaks the chain from there on. Every run
+ends with an entry of kind "run" that repeats its audit_run row; the row names its first
+and last entry. Every function takes the session as a keyword.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Any, Iterator
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from models.tables import AuditEntry, AuditRun, PlanText
+
+GENESIS = "0" * 64
+RUN = "run"
+EVALUATION = "evaluation"
+
+
+def canonical(obj: Any) -> str:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _stamp(t: datetime) -> str:
+    return t.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def entry_hash(e: AuditEntry) -> str:
+    """The hash an entry must carry, from its own columns and its predecessor's hash."""
+    body = {
+        "seq": e.seq, "run": e.run_id, "kind": e.kind, "item": e.item_id, "status": e.status,
+        "as_of": e.as_of.isoformat(), "at": _stamp(e.created_at), "data": json.loads(e.payload),
+    }
+    return hashlib.sha256((e.prev_hash + canonical(body)).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class NewEntry:
+    kind: str
+    item_id: str | None
+    status: str | None
+    payload: dict[str, Any]
+
+
+def run_summary(run: AuditRun) -> dict[str, Any]:
+    """What the closing entry of a run says about it (compared with the row by `verify`)."""
+    return {
+        "as_of": run.as_of.isoformat(), "started_at": _stamp(run.started_at),
+        "finished_at": _stamp(run.finished_at), "outcome": run.outcome, "plan_sha256": run.plan_sha256,
+        "engine_version": run.engine_version, "entries": run.entries, "first_seq": run.first_seq,
+        "error": run.error,
+    }
+
+
+def _lock_chain(session: Session) -> None:
+    """One appender at a time (SQLite: the writer's BEGIN IMMEDIATE already holds the lock)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.exec(select(func.pg_advisory_xact_lock(726175)))
+
+
+def store_plan_text(*, session: Session, sha256: str, text: str, at: datetime) -> None:
+    if session.get(PlanText, sha256) is None:
+        session.add(PlanText(sha256=sha256, text=text, stored_at=at))
+        session.flush()
+
+
+def append_run(
+    *, session: Session, run_id: str, as_of: date, started_at: datetime, finished_at: datetime,
+    outcome: str, plan_sha256: str | None, engine_version: str, entries: list[NewEntry],
+    error: str | None = None, extra: dict[str, Any] | None = None,
+) -> AuditRun:
+    """Append a whole run (its entries and its closing entry) to the chain, in the caller's transaction."""
+    _lock_chain(session)
+    last = session.exec(select(AuditEntry).order_by(col(AuditEntry.seq).desc()).limit(1)).first()
+    seq, prev = (last.seq, last.hash) if last else (0, GENESIS)
+    run = AuditRun(
+        id=run_id, as_of=as_of, started_at=started_at, finished_at=finished_at, outcome=outcome,
+        plan_sha256=plan_sha256, engine_version=engine_version, entries=len(entries),
+        first_seq=seq + 1, last_seq=seq + len(entries) + 1, head_hash="", error=error,
+    )
+    closing = NewEntry(RUN, None, outcome, {**run_summary(run), **(extra or {})})
+    rows = []
+    for e in [*entries, closing]:
+        seq += 1
+        row = AuditEntry(seq=seq, run_id=run_id, kind=e.kind, item_id=e.item_id, status=e.status, as_of=as_of,
+                         created_at=finished_at, payload=canonical(e.payload), prev_hash=prev, hash="")
+        row.hash = prev = entry_hash(row)
+        rows.append(row)
+    run.head_hash = prev
+    session.add_all(rows)
+    session.add(run)
+    session.flush()
+    return run
+
+
+def chain_head(*, session: Session) -> AuditEntry | None:
+    return session.exec(select(AuditEntry).order_by(col(AuditEntry.seq).desc()).limit(1)).first()
+
+
+def iter_entries(*, session: Session, batch: int = 2000) -> Iterator[AuditEntry]:
+    """Every entry in chain order, read in batches (the log may be large)."""
+    after = 0
+    while True:
+        rows = list(session.exec(
+            select(AuditEntry).where(AuditEntry.seq > after).order_by(AuditEntry.seq).limit(batch)))
+        if not rows:
+            return
+        yield from rows
+        after = rows[-1].seq
+
+
+def runs(*, session: Session) -> dict[str, AuditRun]:
+    return {r.id: r for r in session.exec(select(AuditRun))}
+
+
+def plan_text(*, session: Session, sha256: str) -> PlanText | None:
+    return session.get(PlanText, sha256)
+
+
+def plan_texts(*, session: Session) -> list[PlanText]:
+    return list(session.exec(select(PlanText)))
+
+
+def get_entry(*, session: Session, seq: int) -> AuditEntry | None:
+    return session.get(AuditEntry, seq)
+
+
+def find_entries(
+    *, session: Session, item_id: str | None = None, run_id: str | None = None, status: str | None = None,
+    since: date | None = None, until: date | None = None, kind: str | None = EVALUATION, limit: int | None = None,
+) -> list[AuditEntry]:
+    query = select(AuditEntry).order_by(AuditEntry.seq)
+    if kind is not None:
+        query = query.where(AuditEntry.kind == kind)
+    if item_id is not None:
+        query = query.where(AuditEntry.item_id == item_id)
+    if run_id is not None:
+        query = query.where(col(AuditEntry.run_id).startswith(run_id))
+    if status is not None:
+        query = query.where(AuditEntry.status == status)
+    if since is not None:
+        query = query.where(AuditEntry.as_of >= since)
+    if until is not None:
+        query = query.where(AuditEntry.as_of <= until)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.exec(query))

@@ -1,0 +1,216 @@
+"""The compliance check and the auditors' commands: `rrf check`, `rrf audit log|verify|export|replay`."""
+
+import csv
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from flows.check import run_check
+from models import audit
+from models import db as dbm
+from models.verify import verify
+from rrf import __version__
+from rrf.app import app, audit_app
+from rrf.common import (
+    BadInput, DbOpt, Lang, PlanOpt, as_of_day, db_of, err, input_errors, lang_of, out, plan_of, readable, say,
+    writable,
+)
+from rrf.render import LABELS, STYLES, print_table, to_json
+from rules import parse_plan
+from rules.dates import parse_date
+from rules.evaluate import STATUSES, evaluate_item
+from rules.serialize import decision_dict, inputs_from_json
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@app.command()
+@input_errors
+def check(
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="evaluate as of this day [default: today in Riga]")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="show what would be logged; write and send nothing")] = False,
+    fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    lang: Lang = "lv",
+    plan: PlanOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """The compliance check: evaluate and append one run to the evaluation log."""
+    if fmt not in {"table", "json"}:
+        raise BadInput(f"--format {fmt!r}: expected table or json")
+    lang, day, loaded = lang_of(lang), as_of_day(as_of), plan_of(plan)
+    url = db_of(db)
+    engine = readable(url) if dry_run else writable(url)
+    if engine is None:  # a dry run on a store that does not exist yet: nothing recorded
+        engine = dbm.open_engine("sqlite://")
+        dbm.upgrade(engine)
+    result = run_check(loaded=loaded, engine=engine, as_of=day, dry_run=dry_run)
+    engine.dispose()
+    if fmt == "json":
+        sys.stdout.write(json.dumps({"run": result.run_id, "as_of": day.isoformat(), "dry_run": dry_run,
+                                     "entries": result.entries, "head": result.head_hash,
+                                     "items": to_json(loaded.plan, result.decisions, lang)},
+                                    ensure_ascii=False, indent=2) + "\n")
+        return
+    print_table(out, loaded.plan, result.decisions, lang)
+    if dry_run:
+        say("dry run: nothing was written")
+    else:
+        say(f"logged run {result.run_id}: {result.entries} entries, chain head {result.head_hash[:16]}")
+
+
+def _engine_or_empty(db: Optional[str]):  # noqa: ANN202
+    engine = readable(db_of(db))
+    if engine is None:
+        raise BadInput("there is no evaluation log yet: run `rrf check` first")
+    return engine
+
+
+@audit_app.command("verify")
+@input_errors
+def audit_verify(db: DbOpt = None, plan: PlanOpt = None) -> None:  # noqa: ARG001
+    """Check the whole hash chain: exit 0 when intact, 3 naming the first broken entry."""
+    engine = _engine_or_empty(db)
+    with dbm.session_scope(engine) as session:
+        report = verify(session=session)
+    engine.dispose()
+    if report.broken is not None:
+        err.print(f"[bold red]BROKEN:[/] {escape(str(report.broken))} "
+                  f"(the {report.entries} entries before it are intact)", highlight=False, soft_wrap=True)
+        raise typer.Exit(3)
+    say(f"intact: {report.entries} entries in {report.runs} runs; head {report.head}")
+
+
+def _entries(db, item_id, run, status, since, until) -> list:  # noqa: ANN001
+    if status is not None and status not in STATUSES:
+        raise BadInput(f"--status {status!r}: expected one of {', '.join(STATUSES)}")
+    engine = _engine_or_empty(db)
+    with dbm.session_scope(engine) as session:
+        rows = audit.find_entries(session=session, item_id=item_id, run_id=run, status=status,
+                                  since=parse_date(since) if since else None,
+                                  until=parse_date(until) if until else None)
+    engine.dispose()
+    return rows
+
+
+def entry_dict(e) -> dict[str, Any]:  # noqa: ANN001
+    return {"entry": e.seq, "run": e.run_id, "kind": e.kind, "id": e.item_id, "status": e.status,
+            "as_of": e.as_of.isoformat(), "created_at": e.created_at.isoformat(),
+            "prev_hash": e.prev_hash, "hash": e.hash, **json.loads(e.payload)}
+
+
+Filters = dict(
+    item_id=typer.Option(None, "--id", help="only this milestone or target"),
+    run=typer.Option(None, "--run", help="only this run (its id or a prefix)"),
+    status=typer.Option(None, "--status", help="only this status"),
+    since=typer.Option(None, "--from", help="as-of dates from this day"),
+    until=typer.Option(None, "--to", help="as-of dates up to this day"),
+)
+
+
+@audit_app.command("log")
+@input_errors
+def audit_log(
+    item_id: Optional[str] = Filters["item_id"], run: Optional[str] = Filters["run"],
+    status: Optional[str] = Filters["status"], since: Optional[str] = Filters["since"],
+    until: Optional[str] = Filters["until"],
+    fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    lang: Lang = "lv",
+    db: DbOpt = None, plan: PlanOpt = None,  # noqa: ARG001
+) -> None:
+    """The evaluation log's entries, filtered, oldest first."""
+    if fmt not in {"table", "json"}:
+        raise BadInput(f"--format {fmt!r}: expected table or json")
+    lang = lang_of(lang)
+    rows = _entries(db, item_id, run, status, since, until)
+    if fmt == "json":
+        sys.stdout.write(json.dumps([entry_dict(e) for e in rows], ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table(title=f"{len(rows)} entries", show_lines=True, expand=True)
+    for head in ("#", "run", "as of", "status", "id and explanation", "hash"):
+        table.add_column(head, overflow="fold")
+    for e in rows:
+        decision = json.loads(e.payload)["decision"]
+        table.add_row(str(e.seq), e.run_id[:8], e.as_of.isoformat(),
+                      f"[{STYLES[e.status]}]{LABELS[lang][e.status]}[/]",
+                      f"[bold]{escape(e.item_id)}[/]\n{escape(decision['explanations'][lang])}", e.hash[:12])
+    out.print(table)
+
+
+def _cell(value: Any) -> str:
+    """A spreadsheet cell that is never read as a formula."""
+    text = "" if value is None else (json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else str(value))
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+@audit_app.command("export")
+@input_errors
+def audit_export(
+    fmt: Annotated[str, typer.Option("--format", help="csv or json")] = "csv",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="file to write [default: rrf-audit.<format>]")] = None,
+    item_id: Optional[str] = Filters["item_id"], run: Optional[str] = Filters["run"],
+    status: Optional[str] = Filters["status"], since: Optional[str] = Filters["since"],
+    until: Optional[str] = Filters["until"],
+    db: DbOpt = None, plan: PlanOpt = None,  # noqa: ARG001
+) -> None:
+    """Write the log (or a filtered part) to a CSV a spreadsheet opens safely, or to JSON."""
+    if fmt not in {"csv", "json"}:
+        raise BadInput(f"--format {fmt!r}: expected csv or json")
+    target = output or Path(f"rrf-audit.{fmt}")
+    rows = [entry_dict(e) for e in _entries(db, item_id, run, status, since, until)]
+    if fmt == "json":
+        target.write_text(json.dumps(rows, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    else:
+        columns = ["entry", "run", "as_of", "id", "status", "due", "goal", "actual", "days_left",
+                   "explanation_lv", "explanation_en", "records_used", "inputs", "plan_sha256",
+                   "engine_version", "created_at", "prev_hash", "hash"]
+        with target.open("w", encoding="utf-8-sig", newline="") as fh:  # BOM: Excel reads UTF-8
+            writer = csv.writer(fh)
+            writer.writerow(columns)
+            for r in rows:
+                d = r["decision"]
+                flat = {**r, "due": d["due"], "goal": d["goal"], "actual": d["actual"], "days_left": d["days_left"],
+                        "explanation_lv": d["explanations"]["lv"], "explanation_en": d["explanations"]["en"],
+                        "records_used": d["records_used"]}
+                writer.writerow([_cell(flat.get(c)) for c in columns])
+    say(f"wrote {len(rows)} entries to {target}")
+
+
+@audit_app.command("replay")
+@input_errors
+def audit_replay(
+    entry: Annotated[int, typer.Argument(metavar="ENTRY", help="entry number (see rrf audit log)")],
+    db: DbOpt = None, plan: PlanOpt = None,  # noqa: ARG001
+) -> None:
+    """Re-run one evaluation from the stored plan text and inputs and compare the result."""
+    engine = _engine_or_empty(db)
+    with dbm.session_scope(engine) as session:
+        row = audit.get_entry(session=session, seq=entry)
+        if row is None or row.kind != audit.EVALUATION:
+            raise BadInput(f"entry {entry} is not an evaluation entry of the log")
+        payload = json.loads(row.payload)
+        text = audit.plan_text(session=session, sha256=payload["plan_sha256"])
+    engine.dispose()
+    if text is None:
+        err.print(f"[bold red]cannot replay:[/] the plan text {payload['plan_sha256'][:12]} is missing")
+        raise typer.Exit(3)
+    loaded = parse_plan(text.text.encode("utf-8"), f"plan {payload['plan_sha256'][:12]}")
+    item = loaded.plan.item(row.item_id)
+    inputs = inputs_from_json(row.item_id, payload["inputs"])
+    again = decision_dict(item, evaluate_item(item, inputs, date.fromisoformat(payload["decision"]["as_of"])))
+    stored = payload["decision"]
+    version = "" if payload["engine_version"] == __version__ else \
+        f" (logged by engine {payload['engine_version']}, replayed by {__version__})"
+    if again != stored:
+        diff = {k: (stored.get(k), again.get(k)) for k in set(stored) | set(again) if stored.get(k) != again.get(k)}
+        err.print(f"[bold red]DIFFERENT:[/] entry {entry} ({row.item_id} as of {row.as_of}){escape(version)}: "
+                  f"{escape(json.dumps(diff, ensure_ascii=False))}", highlight=False, soft_wrap=True)
+        raise typer.Exit(3)
+    say(f"entry {entry}: {row.item_id} as of {row.as_of}, replayed under plan {payload['plan_sha256'][:12]} "
+        f"from {len(inputs)} records: {again['status']}, identical to the log{version}")
+    say(again["explanations"]["lv"])

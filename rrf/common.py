@@ -1,0 +1,128 @@
+"""What every `rrf` subcommand shares: options, consoles, the plan and database, bad-input handling.
+
+Only the CLI (and flows/) read options, the environment and the clock.
+"""
+
+from datetime import date, datetime, timezone
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, Callable, Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from sqlalchemy import inspect
+from sqlalchemy.engine import Engine
+
+from models import db as dbm
+from models import progress
+from rrf import config
+from rrf.importer import ImportError_
+from rrf.render import LABELS
+from rules import PlanError, load_plan
+from rules.dates import BadDate, parse_date, riga_day
+from rules.load import LoadedPlan
+from rules.records import RecordError
+
+out = Console()
+err = Console(stderr=True)
+
+PlanOpt = Annotated[
+    Optional[Path],
+    typer.Option("--plan", envvar="RRF_PLAN", help="Plan file [default: ./milestones.toml, else the shipped one]"),
+]
+DbOpt = Annotated[
+    Optional[str],
+    typer.Option("--db", envvar="RRF_DATABASE_URL", help="Database URL [default: sqlite:///./rrf.db]"),
+]
+Lang = Annotated[str, typer.Option("--lang", help="Language of explanations: lv or en")]
+
+
+def say(text: str) -> None:
+    """Plain output: user data is never read as Rich markup."""
+    out.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+class BadInput(Exception):
+    """Bad input found by the CLI itself (exit 2)."""
+
+
+def input_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn every known kind of bad input into a message on stderr and exit code 2."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except PlanError as exc:
+            err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        except RecordError as exc:
+            for p in exc.problems:
+                err.print(f"[red]error:[/] {escape(p)}", highlight=False, soft_wrap=True)
+            err.print("nothing was written", highlight=False)
+        except ImportError_ as exc:
+            for p in exc.problems:
+                err.print(f"[red]error:[/] {escape(p)}", highlight=False, soft_wrap=True)
+            err.print(f"{len(exc.problems)} problem(s): nothing was imported", highlight=False)
+        except (BadInput, BadDate, dbm.BadDatabaseUrl) as exc:
+            err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2)
+
+    return wrapper
+
+
+def plan_of(path: Optional[Path]) -> LoadedPlan:
+    return load_plan(path or config.default_plan())
+
+
+def db_of(url: Optional[str]) -> str:
+    return url or config.default_db_url()
+
+
+def lang_of(lang: str) -> str:
+    if lang not in LABELS:
+        raise BadInput(f"--lang {lang!r}: expected lv or en")
+    return lang
+
+
+def today_in_riga() -> date:
+    return riga_day(datetime.now(timezone.utc))
+
+
+def as_of_day(text: Optional[str]) -> date:
+    return parse_date(text) if text else today_in_riga()
+
+
+def writable(url: str) -> Engine:
+    """An engine on a schema at the newest revision (migrated on first use)."""
+    engine = dbm.open_engine(url)
+    dbm.upgrade(engine)
+    return engine
+
+
+def readable(url: str) -> Engine | None:
+    """An engine on an existing, current store, or None when there is no store yet.
+    Creates and migrates nothing."""
+    path = dbm.sqlite_file(url)
+    if path is not None and not path.exists():
+        return None
+    engine = dbm.open_engine(url, readonly=True)
+    if not inspect(engine).has_table("progress_record"):
+        engine.dispose()
+        return None
+    if not dbm.is_current(engine):
+        engine.dispose()
+        raise BadInput(f"the database {dbm.safe_url(url)} has an older schema: run `rrf db upgrade` first")
+    return engine
+
+
+def observations_in(url: str) -> list:
+    """Every record, without creating or migrating anything (an absent store has none)."""
+    engine = readable(url)
+    if engine is None:
+        return []
+    try:
+        with dbm.session_scope(engine) as session:
+            return progress.observations(session=session)
+    finally:
+        engine.dispose()

@@ -1,0 +1,72 @@
+"""Decisions and their inputs as plain JSON data: for `rrf status --format json` and for the
+evaluation log, where the same data must come out of a replay."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from rules.evaluate import Decision
+from rules.plan import Item
+from rules.progress import Observation
+
+
+def number(value: Any) -> Any:
+    """JSON numbers: integers stay integers (1300, not 1300.0)."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def _day(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def decision_dict(item: Item, d: Decision) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "id": d.item_id,
+        "kind": d.kind,
+        "measure": item.measure,
+        "name": {"lv": item.name_lv, "en": item.name_en},
+        "due": d.due.isoformat(),
+        "goal": number(d.goal),
+        "actual": number(d.actual),
+        "status": d.status,
+        "explanations": d.explanation,
+        "as_of": d.as_of.isoformat(),
+        "days_left": d.days_left,
+        "reached_on": _day(d.reached_on),
+        "projected_on": _day(d.projection.on),
+        "reasons": list(d.reasons),
+        "records_used": list(d.records_used),
+        "binding": item.binding,
+    }
+    if d.breakdown:
+        row["breakdown"] = [
+            {"key": k.key, "goal": number(k.goal), "actual": number(k.actual), "met": k.met} for k in d.breakdown
+        ]
+    if d.checkpoints:
+        row["checkpoints"] = [
+            {"date": c.date.isoformat(), "goal": number(c.goal), "actual": number(c.actual), "status": c.status}
+            for c in d.checkpoints
+        ]
+    return row
+
+
+def inputs_to_json(inputs: tuple[Observation, ...]) -> list[list[Any]]:
+    """Compact rows [record id, as-of, value or done/not-done, key, corrects]."""
+    return [
+        [o.seq, o.as_of.isoformat(),
+         str(o.value) if o.value is not None else (None if o.done is None else ("done" if o.done else "not-done")),
+         o.key, o.corrects]
+        for o in inputs
+    ]
+
+
+def inputs_from_json(item_id: str, rows: list[list[Any]]) -> list[Observation]:
+    out = []
+    for seq, as_of, value, key, corrects in rows:
+        done = {"done": True, "not-done": False}.get(value) if isinstance(value, str) else None
+        num = Decimal(value) if isinstance(value, str) and done is None else None
+        out.append(Observation(seq=seq, item_id=item_id, as_of=date.fromisoformat(as_of), value=num,
+                               done=done, key=key, corrects=corrects))
+    return out
