@@ -31,10 +31,11 @@ def _stamp(t: datetime) -> str:
 
 
 def entry_hash(e: AuditEntry) -> str:
-    """The hash an entry must carry, from its own columns and its predecessor's hash."""
+    """The hash an entry must carry, from its own columns (the payload byte for byte, as written
+    in canonical JSON) and its predecessor's hash."""
     body = {
         "seq": e.seq, "run": e.run_id, "kind": e.kind, "item": e.item_id, "status": e.status,
-        "as_of": e.as_of.isoformat(), "at": _stamp(e.created_at), "data": json.loads(e.payload),
+        "as_of": e.as_of.isoformat(), "at": _stamp(e.created_at), "data": e.payload,
     }
     return hashlib.sha256((e.prev_hash + canonical(body)).encode("utf-8")).hexdigest()
 

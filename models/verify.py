@@ -3,8 +3,8 @@
 Checked, in chain order: entries are numbered 1, 2, 3, ... with no gap; each names its
 predecessor's hash and carries the hash of its own content; each belongs to a run and lies
 within that run's range; each run's closing entry repeats the run row and is the entry the
-row names as its head. Then: every run's closing entry exists, and every plan text that an
-entry names exists and still has that SHA-256.
+row names as its head. Then: every run's closing entry exists, every plan text that an
+entry names exists and still has that SHA-256, and no plan text is there that no entry names.
 """
 
 import hashlib
@@ -61,6 +61,9 @@ def verify(*, session: Session) -> Report:
             return Report(count, len(closed), prev, Broken(seq, run_id, f"plan text {sha[:12]} is missing"))
         if hashlib.sha256(text.text.encode("utf-8")).hexdigest() != sha:
             return Report(count, len(closed), prev, Broken(seq, run_id, f"plan text {sha[:12]} was changed"))
+    referenced = {sha for sha, _, _ in seen_plans}
+    for sha in sorted(set(texts) - referenced):
+        return Report(count, len(closed), prev, Broken(None, None, f"plan text {sha[:12]} is referenced by no run"))
     return Report(count, len(closed), prev, None)
 
 

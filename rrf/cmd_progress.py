@@ -23,7 +23,7 @@ from rrf.importer import file_sha256, read_progress_file
 from rules.records import CheckedRecord, check_correction, check_record
 
 
-@app.command()
+@app.command(context_settings={"ignore_unknown_options": True})  # VALUE may be "-5"
 @input_errors
 def record(
     item_id: Annotated[str, typer.Argument(metavar="ID", help="e.g. 3.1.1.2.i/specialists-trained")],
@@ -66,15 +66,19 @@ def import_(
 ) -> None:
     """Append progress records from a CSV or XLSX file: all rows or none; the same file twice adds nothing."""
     loaded = plan_of(plan)
-    engine = writable(db_of(db))
-    if file.is_file():
-        with dbm.session_scope(engine) as session:
+    url = db_of(db)
+    existing = readable(url)  # nothing is created or migrated before the file proved good
+    if existing is not None and file.is_file():
+        with dbm.session_scope(existing) as session:
             earlier = progress.find_batch(session=session, sha256=file_sha256(file))
         if earlier is not None:
+            existing.dispose()
             return _already_imported(file, earlier)
 
     def lookup(record_id: int):  # noqa: ANN202
-        with dbm.session_scope(engine) as session:
+        if existing is None:
+            return None
+        with dbm.session_scope(existing) as session:
             row = progress.get_record(session=session, record_id=record_id)
             if row is None:
                 return None
@@ -82,7 +86,12 @@ def import_(
             return checked_from(row), (later.id if later else None)
 
     with import_progress(file) as (checking, writing):
-        parsed = read_progress_file(file, loaded.plan, today_in_riga(), lookup=lookup, on_row=checking)
+        try:
+            parsed = read_progress_file(file, loaded.plan, today_in_riga(), lookup=lookup, on_row=checking)
+        finally:
+            if existing is not None:
+                existing.dispose()
+        engine = writable(url)
         try:
             with dbm.session_scope(engine) as session:
                 earlier = progress.find_batch(session=session, sha256=parsed.sha256)
@@ -92,6 +101,8 @@ def import_(
         except IntegrityError:
             raise BadInput(f"{file}: another process imported this file or corrected one of its records "
                            "at the same time; nothing was written from this run") from None
+        finally:
+            engine.dispose()
     if earlier is not None:
         return _already_imported(file, earlier)
     corrections = sum(1 for r in parsed.rows if r.record.corrects is not None)
@@ -130,7 +141,7 @@ def checked_from(row: ProgressRecord) -> CheckedRecord:
     )
 
 
-@app.command()
+@app.command(context_settings={"ignore_unknown_options": True})
 @input_errors
 def correct(
     record_id: Annotated[int, typer.Argument(metavar="RECORD", help="number of the record to correct (see rrf history)")],

@@ -67,6 +67,8 @@ def read_progress_file(
     header = [h.strip().lower().replace("-", "_").replace(" ", "_") for h in lines[0][1]]
     problems = [f"{path}:1: unknown column {h!r} (columns: {', '.join(COLUMNS)})"
                 for h in header if h and h not in COLUMNS]
+    problems += [f"{path}:1: column {h!r} appears {header.count(h)} times"
+                 for h in dict.fromkeys(header) if h and header.count(h) > 1]
     problems += [f"{path}:1: missing column {c!r}" for c in REQUIRED if c not in header]
     if problems:
         raise ImportError_(problems)
@@ -78,8 +80,12 @@ def read_progress_file(
             on_row()
         if not any(c.strip() for c in cells_list):
             continue
-        if len([c for c in cells_list[len(header):] if c.strip()]) > 0:
+        if any(c.strip() for c in cells_list[len(header):]):
             problems.append(f"{path}:{n}: {len(cells_list)} cells but the header has {len(header)}")
+            continue
+        unnamed = [i + 1 for i, h in enumerate(header) if not h and i < len(cells_list) and cells_list[i].strip()]
+        if unnamed:
+            problems.append(f"{path}:{n}: a value in column {unnamed[0]}, which has no name in the header")
             continue
         cells = {h: (cells_list[i] if i < len(cells_list) else "") for i, h in enumerate(header) if h}
         try:
@@ -140,8 +146,10 @@ def _csv_rows(path: Path, data: bytes) -> Iterator[tuple[int, list[str]]]:
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        for row in reader:
-            yield reader.line_num, row
+        start = 1
+        for row in reader:  # a quoted cell may span lines: name a row by the line it starts on
+            yield start, row
+            start = reader.line_num + 1
     except csv.Error as exc:
         raise ImportError_([f"{path}:{reader.line_num}: not readable as CSV: {exc}"]) from None
 

@@ -6,6 +6,7 @@ each naming the key path and the bad value.
 """
 
 import hashlib
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,13 +87,16 @@ def _field_problems(raw: dict[str, Any]) -> list[Problem]:
     try:
         Plan.model_validate(raw)
     except ValidationError as exc:
-        return [_problem(raw, err) for err in exc.errors()]
+        problems: dict[str, Problem] = {}
+        for err in exc.errors():
+            problem = _problem(raw, err)
+            problems.setdefault(problem.path, problem)  # a union reports once per member: keep the first
+        return list(problems.values())
     return []
 
 
 def _problem(raw: dict[str, Any], err: dict[str, Any]) -> Problem:
-    loc = [p for p in err["loc"] if not (isinstance(p, str) and _is_union_tag(p))]
-    path = _path(raw, loc)
+    path = _path(raw, list(err["loc"]))
     msg = err["msg"].removeprefix("Value error, ")
     if err["type"] == "extra_forbidden":
         return Problem(path, "unknown key")
@@ -104,12 +108,15 @@ def _problem(raw: dict[str, Any], err: dict[str, Any]) -> Problem:
     return Problem(path, f"{msg} (got {value!r})")
 
 
-def _is_union_tag(part: str) -> bool:
-    # pydantic names union members in locations ("decimal", "literal['done']", "function-before[...]")
-    return part.startswith(("function-", "literal[", "decimal", "date", "str", "int"))
+_UNION_TAG = re.compile(r"^(function-[a-z-]+\[.*\]|literal\[.*\]|decimal|date|str|int|float|bool)$")
 
 
 def _path(raw: Any, loc: list[Any]) -> str:
+    """The key path of a pydantic location in the raw file: `items[3] (id).breakdown.keys.KPR`.
+
+    pydantic also names the member of a union it tried (`decimal`, `literal['done']`); such a
+    part is skipped unless the file really has a key of that name there.
+    """
     out = ""
     node = raw
     for part in loc:
@@ -118,11 +125,13 @@ def _path(raw: Any, loc: list[Any]) -> str:
             node = node[part] if isinstance(node, list) and part < len(node) else None
             if isinstance(node, dict) and isinstance(node.get("id"), str):
                 out += f" ({node['id']})"
-        else:
-            key = str(part)
-            needs_quotes = not key.replace("_", "").replace("-", "").isalnum()
-            out += ("." if out else "") + (f'"{key}"' if needs_quotes else key)
-            node = node.get(part) if isinstance(node, dict) else None
+            continue
+        key = str(part)
+        if not (isinstance(node, dict) and key in node) and _UNION_TAG.match(key):
+            continue
+        needs_quotes = not key.replace("_", "").replace("-", "").isalnum()
+        out += ("." if out else "") + (f'"{key}"' if needs_quotes else key)
+        node = node.get(key) if isinstance(node, dict) else None
     return out
 
 

@@ -17,6 +17,13 @@ def number(value: Any) -> Any:
     return value
 
 
+def decimal_text(value: Decimal) -> str:
+    """A canonical decimal: 10, 10.5 (never 10.000000 or 1E+1), whatever the database returned."""
+    if value == value.to_integral_value():
+        return str(int(value))
+    return format(value.normalize(), "f")
+
+
 def _day(d: date | None) -> str | None:
     return d.isoformat() if d else None
 
@@ -56,7 +63,7 @@ def inputs_to_json(inputs: tuple[Observation, ...]) -> list[list[Any]]:
     """Compact rows [record id, as-of, value or done/not-done, key, corrects]."""
     return [
         [o.seq, o.as_of.isoformat(),
-         str(o.value) if o.value is not None else (None if o.done is None else ("done" if o.done else "not-done")),
+         decimal_text(o.value) if o.value is not None else (None if o.done is None else ("done" if o.done else "not-done")),
          o.key, o.corrects]
         for o in inputs
     ]

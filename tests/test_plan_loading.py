@@ -1,0 +1,315 @@
+"""`rules.load.load_plan` validates the whole plan file up front and reports every problem at
+once, each naming the key path and the bad value.
+
+It reads bytes, so "not UTF-8" and "not TOML" are problems like any other; one `PlanError`
+carries them all. The shipped `milestones.toml` loads, holds every id of CONTRACT.md with the
+contract's figures, and warns where its sources disagree. `rrf validate` is the same check
+from the command line: exit 0 with warnings on stderr, or exit 2 naming the key path, and it
+never writes anything.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from conftest import MILESTONE, SHIPPED_PLAN, TARGET, VALID_PLAN, edit_plan
+from rules.load import PlanError, conflict_warnings, load_plan
+
+T = f"items[0] ({TARGET})"     # key path of the target in VALID_PLAN
+M = f"items[1] ({MILESTONE})"  # key path of the milestone in VALID_PLAN
+
+
+def _line_of(text: str, line: str) -> int:
+    return text.splitlines().index(line) + 1
+
+
+NATIVE_BAD_DATE = edit_plan(("due = 2025-06-30", "due = 2026-02-31"))
+
+# (edits of VALID_PLAN, substrings the error must contain)
+BAD_PLANS = [
+    pytest.param(
+        [('id = "3.1.1.2.i/evaluation-done"', f'id = "{TARGET}"')],
+        [f"items[1] ({TARGET}).id", f"duplicate id '{TARGET}'", "first at items[0]"],
+        id="duplicate-id",
+    ),
+    pytest.param(
+        [("schema_version = 1", 'schema_version = 1\ncolour = "blue"')],
+        ["colour: unknown key"],
+        id="unknown-top-level-key",
+    ),
+    pytest.param(
+        [('kind = "milestone"', 'kind = "milestone"\nowner = "varam"')],
+        [f"{M}.owner: unknown key"],
+        id="unknown-key-in-item",
+    ),
+    pytest.param(
+        [("value = 750, doc", "value = 750, breakdown = { XYZ = 100 }, doc")],
+        [T, "checkpoints[0].breakdown key 'XYZ' is not one of", "RPR"],
+        id="checkpoint-names-unknown-breakdown-key",
+    ),
+    pytest.param(
+        [("due = 2025-06-30", 'due = "2026-13-01"')],
+        [f"{M}.due", "'2026-13-01' is not a real date"],
+        id="date-month-13",
+    ),
+    pytest.param(
+        [("due = 2025-06-30", 'due = "tomorrow"')],
+        [f"{M}.due", "'tomorrow' is not a date", "2026-08-31 or 31.08.2026"],
+        id="date-tomorrow",
+    ),
+    pytest.param(
+        [("due = 2025-06-30", 'due = "31.02.2026"')],
+        [f"{M}.due", "'31.02.2026' is not a real date"],
+        id="impossible-latvian-date-string",
+    ),
+    pytest.param(
+        [("due = 2025-06-30", "due = 2026-02-31")],
+        ["not valid TOML", f"line {_line_of(NATIVE_BAD_DATE, 'due = 2026-02-31')}"],
+        id="impossible-native-toml-date",
+    ),
+    pytest.param(
+        [("goal = 1300", "goal = -5")],
+        [T, "goal must be a positive number, got -5"],
+        id="negative-goal",
+    ),
+    pytest.param(
+        [("minimum = 260\nname_lv = \"Rīgas", "minimum = -10\nname_lv = \"Rīgas")],
+        [f"{T}.breakdown.keys.RPR.minimum", "greater than or equal to 0", "got -10"],
+        id="negative-breakdown-minimum",
+    ),
+    pytest.param(
+        [("goal = 1300", 'goal = "many"')],
+        [f"{T}.goal", "'many' is not a number"],
+        id="non-numeric-goal",
+    ),
+    pytest.param(
+        [("goal = 1300", "goal = 1000")],
+        [T, "breakdown minimums add up to 1300, above the goal 1000"],
+        id="breakdown-minimums-above-goal",
+    ),
+    pytest.param(
+        [("date = 2024-12-31", "date = 2026-09-30")],
+        [T, "checkpoints[0] date 2026-09-30 is after the due date 2026-08-31"],
+        id="checkpoint-after-due-date",
+    ),
+    pytest.param(
+        [('contacts = ["baiba-zvejniece"]\nsources', 'contacts = ["janis-berzins"]\nsources')],
+        [f"{T}.contacts: 'janis-berzins' is not defined in [contacts]"],
+        id="item-contact-not-defined",
+    ),
+    pytest.param(
+        [('name_en = "Riga Planning Region"\ncontacts = ["baiba-zvejniece"]',
+          'name_en = "Riga Planning Region"\ncontacts = ["sarmite-putnina"]')],
+        [f"{T}.breakdown.keys.RPR.contacts: 'sarmite-putnina' is not defined in [contacts]"],
+        id="breakdown-key-contact-not-defined",
+    ),
+    pytest.param(
+        [('institution = "varam"\ncontacts = ["baiba-zvejniece"]',
+          'institution = "varam"\ncontacts = ["elina-karkla"]')],
+        ['measures."3.1.1.2.i".contacts: \'elina-karkla\' is not defined in [contacts]'],
+        id="measure-contact-not-defined",
+    ),
+    pytest.param(
+        [('sources = [{ doc = "001", quote = "veikt', 'sources = [{ doc = "009", quote = "veikt')],
+        [f"{M}.sources[0].doc: '009' is not defined in [sources]"],
+        id="item-source-doc-not-defined",
+    ),
+    pytest.param(
+        [('doc = "001"\n\n[measures', 'doc = "002"\n\n[measures')],
+        ["contacts.baiba-zvejniece.doc: '002' is not defined in [sources]"],
+        id="contact-source-doc-not-defined",
+    ),
+    pytest.param(
+        [('id = "3.1.1.2.i/evaluation-done"', 'id = "9.9.9.9.i/evaluation-done"')],
+        ["items[1] (9.9.9.9.i/evaluation-done).id: '9.9.9.9.i' is not defined in [measures]"],
+        id="item-of-undefined-measure",
+    ),
+    pytest.param(
+        [("due = 2025-06-30\n", "")],
+        [f"{M}.due: required key is missing"],
+        id="missing-due-date",
+    ),
+]
+
+
+@pytest.mark.parametrize("edits, expected", BAD_PLANS)
+def test_a_bad_plan_is_refused_naming_the_key_path_and_the_bad_value(plan_file, edits, expected):
+    path = plan_file(edit_plan(*edits))
+    with pytest.raises(PlanError) as caught:
+        load_plan(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: ")
+    for part in expected:
+        assert part in message
+
+
+def test_a_file_that_is_not_utf8_is_refused_naming_the_line(plan_file):
+    line = 'name = "Baiba Zvejniece"'
+    latin1 = 'name = "Andr\u00e9 Zvejniece"'.encode("latin-1")  # é is the single byte 0xe9
+    path = plan_file(VALID_PLAN.encode("utf-8").replace(line.encode(), latin1))
+    with pytest.raises(PlanError) as caught:
+        load_plan(path)
+    (problem,) = caught.value.problems
+    assert problem.path == f"line {_line_of(VALID_PLAN, line)}"
+    assert "not UTF-8" in problem.message and "\\xe9" in problem.message
+
+
+def test_a_file_that_is_not_toml_is_refused(plan_file):
+    path = plan_file("# Milestones\n\nThe plan has **two** items:\n\n- specialists trained\n", name="plan.md")
+    with pytest.raises(PlanError) as caught:
+        load_plan(path)
+    (problem,) = caught.value.problems
+    assert "not valid TOML" in problem.message and "line 3" in problem.message
+
+
+def test_a_missing_file_is_refused(workdir):
+    with pytest.raises(PlanError, match="cannot read the file"):
+        load_plan(workdir / "nowhere.toml")
+
+
+def test_every_problem_is_reported_at_once(plan_file):
+    path = plan_file(edit_plan(
+        ("schema_version = 1", 'schema_version = 1\ncolour = "blue"'),
+        ('contacts = ["baiba-zvejniece"]\nsources', 'contacts = ["janis-berzins"]\nsources'),
+        ("due = 2025-06-30", 'due = "tomorrow"'),
+    ))
+    with pytest.raises(PlanError) as caught:
+        load_plan(path)
+    problems = caught.value.problems
+    assert len(problems) == 3
+    assert {p.path for p in problems} == {"colour", f"{T}.contacts", f"{M}.due"}
+    assert "3 problem(s)" in str(caught.value)
+
+
+def test_the_valid_plan_loads_with_its_figures(plan_file):
+    loaded = load_plan(plan_file())
+    target = loaded.plan.item(TARGET)
+    assert loaded.plan.ids == [TARGET, MILESTONE]
+    assert (target.goal, target.due) == (Decimal(1300), date(2026, 8, 31))
+    assert {k: v.minimum for k, v in target.breakdown.keys.items()} == dict.fromkeys(
+        ["RPR", "KPR", "LPR", "VPR", "ZPR"], Decimal(260))
+    assert [(c.date, c.value) for c in target.checkpoints] == [(date(2024, 12, 31), Decimal(750))]
+    assert loaded.warnings == []
+
+
+@pytest.mark.parametrize("edits, path", [
+    pytest.param(
+        [("date = 2024-12-31", 'date = "2024-12-32"')],
+        f"{T}.checkpoints[0].date", id="checkpoint-date-field",
+    ),
+    pytest.param(
+        [("[items.breakdown.keys.ZPR]\nminimum = 260", "[items.breakdown.keys.international]\nminimum = -1")],
+        f"{T}.breakdown.keys.international.minimum", id="breakdown-key-international",
+    ),
+    pytest.param(
+        [('[measures."3.1.1.2.i"]',
+          '[contacts.strazds]\nname = "Jānis Strazds"\nemail = "not-an-email"\ndoc = "001"\n\n'
+          '[measures."3.1.1.2.i"]')],
+        "contacts.strazds.email", id="contact-named-strazds",
+    ),
+])
+def test_the_key_path_keeps_keys_that_look_like_type_names(plan_file, edits, path):
+    with pytest.raises(PlanError) as caught:
+        load_plan(plan_file(edit_plan(*edits)))
+    assert [p.path for p in caught.value.problems] == [path]
+
+
+@pytest.mark.parametrize("goal", ['"many"', '"1300"', "true"])
+def test_a_bad_goal_is_one_problem(plan_file, goal):
+    with pytest.raises(PlanError) as caught:
+        load_plan(plan_file(edit_plan(("goal = 1300", f"goal = {goal}"))))
+    assert len(caught.value.problems) == 1
+
+
+# The shipped plan: every id of CONTRACT.md with the contract's figures.
+CONTRACT_TABLE = [
+    # id, kind, goal, due, breakdown dimension, {key: minimum}
+    ("2.1.2.1.i/plans-approved", "target", 15, "2023-03-31", None, {}),
+    ("2.1.2.1.i/ict-descriptions", "target", 15, "2023-09-30", None, {}),
+    ("2.1.2.1.i/platforms-operational", "target", 15, "2026-08-31", "category",
+     {"public-services": 4, "support-functions": 5, "municipal": 6}),
+    ("6.3.1.1.i/employees-trained", "target", 16232, "2026-05-31", None, {}),
+    ("6.3.1.2.i/employees-trained", "target", 20011, "2026-05-31", None, {}),
+    ("6.3.1.3.i/legal-framework", "milestone", "done", "2025-06-30", None, {}),
+    ("6.3.1.4.i/ngos-supported", "target", 30, "2026-08-31", "field",
+     {"social-security": 15, "public-interest-monitoring": 15}),
+    ("3.1.1.2.i/specialists-trained", "target", 1300, "2026-08-31", "region",
+     dict.fromkeys(["RPR", "KPR", "LPR", "VPR", "ZPR"], 260)),
+]
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return load_plan(SHIPPED_PLAN)
+
+
+@pytest.mark.parametrize("item_id, kind, goal, due, dimension, minimums", CONTRACT_TABLE,
+                         ids=[row[0] for row in CONTRACT_TABLE])
+def test_the_shipped_plan_has_every_contract_item(shipped, item_id, kind, goal, due, dimension, minimums):
+    item = shipped.plan.item(item_id)
+    assert item.kind == kind
+    assert item.goal == (goal if goal == "done" else Decimal(goal))
+    assert item.due == date.fromisoformat(due)
+    if dimension is None:
+        assert item.breakdown is None
+    else:
+        assert item.breakdown.dimension == dimension
+        assert {k: v.minimum for k, v in item.breakdown.keys.items()} == {
+            k: Decimal(v) for k, v in minimums.items()}
+
+
+def test_the_shipped_specialists_target_has_the_contract_checkpoint(shipped):
+    item = shipped.plan.item("3.1.1.2.i/specialists-trained")
+    assert [(c.date, c.value) for c in item.checkpoints] == [(date(2024, 12, 31), Decimal(750))]
+
+
+def test_the_shipped_plan_warns_exactly_where_its_sources_disagree(shipped):
+    warnings = conflict_warnings(shipped.plan)
+    assert warnings == shipped.warnings
+    assert len(warnings) == 2
+    due, funding = sorted(warnings, key=lambda w: not w.startswith("3.1.1.2.i"))
+    assert due.startswith("3.1.1.2.i") and "2026-08-31" in due and "2026-06-30" in due
+    assert funding.startswith("6.3.1.4.i") and "2318960" in funding and "2276970" in funding
+
+
+# `rrf validate`
+
+
+def test_validate_accepts_the_shipped_plan_and_warns_on_stderr(run, workdir, db_path):
+    result = run("validate", plan=SHIPPED_PLAN)
+    assert result.exit_code == 0, result.stderr
+    assert "valid" in result.stdout
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 2
+    assert any("3.1.1.2.i" in w and "2026-08-31" in w and "2026-06-30" in w for w in warnings)
+    assert any("6.3.1.4.i" in w and "2318960" in w and "2276970" in w for w in warnings)
+    assert not db_path.exists()
+
+
+def test_validate_accepts_a_plan_without_conflicts_silently(run, db_path):
+    result = run("validate")
+    assert result.exit_code == 0, result.stderr
+    assert "2 items (1 targets, 1 milestones)" in result.stdout
+    assert result.stderr == ""
+    assert not db_path.exists()
+
+
+@pytest.mark.parametrize("edits, expected", [
+    pytest.param([("goal = 1300", "goal = 1000")],
+                 [T, "breakdown minimums add up to 1300, above the goal 1000"], id="minimums-above-goal"),
+    pytest.param([("due = 2025-06-30", 'due = "31.02.2026"')],
+                 [f"{M}.due", "31.02.2026"], id="impossible-date"),
+    pytest.param([('kind = "milestone"', 'kind = "milestone"\nowner = "varam"')],
+                 [f"{M}.owner: unknown key"], id="unknown-key"),
+])
+def test_validate_refuses_a_bad_plan_with_exit_2_and_writes_nothing(run, plan_file, workdir, edits, expected):
+    bad = plan_file(edit_plan(*edits), name="bad.toml")
+    before = sorted(p.name for p in workdir.iterdir())
+    result = run("validate", plan=bad)
+    assert result.exit_code == 2
+    assert "bad.toml" in result.stderr
+    for part in expected:
+        assert part in result.stderr
+    assert result.stdout == ""
+    assert sorted(p.name for p in workdir.iterdir()) == before  # no database, no other file
