@@ -67,7 +67,7 @@ def import_(
     """Append progress records from a CSV or XLSX file: all rows or none; the same file twice adds nothing."""
     loaded = plan_of(plan)
     url = db_of(db)
-    existing = readable(url)  # nothing is created or migrated before the file proved good
+    existing = readable(url, upgrade_older=True)  # nothing is created before the file proved good
     if existing is not None and file.is_file():
         with dbm.session_scope(existing) as session:
             earlier = progress.find_batch(session=session, sha256=file_sha256(file))

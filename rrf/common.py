@@ -100,9 +100,9 @@ def writable(url: str) -> Engine:
     return engine
 
 
-def readable(url: str) -> Engine | None:
+def readable(url: str, *, upgrade_older: bool = False) -> Engine | None:
     """An engine on an existing, current store, or None when there is no store yet.
-    Creates and migrates nothing."""
+    Creates nothing; migrates an older schema only when `upgrade_older` (for a writer)."""
     path = dbm.sqlite_file(url)
     if path is not None and not path.exists():
         return None
@@ -112,6 +112,8 @@ def readable(url: str) -> Engine | None:
         return None
     if not dbm.is_current(engine):
         engine.dispose()
+        if upgrade_older:
+            return writable(url)
         raise BadInput(f"the database {dbm.safe_url(url)} has an older schema: run `rrf db upgrade` first")
     return engine
 

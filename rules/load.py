@@ -70,10 +70,10 @@ def parse_plan(raw_bytes: bytes, name: str = "<plan>") -> LoadedPlan:
     except tomllib.TOMLDecodeError as exc:
         raise PlanError(name, [Problem("", f"not valid TOML: {exc}")]) from None
 
-    problems = _field_problems(raw) + _cross_problems(raw)
-    if problems:
+    plan, problems = _validated(raw)
+    problems += _cross_problems(raw)
+    if problems or plan is None:
         raise PlanError(name, _unique(problems))
-    plan = Plan.model_validate(raw)
     return LoadedPlan(
         plan=plan,
         text=text,
@@ -83,16 +83,16 @@ def parse_plan(raw_bytes: bytes, name: str = "<plan>") -> LoadedPlan:
     )
 
 
-def _field_problems(raw: dict[str, Any]) -> list[Problem]:
+def _validated(raw: dict[str, Any]) -> tuple[Plan | None, list[Problem]]:
+    """The plan, or every field-level problem (a union reports once per member: the first is kept)."""
     try:
-        Plan.model_validate(raw)
+        return Plan.model_validate(raw), []
     except ValidationError as exc:
         problems: dict[str, Problem] = {}
         for err in exc.errors():
             problem = _problem(raw, err)
-            problems.setdefault(problem.path, problem)  # a union reports once per member: keep the first
-        return list(problems.values())
-    return []
+            problems.setdefault(problem.path, problem)
+        return None, list(problems.values())
 
 
 def _problem(raw: dict[str, Any], err: dict[str, Any]) -> Problem:

@@ -1,5 +1,5 @@
 """Shared helpers for the specs: a small valid plan, a plan file, and the `rrf` command run
-in a throwaway folder with its own SQLite database.
+in a throwaway folder with its own database (SQLite, then PostgreSQL: see backends.py).
 
 VALID_PLAN is the smallest plan that exercises every section: one source, one institution,
 one contact, one measure, a target with a regional breakdown and an interim checkpoint, and
@@ -7,13 +7,16 @@ a milestone. Specs of bad plans are written as one small edit of it (`edit_plan`
 bad plan differs from a valid one in exactly the way its test names.
 """
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, inspect
+from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
+from backends import db_url  # noqa: F401  (the fixture: every spec that writes runs on both databases)
 from models.tables import ProgressRecord
 from rrf.cli import app
 
@@ -145,14 +148,31 @@ def plan_file(workdir):
     return write
 
 
-@pytest.fixture
-def db_path(workdir) -> Path:
-    return workdir / "t.db"
+@dataclass(frozen=True)
+class Store:
+    """The database a spec writes to: SQLite or PostgreSQL (see backends.py)."""
+
+    url: str
+
+    def exists(self) -> bool:
+        """Whether anything was created: the SQLite file, or any table in PostgreSQL."""
+        if self.url.startswith("sqlite"):
+            return Path(make_url(self.url).database).exists()
+        engine = create_engine(self.url)
+        try:
+            return bool(inspect(engine).get_table_names())
+        finally:
+            engine.dispose()
 
 
 @pytest.fixture
-def run(workdir, plan_file, db_path):
-    """Invoke `rrf ARGS... --plan PLAN --db sqlite:///<tmp>/t.db` and return the result
+def store(workdir, db_url) -> Store:
+    return Store(db_url)
+
+
+@pytest.fixture
+def run(workdir, plan_file, store):
+    """Invoke `rrf ARGS... --plan PLAN --db URL` (SQLite, then PostgreSQL) and return the result
     (`exit_code`, `stdout`, `stderr`).
 
     The plan is VALID_PLAN unless `plan=` names another file. Options go before a `--`
@@ -162,7 +182,7 @@ def run(workdir, plan_file, db_path):
     default_plan = plan_file()
 
     def invoke(*args: str, plan: Path | None = None):
-        options = ["--plan", str(plan or default_plan), "--db", f"sqlite:///{db_path}"]
+        options = ["--plan", str(plan or default_plan), "--db", store.url]
         if "--" in args:
             cut = args.index("--")
             return runner.invoke(app, [*args[:cut], *options, *args[cut:]])
@@ -171,12 +191,14 @@ def run(workdir, plan_file, db_path):
     return invoke
 
 
-def stored_records(db_path: Path) -> list[ProgressRecord]:
+def stored_records(store: Store) -> list[ProgressRecord]:
     """Every progress record in the database, oldest first ([] if there is no database)."""
-    if not db_path.exists():
+    if not store.exists():
         return []
-    engine = create_engine(f"sqlite:///{db_path}")
+    engine = create_engine(store.url)
     try:
+        if not inspect(engine).has_table("progress_record"):
+            return []
         with Session(engine) as session:
             return list(session.exec(select(ProgressRecord).order_by(ProgressRecord.id)))
     finally:

@@ -5,11 +5,13 @@ both succeed or fail cleanly: nothing is half-written, nothing is lost.
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
 from backends import db_url  # noqa: F401
+from synthetic import plan_toml
 
 PLAN = Path(__file__).resolve().parent.parent / "milestones.toml"
 ITEM = "6.3.1.2.i/employees-trained"
@@ -74,3 +76,58 @@ def test_two_first_writers_on_an_empty_database_both_succeed(db_url):  # noqa: F
     status = rrf(db_url, "status", "--format", "json", "--as-of", "2025-01-02")
     code, out, _ = finish(status)
     assert code == 0 and next(r for r in json.loads(out) if r["id"] == ITEM)["actual"] in (1, 2)
+
+
+def test_two_checks_and_an_import_at_once_keep_one_unbroken_chain(db_url, tmp_path):  # noqa: F811
+    assert finish(rrf(db_url, "record", ITEM, "5", "--as-of", "2025-01-01", "--source", "s"))[0] == 0
+    procs = [rrf(db_url, "check", "--as-of", "2025-06-01"), rrf(db_url, "check", "--as-of", "2025-06-02"),
+             rrf(db_url, "import", str(big_file(tmp_path / "during.csv", 1000)))]
+    results = [finish(p) for p in procs]
+    assert [r[0] for r in results] == [0, 0, 0], [r[2] for r in results]
+    code, out, err = finish(rrf(db_url, "audit", "verify"))
+    assert code == 0, err
+    items = len(__import__("rules").load_plan(PLAN).plan.items)
+    assert f"intact: {2 * (items + 1)} entries in 2 runs" in out
+
+
+def in_write_transaction(db: str) -> bool:
+    """Whether another process holds a write transaction open on the database right now."""
+    engine = create_engine(db, connect_args={"timeout": 0} if db.startswith("sqlite") else {})
+    try:
+        with engine.connect() as conn:
+            if db.startswith("sqlite"):
+                try:
+                    conn.exec_driver_sql("BEGIN IMMEDIATE")
+                    conn.exec_driver_sql("ROLLBACK")
+                    return False
+                except Exception:  # "database is locked": the writer is inside its transaction
+                    return True
+            return conn.execute(text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND xact_start IS NOT NULL")).scalar_one() > 0
+    finally:
+        engine.dispose()
+
+
+def test_a_check_killed_mid_run_leaves_a_chain_that_verifies_and_continues(db_url, tmp_path):  # noqa: F811
+    """SIGKILL while the check holds its transaction open on a 1 500-item run: nothing half-written."""
+    plan = tmp_path / "big.toml"
+    plan.write_text(plan_toml(1500), encoding="utf-8")
+
+    def run(*args: str) -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, "-m", "rrf", *args, "--plan", str(plan), "--db", db_url],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    assert finish(run("check", "--as-of", "2026-03-01"))[0] == 0
+    victim = run("check", "--as-of", "2026-03-02")
+    held, deadline = 0, time.monotonic() + 60
+    while held < 3 and victim.poll() is None and time.monotonic() < deadline:
+        held = held + 1 if in_write_transaction(db_url) else 0  # three looks in a row: the run's own transaction
+        time.sleep(0.03)
+    victim.kill()
+    assert finish(victim)[0] == -9, "the check finished before it could be killed mid-run"
+    code, out, err = finish(run("audit", "verify"))
+    assert code == 0 and "intact: 1501 entries in 1 runs" in out, err
+    assert finish(run("check", "--as-of", "2026-03-03"))[0] == 0
+    code, out, err = finish(run("audit", "verify"))
+    assert code == 0 and "intact: 3002 entries in 2 runs" in out, err

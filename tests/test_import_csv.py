@@ -15,9 +15,9 @@ import pytest
 from conftest import MILESTONE, SEED_PROGRESS, SHIPPED_PLAN, TARGET, stored_records
 
 
-def rows_of(db_path) -> list[tuple]:
+def rows_of(store) -> list[tuple]:
     return [(r.item_id, r.as_of, r.value, r.done, r.breakdown_key, r.import_row)
-            for r in stored_records(db_path)]
+            for r in stored_records(store)]
 
 
 GOOD_FILES = [
@@ -65,16 +65,16 @@ GOOD_FILES = [
 
 
 @pytest.mark.parametrize("content, stored", GOOD_FILES)
-def test_a_good_file_imports_every_row(run, workdir, db_path, content, stored):
+def test_a_good_file_imports_every_row(run, workdir, store, content, stored):
     path = workdir / "progress.csv"
     path.write_text(content, encoding="utf-8", newline="")
     result = run("import", str(path))
     assert result.exit_code == 0, result.stderr
     assert f"imported {len(stored)} records" in result.stdout
-    assert rows_of(db_path) == stored
+    assert rows_of(store) == stored
 
 
-def test_a_file_with_bad_rows_names_every_bad_line_and_imports_nothing(run, workdir, db_path):
+def test_a_file_with_bad_rows_names_every_bad_line_and_imports_nothing(run, workdir, store):
     assert run("record", TARGET, "100", "--as-of", "2023-06-30", "--source", "VARAM").exit_code == 0
     path = workdir / "progress.csv"
     path.write_text(
@@ -92,10 +92,10 @@ def test_a_file_with_bad_rows_names_every_bad_line_and_imports_nothing(run, work
     assert f"{path}:5: as-of date: '31.02.2024' is not a real date" in result.stderr
     assert f"{path}:2:" not in result.stderr and f"{path}:4:" not in result.stderr
     assert "3 problem(s): nothing was imported" in result.stderr
-    assert [r.value for r in stored_records(db_path)] == [Decimal(100)]
+    assert [r.value for r in stored_records(store)] == [Decimal(100)]
 
 
-def test_the_same_file_twice_adds_nothing_the_second_time(run, workdir, db_path):
+def test_the_same_file_twice_adds_nothing_the_second_time(run, workdir, store):
     content = f"id,value,as_of,source\n{TARGET},276,2023-12-31,VARAM\n{TARGET},750,2024-12-31,VARAM\n"
     first, again = workdir / "2024.csv", workdir / "2024-copy.csv"
     first.write_text(content, encoding="utf-8")
@@ -105,7 +105,7 @@ def test_the_same_file_twice_adds_nothing_the_second_time(run, workdir, db_path)
         result = run("import", str(path))
         assert result.exit_code == 0, result.stderr
         assert "already imported" in result.stdout and "nothing added" in result.stdout
-    assert len(stored_records(db_path)) == 2
+    assert len(stored_records(store)) == 2
 
 
 BAD_FILES = [
@@ -127,7 +127,7 @@ BAD_FILES = [
 
 
 @pytest.mark.parametrize("name, content, message", BAD_FILES)
-def test_a_bad_file_exits_2_naming_the_file_and_imports_nothing(run, workdir, db_path, name, content, message):
+def test_a_bad_file_exits_2_naming_the_file_and_imports_nothing(run, workdir, store, name, content, message):
     path = workdir / name
     if isinstance(content, bytes):
         path.write_bytes(content)
@@ -137,43 +137,43 @@ def test_a_bad_file_exits_2_naming_the_file_and_imports_nothing(run, workdir, db
     assert result.exit_code == 2
     assert str(path) in result.stderr and message in result.stderr
     assert "nothing was imported" in result.stderr
-    assert stored_records(db_path) == []
+    assert stored_records(store) == []
 
 
-def test_a_missing_file_exits_2(run, workdir, db_path):
+def test_a_missing_file_exits_2(run, workdir, store):
     result = run("import", str(workdir / "nav.csv"))
     assert result.exit_code == 2
     assert "nav.csv" in result.stderr and "cannot read the file" in result.stderr
-    assert stored_records(db_path) == []
+    assert stored_records(store) == []
 
 
-def test_an_evidence_file_is_found_next_to_the_csv_and_kept_with_its_sha256(run, workdir, db_path):
+def test_an_evidence_file_is_found_next_to_the_csv_and_kept_with_its_sha256(run, workdir, store):
     folder = workdir / "atskaites"
     folder.mkdir()
     (folder / "2023.pdf").write_bytes(b"%PDF-1.7 2023\n")
     path = folder / "progress.csv"
     path.write_text(f"id,value,as_of,source,evidence\n{TARGET},276,2023-12-31,VARAM,2023.pdf\n", encoding="utf-8")
     assert run("import", str(path)).exit_code == 0
-    (row,) = stored_records(db_path)
+    (row,) = stored_records(store)
     assert row.evidence == str((folder / "2023.pdf").resolve())
     assert row.evidence_sha256 == hashlib.sha256(b"%PDF-1.7 2023\n").hexdigest()
 
 
-def test_the_shipped_seed_progress_imports_against_the_shipped_plan(run, db_path):
+def test_the_shipped_seed_progress_imports_against_the_shipped_plan(run, store):
     result = run("import", str(SEED_PROGRESS), plan=SHIPPED_PLAN)
     assert result.exit_code == 0, result.stderr
-    rows = stored_records(db_path)
+    rows = stored_records(store)
     assert len(rows) >= 6
     assert f"imported {len(rows)} records" in result.stdout
     specialists = [r for r in rows if r.item_id == "3.1.1.2.i/specialists-trained"]
     assert [(r.as_of, r.value) for r in specialists] == [(date(2023, 12, 31), Decimal(276))]
 
 
-def test_a_refused_file_leaves_no_database_behind(run, workdir, db_path):
+def test_a_refused_file_leaves_no_database_behind(run, workdir, store):
     path = workdir / "p.csv"
     path.write_text(f"id,amount,as_of,source\n{TARGET},276,2023-12-31,VARAM\n", encoding="utf-8")
     assert run("import", str(path)).exit_code == 2
-    assert not db_path.exists()
+    assert not store.exists()
 
 
 def test_a_bad_row_with_a_multiline_cell_is_named_by_the_line_it_starts_on(run, workdir):
@@ -195,10 +195,10 @@ def test_a_bad_row_with_a_multiline_cell_is_named_by_the_line_it_starts_on(run, 
     pytest.param(f"id,value,,as_of,source\n{TARGET},276,2762,2023-12-31,VARAM\n",
                  ":2: ", id="cell-under-an-empty-header"),
 ])
-def test_a_header_that_leaves_a_cell_unclear_is_refused(run, workdir, db_path, content, message):
+def test_a_header_that_leaves_a_cell_unclear_is_refused(run, workdir, store, content, message):
     path = workdir / "p.csv"
     path.write_text(content, encoding="utf-8")
     result = run("import", str(path))
     assert result.exit_code == 2
     assert f"{path}{message}" in result.stderr
-    assert stored_records(db_path) == []
+    assert stored_records(store) == []

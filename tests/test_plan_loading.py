@@ -276,7 +276,7 @@ def test_the_shipped_plan_warns_exactly_where_its_sources_disagree(shipped):
 # `rrf validate`
 
 
-def test_validate_accepts_the_shipped_plan_and_warns_on_stderr(run, workdir, db_path):
+def test_validate_accepts_the_shipped_plan_and_warns_on_stderr(run, workdir, store):
     result = run("validate", plan=SHIPPED_PLAN)
     assert result.exit_code == 0, result.stderr
     assert "valid" in result.stdout
@@ -284,15 +284,15 @@ def test_validate_accepts_the_shipped_plan_and_warns_on_stderr(run, workdir, db_
     assert len(warnings) == 2
     assert any("3.1.1.2.i" in w and "2026-08-31" in w and "2026-06-30" in w for w in warnings)
     assert any("6.3.1.4.i" in w and "2318960" in w and "2276970" in w for w in warnings)
-    assert not db_path.exists()
+    assert not store.exists()
 
 
-def test_validate_accepts_a_plan_without_conflicts_silently(run, db_path):
+def test_validate_accepts_a_plan_without_conflicts_silently(run, store):
     result = run("validate")
     assert result.exit_code == 0, result.stderr
     assert "2 items (1 targets, 1 milestones)" in result.stdout
     assert result.stderr == ""
-    assert not db_path.exists()
+    assert not store.exists()
 
 
 @pytest.mark.parametrize("edits, expected", [

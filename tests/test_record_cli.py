@@ -7,12 +7,13 @@ What it writes can never be changed or deleted, not even by SQL.
 """
 
 import hashlib
-import sqlite3
 from contextlib import nullcontext
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import DBAPIError
 from freezegun import freeze_time
 
 from conftest import MILESTONE, TARGET, stored_records
@@ -62,32 +63,32 @@ BAD_RECORDS = [
 
 
 @pytest.mark.parametrize("args, message, now", BAD_RECORDS)
-def test_bad_input_exits_2_names_the_problem_and_creates_no_database(run, db_path, args, message, now):
+def test_bad_input_exits_2_names_the_problem_and_creates_no_database(run, store, args, message, now):
     with freeze_time(now) if now else nullcontext():
         result = run(*args)
     assert result.exit_code == 2
     assert message in result.stderr
     assert result.stdout == ""
-    assert not db_path.exists()
+    assert not store.exists()
 
 
 @pytest.mark.parametrize("args, message, now", BAD_RECORDS)
-def test_bad_input_adds_no_record_to_an_existing_database(run, db_path, args, message, now):
+def test_bad_input_adds_no_record_to_an_existing_database(run, store, args, message, now):
     assert run(*record(TARGET, "100", as_of="2023-12-31")).exit_code == 0
     with freeze_time(now) if now else nullcontext():
         result = run(*args)
     assert result.exit_code == 2
     assert message in result.stderr
-    assert [(r.item_id, r.value) for r in stored_records(db_path)] == [(TARGET, Decimal(100))]
+    assert [(r.item_id, r.value) for r in stored_records(store)] == [(TARGET, Decimal(100))]
 
 
-def test_every_problem_of_one_record_is_named_at_once(run, db_path):
+def test_every_problem_of_one_record_is_named_at_once(run, store):
     result = run(*record(TARGET, "1,300", as_of="31.02.2026", source=""))
     assert result.exit_code == 2
     for message in ("'1,300' is ambiguous", "'31.02.2026' is not a real date", "source is empty"):
         assert message in result.stderr
     assert "nothing was written" in result.stderr
-    assert not db_path.exists()
+    assert not store.exists()
 
 
 GOOD_RECORDS = [
@@ -116,39 +117,39 @@ GOOD_RECORDS = [
 
 
 @pytest.mark.parametrize("args, stored", GOOD_RECORDS)
-def test_a_good_record_exits_0_and_adds_exactly_one_row(run, db_path, args, stored):
+def test_a_good_record_exits_0_and_adds_exactly_one_row(run, store, args, stored):
     result = run(*args)
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith("recorded #1: ")
-    (row,) = stored_records(db_path)
+    (row,) = stored_records(store)
     assert (row.item_id, row.as_of, row.value, row.done, row.breakdown_key, row.reporter) == stored
     assert row.source == SOURCE
 
 
-def test_records_accumulate_one_row_per_call(run, db_path):
+def test_records_accumulate_one_row_per_call(run, store):
     for n, value in enumerate(["100", "200", "276"], start=1):
         result = run(*record(TARGET, value, as_of=f"2023-0{n}-01"))
         assert result.stdout.startswith(f"recorded #{n}: ")
-    assert [r.value for r in stored_records(db_path)] == [100, 200, 276]
+    assert [r.value for r in stored_records(store)] == [100, 200, 276]
 
 
 @pytest.mark.parametrize("given", ["absolute", "relative"])
-def test_an_evidence_file_is_kept_with_its_sha256(run, db_path, workdir, given):
+def test_an_evidence_file_is_kept_with_its_sha256(run, store, workdir, given):
     evidence = workdir / "atskaite-2024.pdf"
     evidence.write_bytes(b"%PDF-1.7 apmacibu atskaite 2024\n")
     result = run(*record(TARGET, "750", "--evidence", str(evidence) if given == "absolute" else evidence.name,
                          "--reporter", "Elīna Kārkla"))
     assert result.exit_code == 0, result.stderr
-    (row,) = stored_records(db_path)
+    (row,) = stored_records(store)
     assert row.evidence == str(evidence.resolve())
     assert row.evidence_sha256 == hashlib.sha256(evidence.read_bytes()).hexdigest()
     assert row.reporter == "Elīna Kārkla"
 
 
-def test_an_evidence_url_is_kept_as_given_without_a_hash(run, db_path):
+def test_an_evidence_url_is_kept_as_given_without_a_hash(run, store):
     url = "https://www.varam.gov.lv/lv/atskaite-2024.pdf"
     assert run(*record(TARGET, "750", "--evidence", url)).exit_code == 0
-    (row,) = stored_records(db_path)
+    (row,) = stored_records(store)
     assert (row.evidence, row.evidence_sha256) == (url, None)
 
 
@@ -158,11 +159,11 @@ def test_an_evidence_url_is_kept_as_given_without_a_hash(run, db_path):
     ("11.03.2026", 0),
     ("2026-03-12", 2),  # tomorrow in Riga
 ])
-def test_the_as_of_date_may_be_today_in_riga_but_not_later(run, db_path, as_of, exit_code):
+def test_the_as_of_date_may_be_today_in_riga_but_not_later(run, store, as_of, exit_code):
     with freeze_time("2026-03-10 22:30:00"):  # UTC
         result = run(*record(TARGET, "276", as_of=as_of))
     assert result.exit_code == exit_code, result.stderr
-    assert len(stored_records(db_path)) == (1 if exit_code == 0 else 0)
+    assert len(stored_records(store)) == (1 if exit_code == 0 else 0)
     if exit_code == 2:
         assert "today is 2026-03-11 in Riga" in result.stderr
 
@@ -173,14 +174,14 @@ def test_the_as_of_date_may_be_today_in_riga_but_not_later(run, db_path, as_of, 
     "DELETE FROM progress_record",
     "DELETE FROM progress_record WHERE id = 1",
 ])
-def test_records_cannot_be_changed_or_deleted_even_by_sql(run, db_path, statement):
+def test_records_cannot_be_changed_or_deleted_even_by_sql(run, store, statement):
     assert run(*record(TARGET, "276", as_of="2023-12-31")).exit_code == 0
-    conn = sqlite3.connect(db_path)
+    engine = create_engine(store.url)
     try:
-        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-            conn.execute(statement)
-        conn.rollback()
+        with pytest.raises(DBAPIError, match="append-only"):
+            with engine.begin() as conn:
+                conn.execute(text(statement))
     finally:
-        conn.close()
-    (row,) = stored_records(db_path)
+        engine.dispose()
+    (row,) = stored_records(store)
     assert (row.value, row.source) == (Decimal(276), SOURCE)

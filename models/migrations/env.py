@@ -17,7 +17,8 @@ def run_migrations_online() -> None:
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
-            render_as_batch=connection.dialect.name == "sqlite",
+            render_as_batch=sqlite,
+            transactional_ddl=True,  # SQLite too: all pending migrations commit at once or not at all
         )
         with context.begin_transaction():
             if connection.dialect.name == "postgresql":  # one migrating process at a time
