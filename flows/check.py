@@ -1,20 +1,38 @@
-"""The compliance check as plain functions: read records, evaluate, append one whole run to the
-evaluation log. The Prefect flow wraps these; tests call them without any server.
+"""The compliance check as plain functions: read records, evaluate, decide escalations, append one
+whole run to the evaluation log with its outbox messages, then deliver. The Prefect flow wraps
+these; tests call them without any server.
 
-This module reads the clock (`now`), nowhere else in the engine does.
+This module reads the clock (`now`); the rules never do.
 """
 
+import hashlib
+import time
 import uuid
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from typing import Callable
 
 from sqlalchemy.engine import Engine
 
-from models import audit, progress
+from models import audit, escalations, progress
 from models.db import redact, session_scope
+from models.tables import Notice as NoticeRow
+from models.tables import Outbox
+from notifications.config import NotifyConfig, addresses, recipient
+from notifications.deliver import send_with_retries
+from notifications.render import Message, digest
 from rrf import __version__
 from rules import Decision, LoadedPlan, evaluate
+from rules.escalate import Notice, decide
 from rules.serialize import decision_dict, inputs_to_json
+
+
+@dataclass(frozen=True)
+class Delivery:
+    sent: int = 0
+    failed: int = 0
+    unaddressed: int = 0
 
 
 @dataclass(frozen=True)
@@ -24,17 +42,23 @@ class CheckResult:
     decisions: list[Decision]
     entries: int
     head_hash: str | None
+    notices: list[Notice] = field(default_factory=list)
+    messages: dict[str, Message] = field(default_factory=dict)
+    delivery: Delivery = Delivery()
 
 
 def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def evaluation_entries(loaded: LoadedPlan, decisions: list[Decision], evaluated_at: datetime) -> list[audit.NewEntry]:
-    """One entry per item: inputs, numbers, status and explanation, under which rules and engine."""
-    out = []
-    for d in decisions:
-        out.append(audit.NewEntry(
+def evaluation_entries(loaded: LoadedPlan, decisions: list[Decision], notices: list[Notice],
+                       evaluated_at: datetime) -> list[audit.NewEntry]:
+    """One entry per item: inputs, numbers, status, explanation and whom it was decided to tell."""
+    told: dict[str, list[dict]] = defaultdict(list)
+    for n in notices:
+        told[n.item_id].append({"recipient": n.recipient, "level": n.level, "kind": n.kind, "why": n.why})
+    return [
+        audit.NewEntry(
             kind=audit.EVALUATION, item_id=d.item_id, status=d.status,
             payload={
                 "engine_version": __version__,
@@ -42,13 +66,28 @@ def evaluation_entries(loaded: LoadedPlan, decisions: list[Decision], evaluated_
                 "evaluated_at": evaluated_at.isoformat(timespec="microseconds"),
                 "decision": decision_dict(loaded.plan.item(d.item_id), d),
                 "inputs": inputs_to_json(d.inputs),
+                "escalations": told.get(d.item_id, []),
             },
-        ))
-    return out
+        )
+        for d in decisions
+    ]
 
 
-def run_check(*, loaded: LoadedPlan, engine: Engine, as_of: date, dry_run: bool = False) -> CheckResult:
-    """Evaluate as of `as_of` and, unless `dry_run`, append the run to the log in one transaction.
+def messages_for(loaded: LoadedPlan, decisions: list[Decision], notices: list[Notice], config: NotifyConfig,
+                 as_of: date) -> dict[str, Message]:
+    """One digest per recipient, listing all their items."""
+    by_id = {d.item_id: d for d in decisions}
+    grouped: dict[str, list[Notice]] = defaultdict(list)
+    for n in notices:
+        grouped[n.recipient].append(n)
+    return {key: digest(recipient(key, loaded.plan, config), ns, by_id, loaded.plan, as_of)
+            for key, ns in grouped.items()}
+
+
+def run_check(*, loaded: LoadedPlan, engine: Engine, as_of: date, dry_run: bool = False,
+              config: NotifyConfig = NotifyConfig(), sleep: Callable[[float], None] = time.sleep) -> CheckResult:
+    """Evaluate as of `as_of`, decide who is told what, and (unless `dry_run`) log it all in one
+    transaction, then deliver every pending message.
 
     If anything fails after the run began, a failed run is logged in a transaction of its own
     and the error is raised again; an interrupted process leaves nothing half-written.
@@ -58,22 +97,67 @@ def run_check(*, loaded: LoadedPlan, engine: Engine, as_of: date, dry_run: bool 
     if dry_run:
         with session_scope(engine) as session:
             decisions = evaluate(loaded.plan, progress.observations(session=session), as_of)
-        return CheckResult(None, as_of, decisions, 0, None)
+            sent, acks = escalations.history(session=session)
+        notices = decide(loaded.plan, decisions, sent, acks, as_of)
+        return CheckResult(None, as_of, decisions, 0, None, notices,
+                           messages_for(loaded, decisions, notices, config, as_of))
     try:
         with session_scope(engine) as session:
             decisions = evaluate(loaded.plan, progress.observations(session=session), as_of)
+            sent, acks = escalations.history(session=session)
+            notices = decide(loaded.plan, decisions, sent, acks, as_of)
+            messages = messages_for(loaded, decisions, notices, config, as_of)
             finished = now()
             audit.store_plan_text(session=session, sha256=loaded.sha256, text=loaded.text, at=finished)
-            entries = evaluation_entries(loaded, decisions, finished)
+            entries = evaluation_entries(loaded, decisions, notices, finished)
             run = audit.append_run(
                 session=session, run_id=run_id, as_of=as_of, started_at=started, finished_at=finished,
                 outcome="finished", plan_sha256=loaded.sha256, engine_version=__version__, entries=entries,
-                extra={"statuses": _counts(decisions)},
+                extra={"statuses": _counts(decisions), "messages": len(messages)},
             )
-            return CheckResult(run.id, as_of, decisions, len(entries), run.head_hash)
+            _write_outbox(session, run_id, as_of, finished, notices, messages)
     except Exception as exc:
         _log_failure(engine, run_id, as_of, started, loaded, exc)
         raise
+    delivery = deliver_pending(engine=engine, loaded=loaded, config=config, sleep=sleep)
+    return CheckResult(run.id, as_of, decisions, len(entries), run.head_hash, notices, messages, delivery)
+
+
+def _write_outbox(session, run_id: str, as_of: date, at: datetime, notices: list[Notice],  # noqa: ANN001
+                  messages: dict[str, Message]) -> None:
+    ids: dict[str, int | None] = {}
+    for key, m in messages.items():
+        fingerprint = hashlib.sha256(f"{m.subject}\n{m.body}".encode("utf-8")).hexdigest()[:16]
+        row = escalations.add_outbox(session=session, message=Outbox(
+            run_id=run_id, created_at=at, recipient=key, language=m.language,
+            level=m.level, subject=m.subject, body=m.body, items=",".join(m.items),
+            dedup_key=f"{key}|{as_of.isoformat()}|{fingerprint}"))
+        ids[key] = row.id if row else None
+    escalations.add_notices(session=session, notices=[
+        NoticeRow(run_id=run_id, day=as_of, item_id=n.item_id, recipient=n.recipient, level=n.level, kind=n.kind,
+                  status=n.status, why=n.why, outbox_id=ids.get(n.recipient))
+        for n in notices
+    ])
+
+
+def deliver_pending(*, engine: Engine, loaded: LoadedPlan, config: NotifyConfig,
+                    sleep: Callable[[float], None] = time.sleep) -> Delivery:
+    """Send every pending message whose recipient has an address; each attempt is recorded.
+    A message that fails stays pending and is tried again by the next run."""
+    with session_scope(engine) as session:
+        waiting = [(m.id, m.recipient, m.subject, m.body) for m in escalations.pending(session=session)]
+    sent = failed = unaddressed = 0
+    for message_id, key, subject, body in waiting:
+        urls = addresses(key, loaded.plan, config)
+        if not urls:
+            unaddressed += 1
+            continue
+        ok, error, _ = send_with_retries(urls, subject, body, config.delivery.attempts,
+                                         config.delivery.backoff_seconds, sleep=sleep)
+        with session_scope(engine) as session:
+            escalations.mark_attempt(session=session, message_id=message_id, at=now(), ok=ok, error=error)
+        sent, failed = sent + ok, failed + (not ok)
+    return Delivery(sent, failed, unaddressed)
 
 
 def _log_failure(engine: Engine, run_id: str, as_of: date, started: datetime, loaded: LoadedPlan,

@@ -87,3 +87,59 @@ class AuditEntry(SQLModel, table=True):
     payload: str
     prev_hash: str = Field(max_length=64, unique=True)
     hash: str = Field(max_length=64, unique=True)
+
+
+class Notice(SQLModel, table=True):
+    """One decision that an item is to be told to a recipient (append-only): the ladder's memory."""
+
+    __tablename__ = "notice"
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: str = Field(index=True, max_length=32)
+    day: date
+    item_id: str = Field(index=True, max_length=120)
+    recipient: str = Field(max_length=200)
+    level: int
+    kind: str = Field(max_length=16)
+    status: str = Field(max_length=16)
+    why: str = Field(max_length=16)
+    outbox_id: int | None = Field(default=None, foreign_key="outbox.id")
+
+
+class Acknowledgement(SQLModel, table=True):
+    """`rrf ack`: someone knows and acts; the item stops climbing the ladder (append-only)."""
+
+    __tablename__ = "acknowledgement"
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: str = Field(index=True, max_length=120)
+    day: date
+    by: str
+    reason: str
+    until: date | None = None
+    status: str = Field(max_length=16)
+    level: int
+    recorded_at: datetime
+
+
+class Outbox(SQLModel, table=True):
+    """A message to one recipient, written with the decision; delivery fills in the rest.
+    It holds no address, URL or secret: those are looked up in the configuration when sending."""
+
+    __tablename__ = "outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: str = Field(index=True, max_length=32)
+    created_at: datetime
+    recipient: str = Field(index=True, max_length=200)
+    language: str = Field(max_length=2)
+    level: int
+    subject: str
+    body: str
+    items: str
+    dedup_key: str = Field(max_length=200, unique=True)
+    status: str = Field(default="pending", index=True, max_length=16)
+    attempts: int = 0
+    last_attempt_at: datetime | None = None
+    last_error: str | None = None
+    sent_at: datetime | None = None

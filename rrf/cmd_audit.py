@@ -18,8 +18,8 @@ from models.verify import verify
 from rrf import __version__
 from rrf.app import app, audit_app
 from rrf.common import (
-    BadInput, DbOpt, Lang, PlanOpt, as_of_day, db_of, err, input_errors, lang_of, out, plan_of, readable, say,
-    writable,
+    BadInput, DbOpt, Lang, NotifyOpt, PlanOpt, as_of_day, db_of, err, input_errors, lang_of, notify_config_of, out,
+    plan_of, readable, say, writable,
 )
 from rrf.render import LABELS, STYLES, print_table, to_json
 from rules import parse_plan
@@ -34,34 +34,56 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 @input_errors
 def check(
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="evaluate as of this day [default: today in Riga]")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="show what would be logged; write and send nothing")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="show who would be told what; write and send nothing")] = False,
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
     lang: Lang = "lv",
+    notify_config: NotifyOpt = None,
     plan: PlanOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """The compliance check: evaluate and append one run to the evaluation log."""
+    """The compliance check: evaluate, log the run, decide escalations and send them."""
     if fmt not in {"table", "json"}:
         raise BadInput(f"--format {fmt!r}: expected table or json")
     lang, day, loaded = lang_of(lang), as_of_day(as_of), plan_of(plan)
+    settings = notify_config_of(notify_config)
     url = db_of(db)
     engine = readable(url) if dry_run else writable(url)
     if engine is None:  # a dry run on a store that does not exist yet: nothing recorded
         engine = dbm.open_engine("sqlite://")
         dbm.upgrade(engine)
-    result = run_check(loaded=loaded, engine=engine, as_of=day, dry_run=dry_run)
+    result = run_check(loaded=loaded, engine=engine, as_of=day, dry_run=dry_run, config=settings)
     engine.dispose()
     if fmt == "json":
-        sys.stdout.write(json.dumps({"run": result.run_id, "as_of": day.isoformat(), "dry_run": dry_run,
-                                     "entries": result.entries, "head": result.head_hash,
-                                     "items": to_json(loaded.plan, result.decisions, lang)},
-                                    ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json.dumps({
+            "run": result.run_id, "as_of": day.isoformat(), "dry_run": dry_run, "entries": result.entries,
+            "head": result.head_hash, "items": to_json(loaded.plan, result.decisions, lang),
+            "messages": [{"recipient": k, "level": m.level, "language": m.language, "subject": m.subject,
+                          "items": m.items, "body": m.body} for k, m in result.messages.items()],
+            "delivery": None if dry_run else result.delivery.__dict__,
+        }, ensure_ascii=False, indent=2) + "\n")
         return
     print_table(out, loaded.plan, result.decisions, lang)
+    print_messages(result, lang)
     if dry_run:
-        say("dry run: nothing was written")
-    else:
-        say(f"logged run {result.run_id}: {result.entries} entries, chain head {result.head_hash[:16]}")
+        say("dry run: nothing was written or sent")
+        return
+    d = result.delivery
+    say(f"logged run {result.run_id}: {result.entries} entries, chain head {result.head_hash[:16]}; "
+        f"{len(result.messages)} new message(s); delivery: {d.sent} sent, {d.failed} failed (kept for the next run), "
+        f"{d.unaddressed} waiting for an address (see rrf outbox)")
+
+
+def print_messages(result, lang: str) -> None:  # noqa: ANN001
+    if not result.messages:
+        say("nobody needs to be told anything new" if lang == "en" else "nevienam nav jāziņo nekas jauns")
+        return
+    heads = ("Kam", "Līmenis", "Temats", "Vienumi") if lang == "lv" else ("To", "Level", "Subject", "Items")
+    table = Table(title="Ziņas" if lang == "lv" else "Messages", expand=True)
+    for h in heads:
+        table.add_column(h, overflow="fold")
+    for key, m in sorted(result.messages.items(), key=lambda kv: (-kv[1].level, kv[0])):
+        table.add_row(escape(key), str(m.level), escape(m.subject), escape(", ".join(m.items)))
+    out.print(table)
 
 
 def _engine_or_empty(db: Optional[str]):  # noqa: ANN202
@@ -86,14 +108,17 @@ def audit_verify(db: DbOpt = None, plan: PlanOpt = None) -> None:  # noqa: ARG00
     say(f"intact: {report.entries} entries in {report.runs} runs; head {report.head}")
 
 
-def _entries(db, item_id, run, status, since, until) -> list:  # noqa: ANN001
+def _entries(db, item_id, run, status, since, until, kind="evaluation") -> list:  # noqa: ANN001
+    if kind not in {"evaluation", "ack", "run", "all"}:
+        raise BadInput(f"--kind {kind!r}: expected evaluation, ack, run or all")
     if status is not None and status not in STATUSES:
         raise BadInput(f"--status {status!r}: expected one of {', '.join(STATUSES)}")
     engine = _engine_or_empty(db)
     with dbm.session_scope(engine) as session:
         rows = audit.find_entries(session=session, item_id=item_id, run_id=run, status=status,
                                   since=parse_date(since) if since else None,
-                                  until=parse_date(until) if until else None)
+                                  until=parse_date(until) if until else None,
+                                  kind=None if kind == "all" else kind)
     engine.dispose()
     return rows
 
@@ -110,6 +135,7 @@ Filters = dict(
     status=typer.Option(None, "--status", help="only this status"),
     since=typer.Option(None, "--from", help="as-of dates from this day"),
     until=typer.Option(None, "--to", help="as-of dates up to this day"),
+    kind=typer.Option("evaluation", "--kind", help="evaluation, ack, run or all"),
 )
 
 
@@ -118,7 +144,7 @@ Filters = dict(
 def audit_log(
     item_id: Optional[str] = Filters["item_id"], run: Optional[str] = Filters["run"],
     status: Optional[str] = Filters["status"], since: Optional[str] = Filters["since"],
-    until: Optional[str] = Filters["until"],
+    until: Optional[str] = Filters["until"], kind: str = Filters["kind"],
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
     lang: Lang = "lv",
     db: DbOpt = None, plan: PlanOpt = None,  # noqa: ARG001
@@ -127,7 +153,7 @@ def audit_log(
     if fmt not in {"table", "json"}:
         raise BadInput(f"--format {fmt!r}: expected table or json")
     lang = lang_of(lang)
-    rows = _entries(db, item_id, run, status, since, until)
+    rows = _entries(db, item_id, run, status, since, until, kind)
     if fmt == "json":
         sys.stdout.write(json.dumps([entry_dict(e) for e in rows], ensure_ascii=False, indent=2) + "\n")
         return
@@ -135,10 +161,16 @@ def audit_log(
     for head in ("#", "run", "as of", "status", "id and explanation", "hash"):
         table.add_column(head, overflow="fold")
     for e in rows:
-        decision = json.loads(e.payload)["decision"]
-        table.add_row(str(e.seq), e.run_id[:8], e.as_of.isoformat(),
-                      f"[{STYLES[e.status]}]{LABELS[lang][e.status]}[/]",
-                      f"[bold]{escape(e.item_id)}[/]\n{escape(decision['explanations'][lang])}", e.hash[:12])
+        payload = json.loads(e.payload)
+        if e.kind == "evaluation":
+            status = f"[{STYLES[e.status]}]{LABELS[lang][e.status]}[/]"
+            text = f"[bold]{escape(e.item_id)}[/]\n{escape(payload['decision']['explanations'][lang])}"
+        elif e.kind == "ack":
+            status = "ack"
+            text = f"[bold]{escape(e.item_id)}[/]\n{escape(payload['by'])}: {escape(payload['reason'])}"
+        else:
+            status, text = escape(e.status or ""), escape(f"run {payload.get('outcome')}: {payload.get('entries')} entries")
+        table.add_row(str(e.seq), e.run_id[:8], e.as_of.isoformat(), status, text, e.hash[:12])
     out.print(table)
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 
 from models import db as dbm
 from models import progress
+from notifications.config import NotifyConfig, NotifyConfigError, load_notify_config
 from rrf import config
 from rrf.importer import ImportError_
 from rrf.render import LABELS
@@ -36,6 +37,17 @@ DbOpt = Annotated[
     typer.Option("--db", envvar="RRF_DATABASE_URL", help="Database URL [default: sqlite:///./rrf.db]"),
 ]
 Lang = Annotated[str, typer.Option("--lang", help="Language of explanations: lv or en")]
+NotifyOpt = Annotated[
+    Optional[Path],
+    typer.Option("--notify-config", envvar="RRF_NOTIFY_CONFIG",
+                 help="Where messages go (may hold secrets) [default: ./rrf-notify.toml if present, else none]"),
+]
+
+
+def notify_config_of(path: Optional[Path]) -> NotifyConfig:
+    if path is None and Path(config.NOTIFY_FILE).is_file():
+        path = Path(config.NOTIFY_FILE)
+    return load_notify_config(path)
 
 
 def say(text: str) -> None:
@@ -64,7 +76,7 @@ def input_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             for p in exc.problems:
                 err.print(f"[red]error:[/] {escape(p)}", highlight=False, soft_wrap=True)
             err.print(f"{len(exc.problems)} problem(s): nothing was imported", highlight=False)
-        except (BadInput, BadDate, dbm.BadDatabaseUrl) as exc:
+        except (BadInput, BadDate, dbm.BadDatabaseUrl, NotifyConfigError) as exc:
             err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         raise typer.Exit(2)
 

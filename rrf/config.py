@@ -6,6 +6,7 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB_FILE = "rrf.db"
 PLAN_FILE = "milestones.toml"
+NOTIFY_FILE = "rrf-notify.toml"
 
 
 def default_plan() -> Path:

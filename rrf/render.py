@@ -8,17 +8,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from rules.evaluate import STATUSES, Decision
-from rules.explain import fmt_date, fmt_number
+from rules.explain import STATUS_LABELS, fmt_date, fmt_number
 from rules.plan import Plan
 from rules.serialize import decision_dict
 
-LABELS = {
-    "lv": {"met": "sasniegts", "met_late": "sasniegts ar nokavēšanos", "on_track": "atbilst grafikam",
-           "at_risk": "apdraudēts", "missed": "nav sasniegts", "no_data": "nav datu",
-           "reversed": "sasniegtais zaudēts"},
-    "en": {"met": "met", "met_late": "met late", "on_track": "on track", "at_risk": "at risk",
-           "missed": "missed", "no_data": "no data", "reversed": "reversed"},
-}
+LABELS = STATUS_LABELS
 MILESTONE_WORDS = {"lv": {"done": "izpildīts", "not-done": "neizpildīts"},
                    "en": {"done": "done", "not-done": "not done"}}
 STYLES = {"met": "bold green", "met_late": "green", "on_track": "cyan", "at_risk": "bold yellow",

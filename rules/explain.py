@@ -14,6 +14,15 @@ if TYPE_CHECKING:
     from rules.evaluate import Decision
 
 
+STATUS_LABELS = {
+    "lv": {"met": "sasniegts", "met_late": "sasniegts ar nokavēšanos", "on_track": "atbilst grafikam",
+           "at_risk": "apdraudēts", "missed": "nav sasniegts", "no_data": "nav datu",
+           "reversed": "sasniegtais zaudēts"},
+    "en": {"met": "met", "met_late": "met late", "on_track": "on track", "at_risk": "at risk",
+           "missed": "missed", "no_data": "no data", "reversed": "reversed"},
+}
+
+
 def fmt_number(value: Decimal, lang: str = "en") -> str:
     if value == value.to_integral_value():
         text = f"{int(value):,}".replace(",", " ")
@@ -31,7 +40,8 @@ def fmt_date(d: date, lang: str) -> str:
 def lv_days(n: int, case: str = "nom") -> str:
     """`n` days in Latvian: numbers ending in 1 (but not 11) take the singular."""
     singular = n % 10 == 1 and n % 100 != 11
-    forms = {"nom": ("diena", "dienas"), "acc": ("dienu", "dienas"), "dat": ("dienas", "dienām")}
+    forms = {"nom": ("diena", "dienas"), "acc": ("dienu", "dienas"), "dat": ("dienas", "dienām"),
+             "par": ("dienu", "dienām")}
     return f"{n} {forms[case][0 if singular else 1]}"
 
 

@@ -184,6 +184,12 @@ def _cross_problems(raw: dict[str, Any]) -> list[Problem]:
     for key, c in _items(raw.get("contacts")):
         ref(f"contacts.{key}.institution", "institutions", _get(c, "institution"))
         ref(f"contacts.{key}.doc", "sources", _get(c, "doc"))
+    roles = _keys(raw.get("roles"))
+    for n, level in enumerate(_list(_get(raw.get("escalation"), "levels"))):
+        for who in _list(_get(level, "notify")):
+            if isinstance(who, str) and who != "responsible" and who not in roles:
+                problems.append(Problem(f"escalation.levels[{n}].notify",
+                                        f"{who!r} is neither \"responsible\" nor defined in [roles]"))
     for num, row in _items(raw.get("roadmap")):
         ref(f'roadmap."{num}".investment', "measures", _get(row, "investment"))
         ref(f'roadmap."{num}".doc', "sources", _get(row, "doc"))

@@ -213,6 +213,60 @@ class RoadmapMeasure(Strict):
     quote: str
 
 
+StatusName = Literal["met", "met_late", "on_track", "at_risk", "missed", "no_data", "reversed"]
+
+
+class Role(Strict):
+    """A position (e.g. the department head); who holds it in each institution is configuration."""
+
+    name_lv: str
+    name_en: str
+
+
+class Condition(Strict):
+    """Holds when every field given holds (an empty condition always holds)."""
+
+    statuses: list[StatusName] = []
+    days_left_at_most: int | None = None
+    gap_percent_at_least: NonNegative | None = None
+    checkpoint_missed: bool | None = None
+    unacknowledged_working_days: Annotated[int, Field(ge=1)] | None = None
+
+
+class Level(Strict):
+    """A rung of the ladder: who is told (`responsible`: the item's contacts; or a role) and when."""
+
+    level: Annotated[int, Field(ge=1)]
+    name_lv: str
+    name_en: str
+    notify: list[str] = Field(min_length=1)
+    when: list[Condition] = Field(min_length=1)
+
+
+class Cadence(Strict):
+    """How often the same item is repeated to the same person; the first rule that matches applies."""
+
+    days_left_above: int | None = None
+    statuses: list[StatusName] = []
+    every_working_days: Annotated[int, Field(ge=1)]
+
+
+class Escalation(Strict):
+    alert_statuses: list[StatusName] = ["at_risk", "no_data", "missed", "reversed"]
+    levels: list[Level] = Field(min_length=1)
+    cadence: list[Cadence] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Escalation":
+        numbers = [lv.level for lv in self.levels]
+        if numbers != list(range(1, len(numbers) + 1)):
+            raise ValueError(f"levels must be numbered 1, 2, 3, ... in order, got {numbers}")
+        last = self.cadence[-1]
+        if last.days_left_above is not None or last.statuses:
+            raise ValueError("the last cadence rule must have no condition (it applies to everything else)")
+        return self
+
+
 class PlanInfo(Strict):
     title_lv: str
     title_en: str
@@ -229,6 +283,8 @@ class Plan(Strict):
     measures: dict[str, Measure]
     items: list[Item] = Field(min_length=1)
     roadmap: dict[str, RoadmapMeasure] = {}
+    roles: dict[Ref, Role] = {}
+    escalation: Escalation | None = None
 
     @cached_property
     def _by_id(self) -> dict[str, Item]:

@@ -1,0 +1,80 @@
+"""Notices decided, acknowledgements and the outbox. Every function takes the session as a keyword.
+
+Notices and acknowledgements are append-only; an outbox row records its own delivery.
+"""
+
+from datetime import date, datetime
+
+from sqlmodel import Session, col, select
+
+from models.tables import Acknowledgement, Notice, Outbox
+from rules.escalate import Ack, Sent
+
+
+def history(*, session: Session) -> tuple[list[Sent], list[Ack]]:
+    """What was decided before, oldest first, as the pure core reads it."""
+    sent = [
+        Sent(n.day, n.item_id, n.recipient, n.level, n.status, n.kind)  # type: ignore[arg-type]
+        for n in session.exec(select(Notice).order_by(Notice.id))
+    ]
+    acks = [
+        Ack(a.item_id, a.day, a.by, a.reason, a.until, a.status, a.level)
+        for a in session.exec(select(Acknowledgement).order_by(Acknowledgement.id))
+    ]
+    return sent, acks
+
+
+def add_outbox(*, session: Session, message: Outbox) -> Outbox | None:
+    """The message, or None when one with the same dedup key exists already."""
+    if session.exec(select(Outbox.id).where(Outbox.dedup_key == message.dedup_key)).first() is not None:
+        return None
+    session.add(message)
+    session.flush()
+    return message
+
+
+def add_notices(*, session: Session, notices: list[Notice]) -> None:
+    session.add_all(notices)
+    session.flush()
+
+
+def add_ack(*, session: Session, ack: Acknowledgement) -> Acknowledgement:
+    session.add(ack)
+    session.flush()
+    return ack
+
+
+def pending(*, session: Session) -> list[Outbox]:
+    return list(session.exec(select(Outbox).where(Outbox.status == "pending").order_by(Outbox.id)))
+
+
+def outbox(*, session: Session, status: str | None = None, run_id: str | None = None) -> list[Outbox]:
+    query = select(Outbox).order_by(Outbox.id)
+    if status is not None:
+        query = query.where(Outbox.status == status)
+    if run_id is not None:
+        query = query.where(col(Outbox.run_id).startswith(run_id))
+    return list(session.exec(query))
+
+
+def mark_attempt(*, session: Session, message_id: int, at: datetime, ok: bool, error: str | None) -> None:
+    message = session.get(Outbox, message_id)
+    if message is None or message.status == "sent":
+        return
+    message.attempts += 1
+    message.last_attempt_at = at
+    message.last_error = None if ok else error
+    if ok:
+        message.status, message.sent_at = "sent", at
+    session.add(message)
+    session.flush()
+
+
+def last_ack(*, session: Session, item_id: str) -> Acknowledgement | None:
+    return session.exec(
+        select(Acknowledgement).where(Acknowledgement.item_id == item_id).order_by(col(Acknowledgement.id).desc())
+    ).first()
+
+
+def notices_on(*, session: Session, day: date) -> list[Notice]:
+    return list(session.exec(select(Notice).where(Notice.day == day).order_by(Notice.id)))

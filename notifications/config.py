@@ -1,0 +1,113 @@
+"""Where messages go: the notification configuration (may hold secrets; never committed).
+
+    [email]
+    server = "mailtos://user:password@smtp.example.lv:587?from=rrf@example.lv"  # `to=` is added per person
+
+    [contacts.baiba-vilcina]            # a contact of the plan: its e-mail is used with [email]
+    language = "en"                     # optional: messages in English
+    urls = ["slack://TokenA/TokenB/TokenC/#rrf"]   # optional: more channels (apprise URLs)
+
+    [roles."department-head@vk"]        # who holds a role of the plan in an institution
+    name = "Jānis Bērziņš"
+    email = "janis.berzins@mk.gov.lv"
+    urls = ["json://127.0.0.1:8099/hook"]
+
+    [delivery]
+    attempts = 3                        # per message and run; what still fails stays pending
+    backoff_seconds = 2.0               # doubled after each failed attempt
+"""
+
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from rules.plan import Plan
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Email(_Strict):
+    server: str = Field(pattern=r"^mailtos?://")
+
+
+class Person(_Strict):
+    name: str | None = None
+    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    language: Literal["lv", "en"] | None = None
+    urls: list[str] = []
+
+
+class Delivery(_Strict):
+    attempts: int = Field(default=3, ge=1, le=10)
+    backoff_seconds: float = Field(default=2.0, ge=0, le=300)
+
+
+class NotifyConfig(_Strict):
+    email: Email | None = None
+    contacts: dict[str, Person] = {}
+    roles: dict[str, Person] = {}
+    delivery: Delivery = Delivery()
+
+
+class NotifyConfigError(ValueError):
+    pass
+
+
+def load_notify_config(path: Path | None) -> NotifyConfig:
+    """The configuration in `path`; none at all (the embedded default) when `path` is None."""
+    if path is None:
+        return NotifyConfig()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        return NotifyConfig.model_validate(raw)
+    except OSError as exc:
+        raise NotifyConfigError(f"{path}: cannot read the notification configuration: {exc.strerror}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise NotifyConfigError(f"{path}: not valid TOML: {exc}") from None
+    except ValidationError as exc:
+        where = "; ".join(".".join(str(p) for p in e["loc"]) + ": " + e["msg"] for e in exc.errors())
+        raise NotifyConfigError(f"{path}: {where}") from None  # values are not shown: they may be secrets
+
+
+class Recipient(_Strict):
+    """A recipient as messages show it: no address, no URL."""
+
+    key: str
+    name: str
+    language: Literal["lv", "en"]
+
+
+def recipient(key: str, plan: Plan, config: NotifyConfig) -> Recipient:
+    kind, _, ref = key.partition(":")
+    if kind == "contact":
+        contact = plan.contacts.get(ref)
+        person = config.contacts.get(ref, Person())
+        name = contact.name if contact else ref
+        language = person.language or (contact.language if contact else "lv")
+        return Recipient(key=key, name=name, language=language)
+    role, _, institution = ref.partition("@")
+    person = config.roles.get(ref, Person())
+    role_def = plan.roles.get(role)
+    inst = plan.institutions.get(institution)
+    language = person.language or "lv"
+    title = (role_def.name_lv if language == "lv" else role_def.name_en) if role_def else role
+    where = (inst.name_lv if language == "lv" else inst.name_en) if inst else institution
+    return Recipient(key=key, name=person.name or f"{title}, {where}", language=language)
+
+
+def addresses(key: str, plan: Plan, config: NotifyConfig) -> list[str]:
+    """The apprise URLs of a recipient (secrets included: never print or store them)."""
+    kind, _, ref = key.partition(":")
+    person = (config.contacts if kind == "contact" else config.roles).get(ref, Person())
+    email = person.email
+    if email is None and kind == "contact" and ref in plan.contacts:
+        email = plan.contacts[ref].email
+    urls = list(person.urls)
+    if email and config.email is not None:
+        server = config.email.server
+        urls.insert(0, f"{server}{'&' if '?' in server else '?'}to={email}")
+    return urls

@@ -1,0 +1,38 @@
+"""Delivery through apprise. Nothing here decides anything; nothing secret leaves this module."""
+
+import logging
+import time
+
+import apprise
+
+from models.db import redact
+
+logging.getLogger("apprise").setLevel(logging.INFO)  # its DEBUG log prints header values
+
+
+def send(urls: list[str], subject: str, body: str) -> tuple[bool, str | None]:
+    """Send one message to every URL; (True, None) when all accepted it, else (False, reason)."""
+    sender = apprise.Apprise()
+    bad = [n for n, url in enumerate(urls, start=1) if not sender.add(url)]
+    if bad:
+        return False, f"address {bad[0]} of {len(urls)} is not a valid apprise URL"
+    with apprise.LogCapture(level=logging.WARNING) as log:
+        ok = sender.notify(title=subject, body=body)
+        captured = log.getvalue()
+    if ok:
+        return True, None
+    lines = [line.strip() for line in captured.splitlines() if line.strip()]
+    return False, redact(lines[-1] if lines else "the service did not accept the message")[:500]
+
+
+def send_with_retries(urls: list[str], subject: str, body: str, attempts: int, backoff: float,
+                      sleep=time.sleep) -> tuple[bool, str | None, int]:  # noqa: ANN001
+    """Try up to `attempts` times, waiting `backoff`, 2x`backoff`, ... between tries."""
+    error = None
+    for n in range(1, attempts + 1):
+        ok, error = send(urls, subject, body)
+        if ok:
+            return True, None, n
+        if n < attempts:
+            sleep(backoff * 2 ** (n - 1))
+    return False, error, attempts
