@@ -152,10 +152,11 @@ def deliver_pending(*, engine: Engine, loaded: LoadedPlan, config: NotifyConfig,
         if not urls:
             unaddressed += 1
             continue
-        ok, error, _ = send_with_retries(urls, subject, body, config.delivery.attempts,
-                                         config.delivery.backoff_seconds, sleep=sleep)
+        ok, error, tries = send_with_retries(urls, subject, body, config.delivery.attempts,
+                                             config.delivery.backoff_seconds, sleep=sleep)
         with session_scope(engine) as session:
-            escalations.mark_attempt(session=session, message_id=message_id, at=now(), ok=ok, error=error)
+            escalations.mark_attempt(session=session, message_id=message_id, at=now(), ok=ok, error=error,
+                                     tries=tries)
         sent, failed = sent + ok, failed + (not ok)
     return Delivery(sent, failed, unaddressed)
 

@@ -57,11 +57,13 @@ def outbox(*, session: Session, status: str | None = None, run_id: str | None = 
     return list(session.exec(query))
 
 
-def mark_attempt(*, session: Session, message_id: int, at: datetime, ok: bool, error: str | None) -> None:
+def mark_attempt(*, session: Session, message_id: int, at: datetime, ok: bool, error: str | None,
+                 tries: int = 1) -> None:
+    """Record a delivery of `tries` attempts; a sent message is never touched again."""
     message = session.get(Outbox, message_id)
     if message is None or message.status == "sent":
         return
-    message.attempts += 1
+    message.attempts += tries
     message.last_attempt_at = at
     message.last_error = None if ok else error
     if ok:

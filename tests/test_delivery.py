@@ -1,0 +1,254 @@
+"""`rrf check` tells the right people, at the right level, on the right days, through a real SMTP
+server (aiosmtpd on loopback) and a real JSON webhook; a server that is down loses nothing and,
+once back, duplicates nothing; an acknowledgement stops the climb; secrets never reach output
+or storage. "Today" is set with freezegun, day by day.
+"""
+
+import email
+import email.policy
+import json
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from freezegun import freeze_time
+from sqlalchemy import create_engine, text
+from typer.testing import CliRunner
+
+from backends import db_url  # noqa: F401
+from rrf.cli import app
+
+SHIPPED = (Path(__file__).resolve().parent.parent / "milestones.toml").read_text(encoding="utf-8")
+LADDER = SHIPPED[SHIPPED.index("[roles.department-head]"):]
+PLAN = '''
+schema_version = 1
+[plan]
+title_lv = "t"
+title_en = "t"
+[sources.s]
+file = "f.txt"
+title_lv = "t"
+title_en = "t"
+[institutions.vk]
+name_lv = "Valsts kanceleja"
+name_en = "State Chancellery"
+[contacts.anna]
+name = "Anna Bērziņa"
+email = "anna@example.test"
+doc = "s"
+[measures."1.1.i"]
+name_lv = "m"
+name_en = "m"
+type = "investment"
+institution = "vk"
+[[items]]
+id = "1.1.i/trained"
+kind = "target"
+name_lv = "Apmācīti darbinieki"
+name_en = "Employees trained"
+unit_lv = "cilvēki"
+unit_en = "people"
+goal = 100
+due = 2026-06-30
+start = 2026-01-01
+contacts = ["anna"]
+sources = [{ doc = "s", quote = "q" }]
+''' + LADDER
+SECRET = "S3cret-Pa55word"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Inbox:
+    """An SMTP server on loopback that keeps what it receives."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.mails: list[dict] = []
+        self.controller: Controller | None = None
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, N802 (aiosmtpd's hook)
+        msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.mails.append({"to": envelope.rcpt_tos, "subject": msg["Subject"],
+                           "body": msg.get_body(("plain", "html")).get_content()})
+        return "250 OK"
+
+    def start(self) -> None:
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    def to(self, address: str) -> list[dict]:
+        return [m for m in self.mails if address in m["to"]]
+
+
+class Hook(BaseHTTPRequestHandler):
+    received: list[dict] = []
+
+    def do_POST(self) -> None:  # noqa: N802
+        length = int(self.headers["Content-Length"])
+        Hook.received.append(json.loads(self.rfile.read(length)))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args) -> None:  # noqa: ANN002
+        pass
+
+
+@pytest.fixture
+def inbox():
+    box = Inbox()
+    box.start()
+    yield box
+    box.stop()
+
+
+@pytest.fixture
+def hook():
+    Hook.received = []
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Hook)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+
+
+@pytest.fixture
+def rrf(db_url, inbox, hook, tmp_path, monkeypatch):  # noqa: F811
+    monkeypatch.chdir(tmp_path)
+    plan = tmp_path / "plan.toml"
+    plan.write_text(PLAN, encoding="utf-8")
+    settings = tmp_path / "notify.toml"
+    settings.write_text(f'''
+[email]
+server = "mailto://127.0.0.1:{inbox.port}?from=rrf@example.test"
+[roles."department-head@vk"]
+name = "Jānis Kalniņš"
+email = "janis@example.test"
+language = "en"
+[roles."institution-head@vk"]
+name = "Inese Ozola"
+urls = ["json://127.0.0.1:{hook.server_address[1]}/hook"]
+[delivery]
+attempts = 2
+backoff_seconds = 0
+''', encoding="utf-8")
+    runner = CliRunner()
+
+    def run(*args: str, on: str | None = None):
+        argv = [*args, "--plan", str(plan), "--db", db_url]
+        if args and args[0] in {"check", "outbox"}:
+            argv += ["--notify-config", str(settings)]
+        if on is None:
+            return runner.invoke(app, argv)
+        with freeze_time(f"{on} 08:00:00", tick=True):  # 10:00 or 11:00 in Riga
+            return runner.invoke(app, argv)
+
+    run.settings = settings
+    assert run("record", "1.1.i/trained", "10", "--as-of", "2026-03-01", "--source", "VK", on="2026-03-01").exit_code == 0
+    return run
+
+
+def check(rrf, day: str):
+    result = rrf("check", on=day)
+    assert result.exit_code == 0, result.stderr + result.stdout
+    return result
+
+
+def test_the_right_people_hear_at_the_right_level_on_the_right_days(rrf, inbox):
+    check(rrf, "2026-03-02")                       # at risk, 120 days left: the responsible contact
+    assert [m["subject"] for m in inbox.to("anna@example.test")] == ["[RRF L1] 02.03.2026: apdraudēts 1"]
+    assert "Labdien, Anna Bērziņa!" in inbox.mails[0]["body"] and "rrf ack 1.1.i/trained" in inbox.mails[0]["body"]
+    check(rrf, "2026-03-02")                       # the same day again: nothing new
+    assert len(inbox.mails) == 1
+    for day in ("2026-03-03", "2026-03-09", "2026-03-13"):
+        check(rrf, day)
+    assert len(inbox.mails) == 1                   # the cadence: monthly this far from the deadline
+    check(rrf, "2026-03-16")                       # 10 working days unacknowledged: head of department
+    [janis] = inbox.to("janis@example.test")
+    assert janis["subject"] == "[RRF L2] 2026-03-16: at risk 1"
+    assert "Dear Jānis Kalniņš" in janis["body"] and "no acknowledgement for 10 working days" in janis["body"]
+    assert len(inbox.mails) == 2
+
+
+def test_the_head_of_the_institution_hears_through_the_json_webhook(rrf, inbox, hook):
+    check(rrf, "2026-06-01")                       # 29 days left: all three levels
+    [posted] = Hook.received
+    assert posted["title"].startswith("[RRF L3] 01.06.2026") and "Labdien, Inese Ozola!" in posted["message"]
+    assert {tuple(m["to"]) for m in inbox.mails} == {("anna@example.test",), ("janis@example.test",)}
+
+
+def test_a_mail_server_that_is_down_loses_nothing_and_duplicates_nothing(rrf, inbox):
+    inbox.stop()
+    result = check(rrf, "2026-03-02")
+    assert "1 failed" in result.stdout
+    pending = json.loads(rrf("outbox", "--format", "json", "--status", "pending").stdout)
+    assert [(m["recipient"], m["attempts"]) for m in pending] == [("contact:anna", 2)]
+    assert pending[0]["last_error"]
+    inbox.start()
+    check(rrf, "2026-03-02")                       # nothing new to decide; the pending one goes out
+    check(rrf, "2026-03-03")
+    assert [m["subject"] for m in inbox.mails] == ["[RRF L1] 02.03.2026: apdraudēts 1"]
+    assert json.loads(rrf("outbox", "--format", "json", "--status", "pending").stdout) == []
+
+
+def test_an_acknowledgement_stops_the_climb(rrf, inbox):
+    check(rrf, "2026-03-02")
+    ack = rrf("ack", "1.1.i/trained", "--by", "Anna Bērziņa", "--reason", "jauni kursi no aprīļa", on="2026-03-03")
+    assert ack.exit_code == 0, ack.stderr
+    for day in ("2026-03-16", "2026-03-30", "2026-03-31"):
+        check(rrf, day)
+    assert inbox.to("janis@example.test") == []    # no climb to the head of department
+    assert len(inbox.to("anna@example.test")) == 2  # the first alert and the monthly reminder (30 March)
+    acks = json.loads(rrf("audit", "log", "--kind", "ack", "--format", "json").stdout)
+    assert [(a["id"], a["by"], a["reason"]) for a in acks] == [("1.1.i/trained", "Anna Bērziņa", "jauni kursi no aprīļa")]
+
+
+def test_dry_run_shows_who_would_be_told_and_writes_and_sends_nothing(rrf, inbox, db_url):  # noqa: F811
+    result = rrf("check", "--dry-run", "--as-of", "2026-06-01", on="2026-06-01")
+    assert result.exit_code == 0
+    for who in ("contact:anna", "role:department-head@vk", "role:institution-head@vk"):
+        assert who in result.stdout
+    assert "nothing was written or sent" in result.stdout
+    assert inbox.mails == [] and Hook.received == []
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM outbox")).scalar_one() == 0
+    engine.dispose()
+
+
+def test_secrets_never_reach_output_or_storage(rrf, db_url, inbox):  # noqa: F811
+    closed = free_port()
+    rrf.settings.write_text(f'''
+[email]
+server = "mailto://rrf-user:{SECRET}@127.0.0.1:{closed}?from=rrf@example.test"
+[roles."department-head@vk"]
+urls = ["json://hook-user:{SECRET}@127.0.0.1:{closed}/hook"]
+[delivery]
+attempts = 1
+backoff_seconds = 0
+''', encoding="utf-8")
+    outputs = [rrf("check", on=day) for day in ("2026-04-01", "2026-04-02")]
+    outputs.append(rrf("outbox", "--format", "json"))
+    outputs.append(rrf("audit", "log", "--kind", "all", "--format", "json"))
+    for result in outputs:
+        assert result.exit_code == 0, result.stderr
+        assert SECRET not in result.stdout + result.stderr
+    assert "2 failed" in outputs[0].stdout
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        for table in ("outbox", "notice", "audit_entry", "audit_run", "plan_text", "acknowledgement"):
+            for row in conn.execute(text(f"SELECT * FROM {table}")):
+                assert SECRET not in " ".join(str(v) for v in row), table
+    engine.dispose()
