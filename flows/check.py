@@ -45,6 +45,7 @@ class CheckResult:
     notices: list[Notice] = field(default_factory=list)
     messages: dict[str, Message] = field(default_factory=dict)
     delivery: Delivery = Delivery()
+    missed_days: list[date] = field(default_factory=list)
 
 
 def now() -> datetime:
@@ -85,9 +86,11 @@ def messages_for(loaded: LoadedPlan, decisions: list[Decision], notices: list[No
 
 
 def run_check(*, loaded: LoadedPlan, engine: Engine, as_of: date, dry_run: bool = False,
-              config: NotifyConfig = NotifyConfig(), sleep: Callable[[float], None] = time.sleep) -> CheckResult:
+              config: NotifyConfig = NotifyConfig(), sleep: Callable[[float], None] = time.sleep,
+              deliver: bool = True, expect_daily: bool = False) -> CheckResult:
     """Evaluate as of `as_of`, decide who is told what, and (unless `dry_run`) log it all in one
-    transaction, then deliver every pending message.
+    transaction, then (if `deliver`) deliver every pending message. With `expect_daily` (a
+    scheduled check), days since the previous check on which none ran are reported as missed.
 
     If anything fails after the run began, a failed run is logged in a transaction of its own
     and the error is raised again; an interrupted process leaves nothing half-written.
@@ -107,20 +110,29 @@ def run_check(*, loaded: LoadedPlan, engine: Engine, as_of: date, dry_run: bool 
             sent, acks = escalations.history(session=session)
             notices = decide(loaded.plan, decisions, sent, acks, as_of)
             messages = messages_for(loaded, decisions, notices, config, as_of)
+            missed = missed_days(audit.last_checked_day(session=session, before=as_of), as_of) if expect_daily else []
             finished = now()
             audit.store_plan_text(session=session, sha256=loaded.sha256, text=loaded.text, at=finished)
             entries = evaluation_entries(loaded, decisions, notices, finished)
             run = audit.append_run(
                 session=session, run_id=run_id, as_of=as_of, started_at=started, finished_at=finished,
                 outcome="finished", plan_sha256=loaded.sha256, engine_version=__version__, entries=entries,
-                extra={"statuses": _counts(decisions), "messages": len(messages)},
+                extra={"statuses": _counts(decisions), "messages": len(messages),
+                       "missed_days": [d.isoformat() for d in missed]},
             )
             _write_outbox(session, run_id, as_of, finished, notices, messages)
     except Exception as exc:
         _log_failure(engine, run_id, as_of, started, loaded, exc)
         raise
-    delivery = deliver_pending(engine=engine, loaded=loaded, config=config, sleep=sleep)
-    return CheckResult(run.id, as_of, decisions, len(entries), run.head_hash, notices, messages, delivery)
+    delivery = deliver_pending(engine=engine, loaded=loaded, config=config, sleep=sleep) if deliver else Delivery()
+    return CheckResult(run.id, as_of, decisions, len(entries), run.head_hash, notices, messages, delivery, missed)
+
+
+def missed_days(previous: date | None, day: date) -> list[date]:
+    """The days strictly between the previous check and this one: a daily schedule missed them."""
+    if previous is None:
+        return []
+    return [date.fromordinal(n) for n in range(previous.toordinal() + 1, day.toordinal())]
 
 
 def _write_outbox(session, run_id: str, as_of: date, at: datetime, notices: list[Notice],  # noqa: ANN001

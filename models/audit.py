@@ -99,6 +99,13 @@ def append_run(
     return run
 
 
+def last_checked_day(*, session: Session, before: date) -> date | None:
+    """The latest as-of day before `before` of a check that finished."""
+    return session.exec(
+        select(func.max(AuditRun.as_of)).where(AuditRun.outcome == "finished", AuditRun.as_of < before)
+    ).one()
+
+
 def chain_head(*, session: Session) -> AuditEntry | None:
     return session.exec(select(AuditEntry).order_by(col(AuditEntry.seq).desc()).limit(1)).first()
 

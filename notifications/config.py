@@ -15,6 +15,7 @@
     [delivery]
     attempts = 3                        # per message and run; what still fails stays pending
     backoff_seconds = 2.0               # doubled after each failed attempt
+    task_retry_delays_seconds = [30, 300]  # the scheduled flow retries its delivery task after these
 """
 
 import tomllib
@@ -44,6 +45,7 @@ class Person(_Strict):
 class Delivery(_Strict):
     attempts: int = Field(default=3, ge=1, le=10)
     backoff_seconds: float = Field(default=2.0, ge=0, le=300)
+    task_retry_delays_seconds: list[float] = Field(default=[30.0, 300.0], max_length=10)
 
 
 class NotifyConfig(_Strict):

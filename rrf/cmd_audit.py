@@ -2,24 +2,27 @@
 
 import csv
 import json
+import os
 import sys
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Optional
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from flows.check import run_check
+from flows.server import prefect_api, stop_on_sigterm
 from models import audit
 from models import db as dbm
 from models.verify import verify
 from rrf import __version__
 from rrf.app import app, audit_app
 from rrf.common import (
-    BadInput, DbOpt, Lang, NotifyOpt, PlanOpt, as_of_day, db_of, err, input_errors, lang_of, notify_config_of, out,
-    plan_of, readable, say, writable,
+    BadInput, DbOpt, Lang, NotifyOpt, PlanOpt, as_of_day, db_of, err, input_errors, lang_of, notify_config_of,
+    notify_path_of, out, plan_of, readable, say, writable,
 )
 from rrf.render import LABELS, STYLES, print_table, to_json
 from rules import parse_plan
@@ -35,6 +38,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def check(
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="evaluate as of this day [default: today in Riga]")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="show who would be told what; write and send nothing")] = False,
+    direct: Annotated[bool, typer.Option("--direct", help="run without Prefect (no flow run, no artifacts; the same log and messages)")] = False,
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
     lang: Lang = "lv",
     notify_config: NotifyOpt = None,
@@ -51,8 +55,12 @@ def check(
     if engine is None:  # a dry run on a store that does not exist yet: nothing recorded
         engine = dbm.open_engine("sqlite://")
         dbm.upgrade(engine)
-    result = run_check(loaded=loaded, engine=engine, as_of=day, dry_run=dry_run, config=settings)
-    engine.dispose()
+    if dry_run or direct:
+        result = run_check(loaded=loaded, engine=engine, as_of=day, dry_run=dry_run, config=settings)
+        engine.dispose()
+    else:
+        engine.dispose()
+        result = run_flow(loaded.path, url, day, notify_path_of(notify_config))
     if fmt == "json":
         sys.stdout.write(json.dumps({
             "run": result.run_id, "as_of": day.isoformat(), "dry_run": dry_run, "entries": result.entries,
@@ -71,6 +79,59 @@ def check(
     say(f"logged run {result.run_id}: {result.entries} entries, chain head {result.head_hash[:16]}; "
         f"{len(result.messages)} new message(s); delivery: {d.sent} sent, {d.failed} failed (kept for the next run), "
         f"{d.unaddressed} waiting for an address (see rrf outbox)")
+
+
+def run_flow(plan_path: str, url: str, day, notify: Optional[Path]):  # noqa: ANN001, ANN201
+    """The check as a Prefect flow run, on PREFECT_API_URL or on a temporary server.
+    The database URL travels in the environment, never as a flow parameter (it may hold a password)."""
+    os.environ["RRF_DATABASE_URL"] = url
+    with prefect_api() as server:
+        from flows.compliance import compliance_check  # Prefect loads while the server starts
+
+        server.ready()
+        return compliance_check(plan_path=str(Path(plan_path).resolve()), as_of=day,
+                                notify_config=str(notify) if notify else None)
+
+
+@app.command()
+@input_errors
+def serve(
+    cron: Annotated[str, typer.Option("--cron", help="when to check")] = "0 8 * * *",
+    tz: Annotated[str, typer.Option("--timezone", help="time zone of --cron")] = "Europe/Riga",
+    port: Annotated[Optional[int], typer.Option("--port", help="port of the Prefect server started when "
+                                                "PREFECT_API_URL is not set [default: a free one]")] = None,
+    notify_config: NotifyOpt = None,
+    plan: PlanOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Run the compliance check on a schedule (Prefect) until stopped with Ctrl-C."""
+    loaded, url = plan_of(plan), db_of(db)
+    writable(url).dispose()
+    notify = notify_path_of(notify_config)
+    notify_config_of(notify_config)  # a broken configuration is refused now, not at 08:00
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise BadInput(f"--timezone {tz!r} is not a time zone (e.g. Europe/Riga)") from None
+    os.environ["RRF_DATABASE_URL"] = url
+    stop_on_sigterm()
+    with prefect_api(services=True, port=port) as server:
+        from prefect.schedules import Cron
+
+        from flows.compliance import compliance_check
+
+        try:
+            schedule = Cron(cron, timezone=tz)
+        except ValueError as exc:
+            raise BadInput(f"--cron {cron!r}: {exc}") from None
+        server.ready()
+        say(f"serving the compliance check: {cron} ({tz}), plan {loaded.path}, database {dbm.safe_url(url)}; "
+            f"Prefect API {server.url}. Ctrl-C stops.")
+        compliance_check.serve(
+            name="rrf-scheduled", schedules=[schedule], print_starting_message=False,
+            parameters={"plan_path": str(Path(loaded.path).resolve()), "scheduled": True,
+                        "notify_config": str(notify) if notify else None},
+        )
 
 
 def print_messages(result, lang: str) -> None:  # noqa: ANN001

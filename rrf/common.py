@@ -44,10 +44,15 @@ NotifyOpt = Annotated[
 ]
 
 
-def notify_config_of(path: Optional[Path]) -> NotifyConfig:
+def notify_path_of(path: Optional[Path]) -> Optional[Path]:
+    """The notification configuration to use: as given, else ./rrf-notify.toml if present."""
     if path is None and Path(config.NOTIFY_FILE).is_file():
-        path = Path(config.NOTIFY_FILE)
-    return load_notify_config(path)
+        return Path(config.NOTIFY_FILE).resolve()
+    return path.resolve() if path else None
+
+
+def notify_config_of(path: Optional[Path]) -> NotifyConfig:
+    return load_notify_config(notify_path_of(path))
 
 
 def say(text: str) -> None:

@@ -98,7 +98,7 @@ def logged(db_url, tmp_path, monkeypatch):  # noqa: F811
     for item, value, as_of in RECORDS:
         assert rrf("record", f"1.1.i/{item}", value, "--as-of", as_of, "--source", "test").exit_code == 0
     for as_of in ("2026-02-01", AS_OF):
-        result = rrf("check", "--as-of", as_of)
+        result = rrf("check", "--direct", "--as-of", as_of)
         assert result.exit_code == 0, result.stderr
     return rrf
 
@@ -276,9 +276,9 @@ def test_a_failed_check_is_logged_and_the_chain_continues(logged, db_url, monkey
         raise RuntimeError("lost connection to postgresql+psycopg://rrf:hunter2@db/rrf")
 
     monkeypatch.setattr(flows.check, "evaluate", broken)
-    assert logged("check", "--as-of", AS_OF).exit_code == 1
+    assert logged("check", "--direct", "--as-of", AS_OF).exit_code == 1
     monkeypatch.undo()
-    assert logged("check", "--as-of", AS_OF).exit_code == 0
+    assert logged("check", "--direct", "--as-of", AS_OF).exit_code == 0
     assert "intact: 28 entries in 4 runs" in logged("audit", "verify").stdout
     engine = create_engine(db_url)
     with engine.connect() as conn:

@@ -80,7 +80,8 @@ def test_two_first_writers_on_an_empty_database_both_succeed(db_url):  # noqa: F
 
 def test_two_checks_and_an_import_at_once_keep_one_unbroken_chain(db_url, tmp_path):  # noqa: F811
     assert finish(rrf(db_url, "record", ITEM, "5", "--as-of", "2025-01-01", "--source", "s"))[0] == 0
-    procs = [rrf(db_url, "check", "--as-of", "2025-06-01"), rrf(db_url, "check", "--as-of", "2025-06-02"),
+    procs = [rrf(db_url, "check", "--direct", "--as-of", "2025-06-01"),
+             rrf(db_url, "check", "--direct", "--as-of", "2025-06-02"),
              rrf(db_url, "import", str(big_file(tmp_path / "during.csv", 1000)))]
     results = [finish(p) for p in procs]
     assert [r[0] for r in results] == [0, 0, 0], [r[2] for r in results]
@@ -118,8 +119,8 @@ def test_a_check_killed_mid_run_leaves_a_chain_that_verifies_and_continues(db_ur
         return subprocess.Popen([sys.executable, "-m", "rrf", *args, "--plan", str(plan), "--db", db_url],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
-    assert finish(run("check", "--as-of", "2026-03-01"))[0] == 0
-    victim = run("check", "--as-of", "2026-03-02")
+    assert finish(run("check", "--direct", "--as-of", "2026-03-01"))[0] == 0
+    victim = run("check", "--direct", "--as-of", "2026-03-02")
     held, deadline = 0, time.monotonic() + 60
     while held < 3 and victim.poll() is None and time.monotonic() < deadline:
         held = held + 1 if in_write_transaction(db_url) else 0  # three looks in a row: the run's own transaction
@@ -128,6 +129,6 @@ def test_a_check_killed_mid_run_leaves_a_chain_that_verifies_and_continues(db_ur
     assert finish(victim)[0] == -9, "the check finished before it could be killed mid-run"
     code, out, err = finish(run("audit", "verify"))
     assert code == 0 and "intact: 1501 entries in 1 runs" in out, err
-    assert finish(run("check", "--as-of", "2026-03-03"))[0] == 0
+    assert finish(run("check", "--direct", "--as-of", "2026-03-03"))[0] == 0
     code, out, err = finish(run("audit", "verify"))
     assert code == 0 and "intact: 3002 entries in 2 runs" in out, err
