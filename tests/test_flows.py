@@ -3,24 +3,17 @@ summary and a table of every item as artifacts, retries a failing delivery, repo
 days on which no check ran, and writes the same log on PostgreSQL as on SQLite.
 """
 
-import csv
 import json
 import socket
 from datetime import date
-from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
 from backends import db_url, postgres_database  # noqa: F401
-from models import db as dbm
-from models import progress
+from seeding import PLAN, seed
 from rules import load_plan
-from rules.records import check_record
 
-ROOT = Path(__file__).resolve().parent.parent
-PLAN = ROOT / "milestones.toml"
-SEED = ROOT / "examples" / "seed-progress.csv"
 
 
 @pytest.fixture(scope="session")
@@ -33,21 +26,6 @@ def prefect(tmp_path_factory):
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
-
-
-def seed(url: str) -> str:
-    """The store with the seed documents' own progress."""
-    engine = dbm.open_engine(url)
-    dbm.upgrade(engine)
-    plan = load_plan(PLAN).plan
-    with dbm.session_scope(engine) as session:
-        for line in SEED.read_text(encoding="utf-8").splitlines()[1:]:
-            item, value, as_of, breakdown, source, reporter, _ = next(csv.reader([line]))
-            progress.append_record(session=session, record=check_record(
-                plan, item_id=item, value=value, as_of=as_of, source=source, today=date(2026, 11, 22),
-                breakdown=breakdown or None, reporter=reporter))
-    engine.dispose()
-    return url
 
 
 @pytest.fixture
