@@ -6,6 +6,7 @@ temporary server's 10 s are spent starting it, and Prefect's own temporary serve
 first import the whole server in the calling process, then start it.
 """
 
+import atexit
 import os
 import signal
 import socket
@@ -88,6 +89,8 @@ class Server:
         raise ServerError(f"the Prefect server did not answer within {timeout:.0f} s: {self._tail()}")
 
     def stop(self) -> None:
+        if self.log.closed:
+            return
         if self.process.poll() is None:
             self.process.terminate()
             try:
@@ -119,15 +122,34 @@ class External:
         raise ServerError(f"no Prefect server answers at {self.url}")
 
 
+_early: Server | None = None
+
+
+def start_early(argv: list[str]) -> None:
+    """Start the temporary server at once if this command will run the flow (see rrf.launch):
+    the server then starts while the command imports and checks its input."""
+    global _early
+    words = [a for a in argv[1:] if not a.startswith("-")]
+    if not words or words[0] != "check" or os.environ.get("PREFECT_API_URL"):
+        return
+    if any(flag in argv for flag in ("--direct", "--dry-run", "--help")):
+        return
+    prefect_defaults()
+    _early = Server(services=False)
+    atexit.register(_early.stop)  # also when the command ends early, e.g. on bad input
+
+
 @contextmanager
 def prefect_api(services: bool = False, port: int | None = None) -> Iterator[Server | External]:
     """The server at PREFECT_API_URL, or a temporary one for the length of the block.
     Call this before Prefect is imported; call `.ready()` on what it yields before using it."""
+    global _early
     prefect_defaults()
     if os.environ.get("PREFECT_API_URL"):
         yield External(os.environ["PREFECT_API_URL"])
         return
-    server = Server(services=services, port=port)
+    server, _early = (_early, None) if _early is not None and not services and port is None else (None, _early)
+    server = server or Server(services=services, port=port)
     os.environ["PREFECT_API_URL"] = server.url
     try:
         yield server

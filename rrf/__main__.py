@@ -1,5 +1,5 @@
 """`python -m rrf` is the `rrf` command."""
 
-from rrf.cli import main
+from rrf.launch import main
 
 main()

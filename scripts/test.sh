@@ -5,5 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 eval "$(bash scripts/postgres.sh start)"
-trap 'bash scripts/postgres.sh stop' EXIT
+PREFECT_HOME=$(mktemp -d /tmp/rrf-test-prefect-XXXXXX)  # Prefect's servers in the tests keep their state here
+export PREFECT_HOME PREFECT_SERVER_ANALYTICS_ENABLED=false
+trap 'bash scripts/postgres.sh stop; rm -rf "$PREFECT_HOME"' EXIT
 .venv/bin/python -m pytest "$@"

@@ -1,0 +1,13 @@
+"""The `rrf` console script: light enough to start a check's Prefect server before anything
+heavy is imported (see flows.server.start_early), then the command line itself."""
+
+import sys
+
+from flows.server import start_early
+
+
+def main() -> None:
+    start_early(sys.argv)
+    from rrf.cli import main as cli_main
+
+    cli_main()
