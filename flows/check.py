@@ -106,6 +106,7 @@ def run_check(*, loaded: LoadedPlan, engine: Engine, as_of: date, dry_run: bool 
                            messages_for(loaded, decisions, notices, config, as_of))
     try:
         with session_scope(engine) as session:
+            audit.lock_chain(session=session)  # concurrent checks: one after the other, whole
             decisions = evaluate(loaded.plan, progress.observations(session=session), as_of)
             sent, acks = escalations.history(session=session)
             notices = decide(loaded.plan, decisions, sent, acks, as_of)
@@ -164,6 +165,10 @@ def deliver_pending(*, engine: Engine, loaded: LoadedPlan, config: NotifyConfig,
         if not urls:
             unaddressed += 1
             continue
+        with session_scope(engine) as session:  # another process may be delivering it right now
+            claimed = escalations.claim(session=session, message_id=message_id, at=now())
+        if not claimed:
+            continue
         ok, error, tries = send_with_retries(urls, subject, body, config.delivery.attempts,
                                              config.delivery.backoff_seconds, sleep=sleep)
         with session_scope(engine) as session:
@@ -177,6 +182,7 @@ def _log_failure(engine: Engine, run_id: str, as_of: date, started: datetime, lo
                  exc: Exception) -> None:
     error = redact(f"{type(exc).__name__}: {exc}")[:2000]
     with session_scope(engine) as session:
+        audit.lock_chain(session=session)
         finished = now()
         audit.store_plan_text(session=session, sha256=loaded.sha256, text=loaded.text, at=finished)
         audit.append_run(

@@ -58,8 +58,9 @@ def run_summary(run: AuditRun) -> dict[str, Any]:
     }
 
 
-def _lock_chain(session: Session) -> None:
-    """One appender at a time (SQLite: the writer's BEGIN IMMEDIATE already holds the lock)."""
+def lock_chain(*, session: Session) -> None:
+    """One writer of the log at a time, until the transaction ends (on SQLite the writer's
+    BEGIN IMMEDIATE already holds the lock). Take it before reading what the run depends on."""
     if session.get_bind().dialect.name == "postgresql":
         session.exec(select(func.pg_advisory_xact_lock(726175)))
 
@@ -76,7 +77,7 @@ def append_run(
     error: str | None = None, extra: dict[str, Any] | None = None,
 ) -> AuditRun:
     """Append a whole run (its entries and its closing entry) to the chain, in the caller's transaction."""
-    _lock_chain(session)
+    lock_chain(session=session)
     last = session.exec(select(AuditEntry).order_by(col(AuditEntry.seq).desc()).limit(1)).first()
     seq, prev = (last.seq, last.hash) if last else (0, GENESIS)
     run = AuditRun(

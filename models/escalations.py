@@ -3,8 +3,9 @@
 Notices and acknowledgements are append-only; an outbox row records its own delivery.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from sqlalchemy import and_, or_, update
 from sqlmodel import Session, col, select
 
 from models.tables import Acknowledgement, Notice, Outbox
@@ -44,8 +45,25 @@ def add_ack(*, session: Session, ack: Acknowledgement) -> Acknowledgement:
     return ack
 
 
+STALE_CLAIM = timedelta(minutes=15)
+
+
 def pending(*, session: Session) -> list[Outbox]:
-    return list(session.exec(select(Outbox).where(Outbox.status == "pending").order_by(Outbox.id)))
+    """Messages not yet delivered (also those a crashed delivery left claimed)."""
+    return list(session.exec(select(Outbox).where(col(Outbox.status).in_(("pending", "sending"))).order_by(Outbox.id)))
+
+
+def claim(*, session: Session, message_id: int, at: datetime) -> bool:
+    """Mark a message as being sent by this process; False if it is sent or another process has it.
+    A claim older than STALE_CLAIM (its process died while sending) may be taken over."""
+    result = session.exec(
+        update(Outbox)
+        .where(Outbox.id == message_id)
+        .where(or_(Outbox.status == "pending",
+                   and_(Outbox.status == "sending", col(Outbox.last_attempt_at) < at - STALE_CLAIM)))
+        .values(status="sending", last_attempt_at=at)
+    )
+    return result.rowcount == 1
 
 
 def outbox(*, session: Session, status: str | None = None, run_id: str | None = None) -> list[Outbox]:
@@ -66,8 +84,9 @@ def mark_attempt(*, session: Session, message_id: int, at: datetime, ok: bool, e
     message.attempts += tries
     message.last_attempt_at = at
     message.last_error = None if ok else error
+    message.status = "sent" if ok else "pending"
     if ok:
-        message.status, message.sent_at = "sent", at
+        message.sent_at = at
     session.add(message)
     session.flush()
 

@@ -21,7 +21,7 @@ from models.verify import verify
 from rrf import __version__
 from rrf.app import app, audit_app
 from rrf.common import (
-    BadInput, DbOpt, Lang, NotifyOpt, PlanOpt, as_of_day, db_of, err, input_errors, lang_of, notify_config_of,
+    BadInput, format_of, DbOpt, Lang, NotifyOpt, PlanOpt, as_of_day, db_of, err, input_errors, lang_of, notify_config_of,
     notify_path_of, out, plan_of, readable, say, writable,
 )
 from rrf.render import LABELS, STYLES, print_table, to_json
@@ -46,8 +46,7 @@ def check(
     db: DbOpt = None,
 ) -> None:
     """The compliance check: evaluate, log the run, decide escalations and send them."""
-    if fmt not in {"table", "json"}:
-        raise BadInput(f"--format {fmt!r}: expected table or json")
+    format_of(fmt)
     lang, day, loaded = lang_of(lang), as_of_day(as_of), plan_of(plan)
     settings = notify_config_of(notify_config)
     url = db_of(db)
@@ -216,8 +215,7 @@ def audit_log(
     db: DbOpt = None, plan: PlanOpt = None,  # noqa: ARG001
 ) -> None:
     """The evaluation log's entries, filtered, oldest first."""
-    if fmt not in {"table", "json"}:
-        raise BadInput(f"--format {fmt!r}: expected table or json")
+    format_of(fmt)
     lang = lang_of(lang)
     rows = _entries(db, item_id, run, status, since, until, kind)
     if fmt == "json":
@@ -257,8 +255,7 @@ def audit_export(
     db: DbOpt = None, plan: PlanOpt = None,  # noqa: ARG001
 ) -> None:
     """Write the log (or a filtered part) to a CSV a spreadsheet opens safely, or to JSON."""
-    if fmt not in {"csv", "json"}:
-        raise BadInput(f"--format {fmt!r}: expected csv or json")
+    format_of(fmt, ("csv", "json"))
     target = output or Path(f"rrf-audit.{fmt}")
     rows = [entry_dict(e) for e in _entries(db, item_id, run, status, since, until)]
     if fmt == "json":

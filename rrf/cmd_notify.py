@@ -18,7 +18,7 @@ from models.tables import Acknowledgement
 from rrf import __version__
 from rrf.app import app
 from rrf.common import (
-    BadInput, DbOpt, NotifyOpt, PlanOpt, db_of, input_errors, notify_config_of, out, plan_of, readable, say,
+    BadInput, format_of, DbOpt, NotifyOpt, PlanOpt, db_of, input_errors, notify_config_of, out, plan_of, readable, say,
     today_in_riga, writable,
 )
 from rules import evaluate
@@ -49,6 +49,7 @@ def ack(
     engine = writable(db_of(db))
     at = datetime.now(timezone.utc)
     with dbm.session_scope(engine) as session:
+        audit.lock_chain(session=session)
         [decision] = [d for d in evaluate(loaded.plan, progress.observations(session=session), today)
                       if d.item_id == item_id]
         sent, acks = escalations.history(session=session)
@@ -84,8 +85,7 @@ def outbox_(
     """The messages decided by checks: pending (not yet delivered) and sent. No addresses are shown."""
     if status not in (None, "pending", "sent"):
         raise BadInput(f"--status {status!r}: expected pending or sent")
-    if fmt not in {"table", "json"}:
-        raise BadInput(f"--format {fmt!r}: expected table or json")
+    format_of(fmt)
     engine = readable(db_of(db))
     if engine is None:
         say("the outbox is empty: no check has run yet")

@@ -15,7 +15,7 @@ from models import progress
 from models.tables import ProgressRecord
 from rrf.app import app
 from rrf.common import (
-    BadInput, DbOpt, PlanOpt, db_of, err, input_errors, out, plan_of, readable, say, today_in_riga, writable,
+    BadInput, format_of, DbOpt, PlanOpt, db_of, err, input_errors, out, plan_of, readable, say, today_in_riga, writable,
 )
 from rrf.evidence import fingerprint
 from rrf.history import history_entries, print_history
@@ -196,8 +196,7 @@ def history(
     db: DbOpt = None,
 ) -> None:
     """Every record of a milestone or target, oldest first: who, when, source, and why each change."""
-    if fmt not in {"table", "json"}:
-        raise BadInput(f"--format {fmt!r}: expected table or json")
+    format_of(fmt)
     loaded = plan_of(plan)
     if item_id not in loaded.plan.ids:
         raise BadInput(f"unknown id {item_id!r} (known: {', '.join(loaded.plan.ids)})")

@@ -10,7 +10,7 @@ from rich.markup import escape
 from models import db as dbm
 from rrf.app import app, db_app
 from rrf.common import (
-    BadInput, DbOpt, Lang, PlanOpt, as_of_day, db_of, err, input_errors, lang_of, observations_in, out, plan_of, say,
+    BadInput, format_of, DbOpt, Lang, PlanOpt, as_of_day, db_of, err, input_errors, lang_of, observations_in, out, plan_of, say,
 )
 from rrf.render import print_table, to_json
 from rules import evaluate
@@ -40,8 +40,7 @@ def status(
     db: DbOpt = None,
 ) -> None:
     """Evaluate the plan against recorded progress as of a day, writing nothing."""
-    if fmt not in {"table", "json"}:
-        raise BadInput(f"--format {fmt!r}: expected table or json")
+    format_of(fmt)
     lang = lang_of(lang)
     day = as_of_day(as_of)
     loaded = plan_of(plan)

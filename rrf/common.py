@@ -96,6 +96,12 @@ def db_of(url: Optional[str]) -> str:
     return url or config.default_db_url()
 
 
+def format_of(fmt: str, allowed: tuple[str, ...] = ("table", "json")) -> str:
+    if fmt not in allowed:
+        raise BadInput(f"--format {fmt!r}: expected {' or '.join(allowed)}")
+    return fmt
+
+
 def lang_of(lang: str) -> str:
     if lang not in LABELS:
         raise BadInput(f"--lang {lang!r}: expected lv or en")

@@ -13,7 +13,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 
 from rules.dates import BadDate, parse_date
 
-ID_PATTERN = r"^[0-9]+(\.[0-9]+)*\.[ir]/[a-z0-9]+(-[a-z0-9]+)*$"
+ID_PATTERN = r"^[A-Za-z0-9]+([.-][A-Za-z0-9]+)*/[a-z0-9]+([.-][a-z0-9]+)*$"  # <measure>/<name>
 KEY_PATTERN = r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$"
 REF_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
@@ -149,6 +149,7 @@ class Item(Strict):
     checkpoints: list[Checkpoint] = []
     contacts: list[Ref] = []
     binding: bool = True
+    scope: Literal["eu", "national"] | None = None
     sources: list[Quote] = Field(min_length=1)
 
     @property

@@ -8,6 +8,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
+from models.migrations.append_only import guard
+
 revision = "0001"
 down_revision = None
 branch_labels = None
@@ -42,23 +44,7 @@ def upgrade() -> None:
         sa.Column("last_record_id", sa.Integer(), nullable=True),
         sa.Column("imported_at", sqlmodel.UTCDateTime(), nullable=False),
     )
-    dialect = op.get_bind().dialect.name
-    for table in APPEND_ONLY:
-        if dialect == "sqlite":
-            for action in ("UPDATE", "DELETE"):
-                op.execute(
-                    f"CREATE TRIGGER {table}_no_{action.lower()} BEFORE {action} ON {table} "
-                    f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
-                )
-        elif dialect == "postgresql":
-            op.execute(
-                "CREATE OR REPLACE FUNCTION rrf_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
-                "BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$"
-            )
-            op.execute(
-                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-                "FOR EACH ROW EXECUTE FUNCTION rrf_append_only()"
-            )
+    guard(*APPEND_ONLY)
 
 
 def downgrade() -> None:

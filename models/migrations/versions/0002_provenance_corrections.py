@@ -8,6 +8,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
+from models.migrations.append_only import lift, restore
+
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
@@ -17,13 +19,7 @@ GUARDED = ("progress_record", "import_batch")
 
 
 def upgrade() -> None:
-    dialect = op.get_bind().dialect.name
-    if dialect == "sqlite":  # batch mode recreates tables: lift the append-only guard meanwhile
-        for table in GUARDED:
-            op.execute(f"DROP TRIGGER IF EXISTS {table}_no_update")
-            op.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete")
-    else:
-        op.execute("ALTER TABLE progress_record DISABLE TRIGGER progress_record_append_only")
+    lift(*GUARDED)  # SQLite's batch mode recreates the tables; the backfill below updates rows
     with op.batch_alter_table("progress_record") as batch:
         batch.add_column(sa.Column("corrects", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("reason", sqlmodel.AutoString(), nullable=True))
@@ -37,19 +33,11 @@ def upgrade() -> None:
         "UPDATE progress_record SET import_batch_id = (SELECT b.id FROM import_batch b "
         "WHERE progress_record.id BETWEEN b.first_record_id AND b.last_record_id)"
     )
-    if dialect != "sqlite":
-        op.execute("ALTER TABLE progress_record ENABLE TRIGGER progress_record_append_only")
     with op.batch_alter_table("import_batch") as batch:
         batch.drop_column("first_record_id")
         batch.drop_column("last_record_id")
     op.create_index("ix_progress_record_corrects", "progress_record", ["corrects"], unique=True)
-    if dialect == "sqlite":
-        for table in GUARDED:
-            for action in ("UPDATE", "DELETE"):
-                op.execute(
-                    f"CREATE TRIGGER {table}_no_{action.lower()} BEFORE {action} ON {table} "
-                    f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
-                )
+    restore(*GUARDED)
 
 
 def downgrade() -> None:

@@ -8,6 +8,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
+from models.migrations.append_only import guard
+
 revision = "0003"
 down_revision = "0002"
 branch_labels = None
@@ -53,19 +55,7 @@ def upgrade() -> None:
     )
     for column in ("run_id", "item_id", "status", "as_of"):
         op.create_index(f"ix_audit_entry_{column}", "audit_entry", [column])
-    dialect = op.get_bind().dialect.name
-    for table in GUARDED:
-        if dialect == "sqlite":
-            for action in ("UPDATE", "DELETE"):
-                op.execute(
-                    f"CREATE TRIGGER {table}_no_{action.lower()} BEFORE {action} ON {table} "
-                    f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
-                )
-        else:
-            op.execute(
-                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-                "FOR EACH ROW EXECUTE FUNCTION rrf_append_only()"
-            )
+    guard(*GUARDED)
 
 
 def downgrade() -> None:

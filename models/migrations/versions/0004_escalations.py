@@ -8,6 +8,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
+from models.migrations.append_only import guard
+
 revision = "0004"
 down_revision = "0003"
 branch_labels = None
@@ -66,19 +68,7 @@ def upgrade() -> None:
         sa.Column("recorded_at", sqlmodel.UTCDateTime(), nullable=False),
     )
     op.create_index("ix_acknowledgement_item_id", "acknowledgement", ["item_id"])
-    dialect = op.get_bind().dialect.name
-    for table in GUARDED:
-        if dialect == "sqlite":
-            for action in ("UPDATE", "DELETE"):
-                op.execute(
-                    f"CREATE TRIGGER {table}_no_{action.lower()} BEFORE {action} ON {table} "
-                    f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
-                )
-        else:
-            op.execute(
-                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-                "FOR EACH ROW EXECUTE FUNCTION rrf_append_only()"
-            )
+    guard(*GUARDED)
 
 
 def downgrade() -> None:
