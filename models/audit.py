@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any, Iterator
 
-from sqlalchemy import func
+from sqlalchemy import func, insert
 from sqlmodel import Session, col, select
 
 from models.tables import AuditEntry, AuditRun, PlanText
@@ -30,14 +30,18 @@ def _stamp(t: datetime) -> str:
     return t.astimezone(timezone.utc).isoformat(timespec="microseconds")
 
 
-def entry_hash(e: AuditEntry) -> str:
+_HASHED = ("seq", "run_id", "kind", "item_id", "status", "as_of", "created_at", "payload", "prev_hash")
+
+
+def entry_hash(e: AuditEntry | dict[str, Any]) -> str:
     """The hash an entry must carry, from its own columns (the payload byte for byte, as written
-    in canonical JSON) and its predecessor's hash."""
+    in canonical JSON) and its predecessor's hash; `e` is a row or a dict of its columns."""
+    c = e if isinstance(e, dict) else {k: getattr(e, k) for k in _HASHED}
     body = {
-        "seq": e.seq, "run": e.run_id, "kind": e.kind, "item": e.item_id, "status": e.status,
-        "as_of": e.as_of.isoformat(), "at": _stamp(e.created_at), "data": e.payload,
+        "seq": c["seq"], "run": c["run_id"], "kind": c["kind"], "item": c["item_id"], "status": c["status"],
+        "as_of": c["as_of"].isoformat(), "at": _stamp(c["created_at"]), "data": c["payload"],
     }
-    return hashlib.sha256((e.prev_hash + canonical(body)).encode("utf-8")).hexdigest()
+    return hashlib.sha256((c["prev_hash"] + canonical(body)).encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -86,15 +90,15 @@ def append_run(
         first_seq=seq + 1, last_seq=seq + len(entries) + 1, head_hash="", error=error,
     )
     closing = NewEntry(RUN, None, outcome, {**run_summary(run), **(extra or {})})
-    rows = []
+    rows = []  # plain dicts written with one multi-row INSERT: ORM objects cost more than the rest of the run
     for e in [*entries, closing]:
         seq += 1
-        row = AuditEntry(seq=seq, run_id=run_id, kind=e.kind, item_id=e.item_id, status=e.status, as_of=as_of,
-                         created_at=finished_at, payload=canonical(e.payload), prev_hash=prev, hash="")
-        row.hash = prev = entry_hash(row)
+        row = {"seq": seq, "run_id": run_id, "kind": e.kind, "item_id": e.item_id, "status": e.status,
+               "as_of": as_of, "created_at": finished_at, "payload": canonical(e.payload), "prev_hash": prev}
+        row["hash"] = prev = entry_hash(row)
         rows.append(row)
     run.head_hash = prev
-    session.add_all(rows)
+    session.execute(insert(AuditEntry.__table__), rows)
     session.add(run)
     session.flush()
     return run

@@ -115,6 +115,8 @@ def _details_en(item: Item, d: "Decision") -> list[str]:
         if p.on is not None and p.on < d.as_of:
             out.append(f"at the recorded pace {goal} would have been reached on {fmt_date(p.on, 'en')}, "
                        f"but no record shows it (latest as of {fmt_date(d.latest_record, 'en')})")
+        elif p.on == date.max:
+            out.append(f"at the recorded pace {goal} is reached only after the year 9999")
         elif p.on is not None:
             gap = (p.on - d.due).days
             rel = "on the deadline" if gap == 0 else (
@@ -193,6 +195,8 @@ def _details_lv(item: Item, d: "Decision") -> list[str]:
         if p.on is not None and p.on < d.as_of:
             out.append(f"ar reģistrēto tempu {goal} būtu sasniegts {fmt_date(p.on, 'lv')}, bet neviens "
                        f"ieraksts to neapliecina (pēdējais uz {fmt_date(d.latest_record, 'lv')})")
+        elif p.on == date.max:
+            out.append(f"ar reģistrēto tempu {goal} tiks sasniegts tikai pēc 9999. gada")
         elif p.on is not None:
             gap = (p.on - d.due).days
             rel = "tieši termiņā" if gap == 0 else (

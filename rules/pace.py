@@ -9,6 +9,8 @@ to be reached `ceil((goal - latest) / pace)` days after the latest record.
 - Fewer than two points (no `start`, one record; or a key never reported on its
   own): the pace is unknown.
 - No gain (pace <= 0) while short of the goal: it is never reached at this pace.
+- A gain so slow that the day falls after 9999-12-31 (the last day a date can
+  hold): the projection is that last day, and the explanation says "after 9999".
 
 For a breakdown, the total and every key short of its minimum are projected
 the same way; the item is reached on the latest of the known dates, never if
@@ -25,7 +27,7 @@ from decimal import Decimal
 class Projection:
     """`on` is the projected date; `never` means no gain was recorded; neither: unknown."""
 
-    on: date | None = None
+    on: date | None = None  # date.max: after the last day the calendar holds
     never: bool = False
     pace_per_day: Decimal | None = None
 
@@ -50,7 +52,10 @@ def project(
     pace = (last - ref[1]) / days
     if pace <= 0:
         return Projection(never=True, pace_per_day=pace)
-    return Projection(on=last_day + timedelta(days=math.ceil((goal - last) / pace)), pace_per_day=pace)
+    days_to_goal = math.ceil((goal - last) / pace)
+    if days_to_goal > (date.max - last_day).days:  # beyond the calendar: as late as a date can be
+        return Projection(on=date.max, pace_per_day=pace)
+    return Projection(on=last_day + timedelta(days=days_to_goal), pace_per_day=pace)
 
 
 def combine(projections: list[Projection]) -> Projection:

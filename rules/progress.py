@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Iterable
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Observation:
     """One progress record: `value` for a target, `done` for a milestone."""
 

@@ -175,6 +175,16 @@ def test_the_projection_is_explained_with_its_numbers():
     assert d.reasons == ("pace_behind",)
 
 
+def test_a_pace_too_slow_for_the_calendar_is_at_risk_after_the_year_9999():
+    """1 of 15 000 a year after the start is 41 000 years from the goal (real data has such paces: Italy's M2C1I2.03)."""
+    item = {**TARGET, "goal": 15000, "start": "2024-03-31"}
+    d = one(item, [rec(1, item, "2025-03-31", 1)], D("2025-04-01"))
+    assert d.status == "at_risk" and d.reasons == ("pace_behind",)
+    assert d.projection.on == date.max
+    assert "at the recorded pace 15 000 is reached only after the year 9999" in d.explanation["en"]
+    assert "ar reģistrēto tempu 15 000 tiks sasniegts tikai pēc 9999. gada" in d.explanation["lv"]
+
+
 def test_explanations_carry_the_numbers_in_both_languages():
     d = one(SPLIT, [rec(1, SPLIT, "2026-08-01", 20, "a"), rec(2, SPLIT, "2026-08-01", 10, "b")], D("2026-09-03"))
     assert d.explanation["en"] == "Missed: 30 of 30 trained by the deadline 2026-08-31, 3 days ago; short in b (10 of 15)."

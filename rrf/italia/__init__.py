@@ -1,0 +1,27 @@
+"""Importers for Italy's RRF plan (PNRR) as Italia Domani publishes it (open data, CC BY 4.0).
+
+Pure parsing and aggregation: the caller passes the files' bytes (and "today"); nothing here
+touches the database, the clock or the terminal.
+
+- `files`: reading the CSV files and the values in them, exactly as published.
+- `plan`: `plan_from_files(met, map)`, the published milestones and targets as a plan for the
+  engine, and `plan_toml` to write it as a milestones.toml-style file.
+- `progress`: `progress_from_files(reports, map, plan)`, the project-level reports as one
+  cumulative record per target and month.
+
+Every row that cannot be used is reported with its line and reason and counted; none is
+dropped silently.
+"""
+
+from rrf.italia.files import (FORMAT, MAP_FILE, MET_FILE, REPORTER, REPORTS_FILE, ItaliaError, Skipped,
+                              parse_italian_number, parse_year, quarter_end, sha256_of)
+from rrf.italia.plan import PLAN_SKIPS, PlanImport, plan_from_files, plan_toml
+from rrf.italia.progress import (BAD_VALUE, BAD_YEAR, MISSING_VALUE, NEGATIVE_VALUE, REPORT_SKIPS, UNKNOWN_MONTH,
+                                 ProgressImport, progress_from_files)
+
+__all__ = [
+    "BAD_VALUE", "BAD_YEAR", "FORMAT", "MAP_FILE", "MET_FILE", "MISSING_VALUE", "NEGATIVE_VALUE", "PLAN_SKIPS",
+    "REPORTER", "REPORTS_FILE", "REPORT_SKIPS", "UNKNOWN_MONTH", "ItaliaError", "PlanImport", "ProgressImport",
+    "Skipped", "parse_italian_number", "parse_year", "plan_from_files", "plan_toml", "progress_from_files",
+    "quarter_end", "sha256_of",
+]
