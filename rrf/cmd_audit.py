@@ -36,7 +36,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 @app.command()
 @input_errors
 def check(
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="evaluate as of this day [default: today in Riga]")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="evaluate as of this day (default: today in Riga)")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="show who would be told what; write and send nothing")] = False,
     direct: Annotated[bool, typer.Option("--direct", help="run without Prefect (no flow run, no artifacts; the same log and messages)")] = False,
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
@@ -103,7 +103,7 @@ def serve(
     cron: Annotated[str, typer.Option("--cron", help="when to check")] = "0 8 * * *",
     tz: Annotated[str, typer.Option("--timezone", help="time zone of --cron")] = "Europe/Riga",
     port: Annotated[Optional[int], typer.Option("--port", help="port of the Prefect server started when "
-                                                "PREFECT_API_URL is not set [default: a free one]")] = None,
+                                                "PREFECT_API_URL is not set (default: a free one)")] = None,
     notify_config: NotifyOpt = None,
     plan: PlanOpt = None,
     db: DbOpt = None,
@@ -248,7 +248,7 @@ def _cell(value: Any) -> str:
 @input_errors
 def audit_export(
     fmt: Annotated[str, typer.Option("--format", help="csv or json")] = "csv",
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="file to write [default: rrf-audit.<format>]")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="file to write (default: rrf-audit.<format>)")] = None,
     item_id: Optional[str] = Filters["item_id"], run: Optional[str] = Filters["run"],
     status: Optional[str] = Filters["status"], since: Optional[str] = Filters["since"],
     until: Optional[str] = Filters["until"],

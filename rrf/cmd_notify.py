@@ -32,7 +32,7 @@ def ack(
     item_id: Annotated[str, typer.Argument(metavar="ID", help="the milestone or target")],
     by: Annotated[str, typer.Option("--by", help="who acknowledges")] = "",
     reason: Annotated[str, typer.Option("--reason", help="what is being done about it")] = "",
-    until: Annotated[Optional[str], typer.Option("--until", help="stop the climb until this day [default: until the status worsens]")] = None,
+    until: Annotated[Optional[str], typer.Option("--until", help="stop the climb until this day (default: until the status worsens)")] = None,
     plan: PlanOpt = None,
     db: DbOpt = None,
 ) -> None:

@@ -33,7 +33,7 @@ def validate(plan: PlanOpt = None, db: DbOpt = None) -> None:  # noqa: ARG001 (-
 @app.command()
 @input_errors
 def status(
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="evaluate as of this day [default: today in Riga]")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="evaluate as of this day (default: today in Riga)")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
     lang: Lang = "lv",
     plan: PlanOpt = None,

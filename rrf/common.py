@@ -30,17 +30,17 @@ err = Console(stderr=True)
 
 PlanOpt = Annotated[
     Optional[Path],
-    typer.Option("--plan", envvar="RRF_PLAN", help="Plan file [default: ./milestones.toml, else the shipped one]"),
+    typer.Option("--plan", envvar="RRF_PLAN", help="Plan file (default: ./milestones.toml, else the shipped one)"),
 ]
 DbOpt = Annotated[
     Optional[str],
-    typer.Option("--db", envvar="RRF_DATABASE_URL", help="Database URL [default: sqlite:///./rrf.db]"),
+    typer.Option("--db", envvar="RRF_DATABASE_URL", help="Database URL (default: sqlite:///./rrf.db)"),
 ]
 Lang = Annotated[str, typer.Option("--lang", help="Language of explanations: lv or en")]
 NotifyOpt = Annotated[
     Optional[Path],
     typer.Option("--notify-config", envvar="RRF_NOTIFY_CONFIG",
-                 help="Where messages go (may hold secrets) [default: ./rrf-notify.toml if present, else none]"),
+                 help="Where messages go (may hold secrets) (default: ./rrf-notify.toml if present, else none)"),
 ]
 
 
