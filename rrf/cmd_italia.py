@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from sqlalchemy.exc import IntegrityError
 
 from models import db as dbm
 from models import progress
 from rrf import config, italia
 from rrf.app import app
-from rrf.common import BadInput, DbOpt, PlanOpt, db_of, input_errors, plan_of, readable, say, today_in_riga, writable
+from rrf.common import (BadInput, DbOpt, PlanOpt, append_import, db_of, format_of, input_errors, plan_of, readable,
+                        say, today_in_riga)
 from rules.load import PlanError, parse_plan
 
 DATA_DIR = config.PROJECT_ROOT.parent / "shared" / "data" / "italia-domani"
@@ -23,11 +23,6 @@ DATA_DIR = config.PROJECT_ROOT.parent / "shared" / "data" / "italia-domani"
 FormatOpt = Annotated[str, typer.Option("--format", help=f"the publisher's format: {italia.FORMAT}")]
 MapOpt = Annotated[Optional[Path], typer.Option(
     "--map", help=f"indicator -> target map (default: {DATA_DIR / italia.MAP_FILE})")]
-
-
-def _format(fmt: str) -> None:
-    if fmt != italia.FORMAT:
-        raise BadInput(f"--format {fmt!r}: the only format is {italia.FORMAT}")
 
 
 def _read(path: Path) -> bytes:
@@ -53,7 +48,7 @@ def import_plan(
     db: DbOpt = None,  # noqa: ARG001
 ) -> None:
     """Turn a published RRF plan into a plan file for `rrf` (rows it cannot use are listed and counted)."""
-    _format(fmt)
+    format_of(fmt, (italia.FORMAT,))
     met = met or DATA_DIR / italia.MET_FILE
     map_ = map_ or DATA_DIR / italia.MAP_FILE
     met_bytes, map_bytes = _read(met), _read(map_)
@@ -141,7 +136,7 @@ def import_progress(
     A target's record for a month is the sum over projects of each project's latest reported value as of
     that month (dated the month's last day). All records in one transaction; the same files twice add nothing.
     """
-    _format(fmt)
+    format_of(fmt, (italia.FORMAT,))
     reports = reports or DATA_DIR / italia.REPORTS_FILE
     map_ = map_ or DATA_DIR / italia.MAP_FILE
     loaded = plan_of(plan)
@@ -166,20 +161,11 @@ def import_progress(
     if not result.rows:
         say("no records to write: nothing imported")
         return
-    engine = writable(url)
-    try:
-        with dbm.session_scope(engine) as session:
-            earlier = progress.find_batch(session=session, sha256=result.sha256)
-            if earlier is None:
-                batch = progress.append_batch(session=session, file_name=result.file_name, sha256=result.sha256,
-                                              rows=result.rows)
-    except IntegrityError:
-        raise BadInput(f"{reports}: another process imported these files at the same time; "
-                       "nothing was written from this run") from None
-    finally:
-        engine.dispose()
-    if earlier is not None:
-        return _already(reports, map_, earlier)
+    batch, added = append_import(
+        url, file_name=result.file_name, sha256=result.sha256, rows=result.rows,
+        clash=f"{reports}: another process imported these files at the same time; nothing was written from this run")
+    if not added:
+        return _already(reports, map_, batch)
     say(f"records written: {_n(batch.rows)} for {_n(result.targets)} targets, as import #{batch.id}")
 
 

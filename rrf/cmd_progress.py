@@ -15,7 +15,8 @@ from models import progress
 from models.tables import ProgressRecord
 from rrf.app import app
 from rrf.common import (
-    BadInput, format_of, DbOpt, PlanOpt, db_of, err, input_errors, out, plan_of, readable, say, today_in_riga, writable,
+    BadInput, format_of, DbOpt, PlanOpt, append_import, db_of, err, input_errors, out, plan_of, readable, say,
+    today_in_riga, writable,
 )
 from rrf.evidence import fingerprint
 from rrf.history import history_entries, print_history
@@ -91,20 +92,12 @@ def import_(
         finally:
             if existing is not None:
                 existing.dispose()
-        engine = writable(url)
-        try:
-            with dbm.session_scope(engine) as session:
-                earlier = progress.find_batch(session=session, sha256=parsed.sha256)
-                if earlier is None:
-                    batch = progress.append_batch(session=session, file_name=parsed.name, sha256=parsed.sha256,
-                                                  rows=parsed.rows, on_row=writing)
-        except IntegrityError:
-            raise BadInput(f"{file}: another process imported this file or corrected one of its records "
-                           "at the same time; nothing was written from this run") from None
-        finally:
-            engine.dispose()
-    if earlier is not None:
-        return _already_imported(file, earlier)
+        batch, added = append_import(
+            url, file_name=parsed.name, sha256=parsed.sha256, rows=parsed.rows, on_row=writing,
+            clash=f"{file}: another process imported this file or corrected one of its records "
+                  "at the same time; nothing was written from this run")
+    if not added:
+        return _already_imported(file, batch)
     corrections = sum(1 for r in parsed.rows if r.record.corrects is not None)
     say(f"{file}: imported {batch.rows} records as import #{batch.id}"
         + (f", {corrections} of them corrections" if corrections else ""))

@@ -12,10 +12,12 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from sqlalchemy import inspect
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import Engine
 
 from models import db as dbm
 from models import progress
+from models.tables import ImportBatch
 from notifications.config import NotifyConfig, NotifyConfigError, load_notify_config
 from rrf import config
 from rrf.importer import ImportError_
@@ -98,7 +100,8 @@ def db_of(url: Optional[str]) -> str:
 
 def format_of(fmt: str, allowed: tuple[str, ...] = ("table", "json")) -> str:
     if fmt not in allowed:
-        raise BadInput(f"--format {fmt!r}: expected {' or '.join(allowed)}")
+        expected = f"the only format is {allowed[0]}" if len(allowed) == 1 else f"expected {' or '.join(allowed)}"
+        raise BadInput(f"--format {fmt!r}: {expected}")
     return fmt
 
 
@@ -139,6 +142,27 @@ def readable(url: str, *, upgrade_older: bool = False) -> Engine | None:
             return writable(url)
         raise BadInput(f"the database {dbm.safe_url(url)} has an older schema: run `rrf db upgrade` first")
     return engine
+
+
+def append_import(
+    url: str, *, file_name: str, sha256: str, rows: list[progress.ImportRow], clash: str,
+    on_row: Callable[[], None] | None = None,
+) -> tuple[ImportBatch, bool]:
+    """Append one import's rows in one transaction: (the new batch, True), or, when the same bytes
+    were imported before, (that earlier batch, False). `clash` is the message when another
+    process imports at the same moment (nothing is written from this run)."""
+    engine = writable(url)
+    try:
+        with dbm.session_scope(engine) as session:
+            earlier = progress.find_batch(session=session, sha256=sha256)
+            if earlier is not None:
+                return earlier, False
+            return progress.append_batch(session=session, file_name=file_name, sha256=sha256, rows=rows,
+                                         on_row=on_row), True
+    except IntegrityError:
+        raise BadInput(clash) from None
+    finally:
+        engine.dispose()
 
 
 def observations_in(url: str) -> list:

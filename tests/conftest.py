@@ -193,9 +193,12 @@ def run(workdir, plan_file, store):
 
 def stored_records(store: Store) -> list[ProgressRecord]:
     """Every progress record in the database, oldest first ([] if there is no database)."""
-    if not store.exists():
-        return []
-    engine = create_engine(store.url)
+    return records_at(store.url) if store.exists() else []
+
+
+def records_at(url: str) -> list[ProgressRecord]:
+    """Every progress record at a database URL, oldest first ([] before the first write)."""
+    engine = create_engine(url)
     try:
         if not inspect(engine).has_table("progress_record"):
             return []

@@ -25,11 +25,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from models.tables import ImportBatch, ProgressRecord
+from conftest import records_at
+from models.tables import ImportBatch
 from rrf import italia
 from rrf.cli import app
 from rules import load_plan
@@ -233,17 +234,6 @@ STATUSES = [
 ]
 
 
-def stored(url: str) -> list[ProgressRecord]:
-    engine = create_engine(url)
-    try:
-        if not inspect(engine).has_table("progress_record"):
-            return []
-        with Session(engine) as session:
-            return list(session.exec(select(ProgressRecord).order_by(ProgressRecord.id)))
-    finally:
-        engine.dispose()
-
-
 def batches(url: str) -> list[ImportBatch]:
     engine = create_engine(url)
     try:
@@ -266,13 +256,13 @@ def imported(workdir, db_url, plan_path):
 
 
 def test_each_target_gets_one_record_per_month_summing_each_projects_latest_value(imported, db_url):
-    rows = [(r.item_id, r.as_of, r.value, r.import_row) for r in stored(db_url)
+    rows = [(r.item_id, r.as_of, r.value, r.import_row) for r in records_at(db_url)
             if r.item_id != "M1C1I1.1/m1c1-00-ita-3"]
     assert sorted(rows) == sorted(RECORDS)
 
 
 def test_records_say_where_they_come_from(imported, db_url):
-    records = {(r.item_id, r.as_of): r for r in stored(db_url)}
+    records = {(r.item_id, r.as_of): r for r in records_at(db_url)}
     r = records[("M1C1I1.1/m1c1-00-ita-4", date(2024, 10, 31))]
     assert (r.reporter, r.done, r.breakdown_key, r.evidence) == ("Italia Domani open data", None, None, None)
     # 6 projects: lines 11 and 8 (T0081), 2, 3, 4 and 5 (T0327); lines 4 and 5 are of October
@@ -312,14 +302,14 @@ def test_statuses_follow_from_the_monthly_records(imported, db_url, plan_path, a
 
 
 def test_importing_the_same_files_again_adds_nothing_and_says_so(imported, db_url, plan_path, workdir):
-    before = stored(db_url)
+    before = records_at(db_url)
     again = import_progress(plan_path, db_url)
     assert again.exit_code == 0, again.stderr
     assert "already imported" in again.stdout and "nothing added" in again.stdout
     copy = workdir / "other-name.csv"  # the same bytes under another name
     shutil.copyfile(REPORTS, copy)
     assert "nothing added" in import_progress(plan_path, db_url, reports=copy).stdout
-    assert len(stored(db_url)) == len(before) == 22
+    assert len(records_at(db_url)) == len(before) == 22
 
 
 ROW_EDITS = [
@@ -398,7 +388,7 @@ def test_import_progress_refuses_a_truncated_gzip(workdir, db_url, plan_path, op
     result = import_progress(plan_path, db_url, reports=files["--reports"], map_=files["--map"])
     assert result.exit_code == 2, result.stdout
     assert f"{bad}:" in result.stderr and "not readable (damaged gzip data" in result.stderr
-    assert stored(db_url) == []
+    assert records_at(db_url) == []
 
 
 @pytest.mark.parametrize("option", ["--reports", "--map"])
@@ -411,7 +401,7 @@ def test_import_progress_refuses_a_file_that_is_not_the_published_csv(workdir, d
     result = import_progress(plan_path, db_url, reports=files["--reports"], map_=files["--map"])
     assert result.exit_code == 2, result.stdout
     assert str(bad) in result.stderr and message in result.stderr
-    assert stored(db_url) == []
+    assert records_at(db_url) == []
 
 
 @pytest.mark.parametrize("args, message", [

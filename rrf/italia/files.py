@@ -78,8 +78,7 @@ def quarter_end(year: int, quarter: str) -> date:
     m = _QUARTER.match(quarter.strip())
     if not m:
         raise ValueError(f"{quarter!r} is not a quarter (Q1..Q4 or T1..T4)")
-    month = int(m[1]) * 3
-    return date(year, month, calendar.monthrange(year, month)[1])
+    return month_end(year, int(m[1]) * 3)
 
 
 def month_end(year: int, month: int) -> date:
