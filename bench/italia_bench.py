@@ -21,12 +21,12 @@ import io
 import os
 import pstats
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from datetime import date
+from statistics import median
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,10 +66,6 @@ def fresh_store(kind: str, where: Path, n: int, pg_url: str | None) -> str:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     return make_url(pg_url).set(database=name).render_as_string(hide_password=False)
-
-
-def median(xs: list[float]) -> float:
-    return statistics.median(xs)
 
 
 def main() -> None:

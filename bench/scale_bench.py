@@ -33,13 +33,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from rrf.italia.files import month_end  # noqa: E402  (after the path is set)
+
 AS_OF = date(2025, 12, 31)
 RECORDS_PER_TARGET = 10
-
-
-def month_end(year: int, month: int) -> date:
-    nxt = date(year + month // 12, month % 12 + 1, 1)
-    return date.fromordinal(nxt.toordinal() - 1)
 
 
 def plan_dict(targets: int) -> dict:
