@@ -39,9 +39,9 @@ def timed(cmd: list[str], env: dict) -> float:
 
 
 def engine_only(url: str) -> float:
-    from flows.check import run_check
-    from models import db as dbm
-    from rules import load_plan
+    from rrf.flows.check import run_check
+    from rrf.models import db as dbm
+    from rrf.rules import load_plan
 
     loaded = load_plan(PLAN)
     engine = dbm.open_engine(url)
@@ -80,7 +80,7 @@ def main() -> None:
                                "--port", str(port), "--no-ui", "--no-services"], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        from flows.server import External
+        from rrf.flows.server import External
 
         External(f"http://127.0.0.1:{port}/api").ready(timeout=120)
         for n in range(args.repeat):

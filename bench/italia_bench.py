@@ -32,11 +32,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from flows.check import run_check  # noqa: E402
-from models import db as dbm  # noqa: E402
-from models import progress  # noqa: E402
-from rrf import italia  # noqa: E402
-from rules import evaluate, parse_plan  # noqa: E402
+from rrf.flows.check import run_check  # noqa: E402
+from rrf.models import db as dbm  # noqa: E402
+from rrf.models import progress  # noqa: E402
+from rrf.importers import italia  # noqa: E402
+from rrf.rules import evaluate, parse_plan  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "italia-domani"

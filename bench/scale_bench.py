@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from rrf.italia.files import month_end  # noqa: E402  (after the path is set)
+from rrf.importers.italia.files import month_end  # noqa: E402  (after the path is set)
 
 AS_OF = date(2025, 12, 31)
 RECORDS_PER_TARGET = 10
@@ -79,9 +79,9 @@ def maxrss_mib() -> float:
 
 def one_size(targets: int, repeat: int, db_dir: str | None) -> dict:
     """Runs in its own process: build, (store and read back,) evaluate; report times and memory."""
-    from rules import evaluate
-    from rules.plan import Plan
-    from rules.progress import Observation
+    from rrf.rules import evaluate
+    from rrf.rules.plan import Plan
+    from rrf.rules.progress import Observation
 
     t0 = time.perf_counter()
     plan = Plan.model_validate(plan_dict(targets))
@@ -93,9 +93,9 @@ def one_size(targets: int, repeat: int, db_dir: str | None) -> dict:
         out["build_records_s"] = time.perf_counter() - t0
     else:
         from sqlalchemy import insert
-        from models import db as dbm
-        from models import progress
-        from models.tables import ProgressRecord
+        from rrf.models import db as dbm
+        from rrf.models import progress
+        from rrf.models.tables import ProgressRecord
 
         path = Path(db_dir) / f"scale-{targets}.db"
         stored_before = path.exists()  # the first round stores the records, later rounds read them again

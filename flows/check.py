@@ -15,17 +15,17 @@ from typing import Callable
 
 from sqlalchemy.engine import Engine
 
-from models import audit, escalations, progress
-from models.db import redact, session_scope
-from models.tables import Notice as NoticeRow
-from models.tables import Outbox
-from notifications.config import NotifyConfig, addresses, recipient
-from notifications.deliver import send_with_retries
-from notifications.render import Message, digest
+from rrf.models import audit, escalations, progress
+from rrf.models.db import redact, session_scope
+from rrf.models.tables import Notice as NoticeRow
+from rrf.models.tables import Outbox
+from rrf.notifications.config import NotifyConfig, addresses, recipient
+from rrf.notifications.deliver import send_with_retries
+from rrf.notifications.render import Message, digest
 from rrf import __version__
-from rules import Decision, LoadedPlan, evaluate
-from rules.escalate import Notice, decide
-from rules.serialize import decision_dict, inputs_to_json
+from rrf.rules import Decision, LoadedPlan, evaluate
+from rrf.rules.escalate import Notice, decide
+from rrf.rules.serialize import decision_dict, inputs_to_json
 
 
 @dataclass(frozen=True)

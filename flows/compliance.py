@@ -14,14 +14,14 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.utilities.annotations import quote
 
-from flows.check import CheckResult, Delivery, deliver_pending, run_check
-from models import db as dbm
-from notifications.config import NotifyConfig, load_notify_config
+from rrf.flows.check import CheckResult, Delivery, deliver_pending, run_check
+from rrf.models import db as dbm
+from rrf.notifications.config import NotifyConfig, load_notify_config
 from rrf import config
-from rules import LoadedPlan, load_plan
-from rules.dates import riga_day
-from rules.explain import STATUS_LABELS
-from rules.serialize import number
+from rrf.rules import LoadedPlan, load_plan
+from rrf.rules.dates import riga_day
+from rrf.rules.explain import STATUS_LABELS
+from rrf.rules.serialize import number
 
 
 class DeliveryIncomplete(RuntimeError):

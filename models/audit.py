@@ -15,7 +15,7 @@ from typing import Any, Iterator
 from sqlalchemy import func, insert
 from sqlmodel import Session, col, select
 
-from models.tables import AuditEntry, AuditRun, PlanText
+from rrf.models.tables import AuditEntry, AuditRun, PlanText
 
 GENESIS = "0" * 64
 RUN = "run"

@@ -8,8 +8,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, or_, update
 from sqlmodel import Session, col, select
 
-from models.tables import Acknowledgement, Notice, Outbox
-from rules.escalate import Ack, Sent
+from rrf.models.tables import Acknowledgement, Notice, Outbox
+from rrf.rules.escalate import Ack, Sent
 
 
 def history(*, session: Session) -> tuple[list[Sent], list[Ack]]:

@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import insert
 from sqlmodel import Session, select
 
-from models.tables import ImportBatch, ProgressRecord
-from rules.progress import Observation
-from rules.records import CheckedRecord
+from rrf.models.tables import ImportBatch, ProgressRecord
+from rrf.rules.progress import Observation
+from rrf.rules.records import CheckedRecord
 
 CHUNK = 5_000  # rows per INSERT when importing, and per fetch when reading
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from models.audit import GENESIS, RUN, entry_hash, iter_entries, plan_texts, run_summary, runs
+from rrf.models.audit import GENESIS, RUN, entry_hash, iter_entries, plan_texts, run_summary, runs
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from rules.plan import Plan
+from rrf.rules.plan import Plan
 
 
 class _Strict(BaseModel):

@@ -5,7 +5,7 @@ import time
 
 import apprise
 
-from models.db import redact
+from rrf.models.db import redact
 
 logging.getLogger("apprise").setLevel(logging.INFO)  # its DEBUG log prints header values
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from notifications.config import Recipient
-from rules.escalate import Notice
-from rules.evaluate import Decision
-from rules.explain import STATUS_LABELS, en_days, fmt_date, fmt_number, lv_days
-from rules.plan import Plan
+from rrf.notifications.config import Recipient
+from rrf.rules.escalate import Notice
+from rrf.rules.evaluate import Decision
+from rrf.rules.explain import STATUS_LABELS, en_days, fmt_date, fmt_number, lv_days
+from rrf.rules.plan import Plan
 
 _ENV = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), undefined=StrictUndefined,
                    keep_trailing_newline=True, autoescape=False)

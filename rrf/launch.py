@@ -3,11 +3,11 @@ heavy is imported (see flows.server.start_early), then the command line itself."
 
 import sys
 
-from flows.server import start_early
+from rrf.flows.server import start_early
 
 
 def main() -> None:
     start_early(sys.argv)
-    from rrf.cli import main as cli_main
+    from rrf.cli.main import main as cli_main
 
     cli_main()

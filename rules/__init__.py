@@ -3,10 +3,10 @@
 Nothing here reads the clock, a database or the network, or performs an action.
 """
 
-from rules.evaluate import STATUSES, CheckpointResult, Decision, KeyResult, evaluate
-from rules.load import LoadedPlan, PlanError, Problem, load_plan, parse_plan
-from rules.plan import Item, Plan
-from rules.progress import Observation
+from rrf.rules.evaluate import STATUSES, CheckpointResult, Decision, KeyResult, evaluate
+from rrf.rules.load import LoadedPlan, PlanError, Problem, load_plan, parse_plan
+from rrf.rules.plan import Item, Plan
+from rrf.rules.progress import Observation
 
 __all__ = [
     "STATUSES", "CheckpointResult", "Decision", "KeyResult", "evaluate",

@@ -17,10 +17,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Iterable, Literal
 
-from rules.evaluate import Decision
-from rules.explain import STATUS_LABELS
-from rules.plan import Cadence, Condition, Escalation, Item, Plan
-from rules.workdays import is_working_day, working_days_between
+from rrf.rules.evaluate import Decision
+from rrf.rules.explain import STATUS_LABELS
+from rrf.rules.plan import Cadence, Condition, Escalation, Item, Plan
+from rrf.rules.workdays import is_working_day, working_days_between
 
 _LV = STATUS_LABELS["lv"]
 SEVERITY = {"met": 0, "met_late": 0, "on_track": 0, "no_data": 1, "at_risk": 2, "missed": 3, "reversed": 4}

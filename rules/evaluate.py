@@ -12,11 +12,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Iterable, Literal
 
-from rules.dates import riga_day
-from rules.explain import explain
-from rules.pace import Projection, combine, project
-from rules.plan import Item, Plan
-from rules.progress import Observation, State, standing, state_on, timeline
+from rrf.rules.dates import riga_day
+from rrf.rules.explain import explain
+from rrf.rules.pace import Projection, combine, project
+from rrf.rules.plan import Item, Plan
+from rrf.rules.progress import Observation, State, standing, state_on, timeline
 
 Status = Literal["met", "met_late", "on_track", "at_risk", "missed", "no_data", "reversed"]
 STATUSES: tuple[Status, ...] = ("met", "met_late", "on_track", "at_risk", "missed", "no_data", "reversed")

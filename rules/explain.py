@@ -8,10 +8,10 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from rules.plan import Item
+from rrf.rules.plan import Item
 
 if TYPE_CHECKING:
-    from rules.evaluate import Decision
+    from rrf.rules.evaluate import Decision
 
 
 STATUS_LABELS = {

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from rules.plan import Plan
+from rrf.rules.plan import Plan
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from rules.dates import BadDate, parse_date
+from rrf.rules.dates import BadDate, parse_date
 
 ID_PATTERN = r"^[A-Za-z0-9]+([.-][A-Za-z0-9]+)*/[a-z0-9]+([.-][a-z0-9]+)*$"  # <measure>/<name>
 KEY_PATTERN = r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$"

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from rules.dates import BadDate, parse_date
-from rules.plan import Plan
+from rrf.rules.dates import BadDate, parse_date
+from rrf.rules.plan import Plan
 
 _SPACES = re.compile(r"[\s\u00a0\u202f]")
 _GROUPED = re.compile(r"^\d{1,3}([ ]\d{3})+([.,]\d+)?$")

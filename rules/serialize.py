@@ -5,9 +5,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from rules.evaluate import Decision
-from rules.plan import Item
-from rules.progress import Observation
+from rrf.rules.evaluate import Decision
+from rrf.rules.plan import Item
+from rrf.rules.progress import Observation
 
 
 def number(value: Any) -> Any:

@@ -17,8 +17,8 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from backends import db_url  # noqa: F401  (the fixture: every spec that writes runs on both databases)
-from models.tables import ProgressRecord
-from rrf.cli import app
+from rrf.models.tables import ProgressRecord
+from rrf.cli.main import app
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_PLAN = ROOT / "milestones.toml"

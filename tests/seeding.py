@@ -4,10 +4,10 @@ import csv
 from datetime import date
 from pathlib import Path
 
-from models import db as dbm
-from models import progress
-from rules import load_plan
-from rules.records import check_record
+from rrf.models import db as dbm
+from rrf.models import progress
+from rrf.rules import load_plan
+from rrf.rules.records import check_record
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAN = ROOT / "milestones.toml"

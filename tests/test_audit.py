@@ -15,10 +15,10 @@ from sqlmodel import Session
 from typer.testing import CliRunner
 
 from backends import db_url  # noqa: F401
-from models.audit import entry_hash
-from models.tables import AuditEntry
-from models.verify import verify
-from rrf.cli import app
+from rrf.models.audit import entry_hash
+from rrf.models.tables import AuditEntry
+from rrf.models.verify import verify
+from rrf.cli.main import app
 
 SOURCES = 'sources = [{ doc = "s", quote = "q" }]'
 
@@ -270,12 +270,12 @@ def test_the_database_refuses_changes_to_the_log(logged, db_url):  # noqa: F811
 
 
 def test_a_failed_check_is_logged_and_the_chain_continues(logged, db_url, monkeypatch):  # noqa: F811
-    import flows.check
+    from rrf.flows import check as check_module
 
     def broken(*_args, **_kwargs):
         raise RuntimeError("lost connection to postgresql+psycopg://rrf:hunter2@db/rrf")
 
-    monkeypatch.setattr(flows.check, "evaluate", broken)
+    monkeypatch.setattr(check_module, "evaluate", broken)
     assert logged("check", "--direct", "--as-of", AS_OF).exit_code == 1
     monkeypatch.undo()
     assert logged("check", "--direct", "--as-of", AS_OF).exit_code == 0

@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from backends import db_url  # noqa: F401  (fixture: every test runs on both databases)
-from rrf.cli import app
+from rrf.cli.main import app
 
 PLAN = Path(__file__).resolve().parent.parent / "milestones.toml"
 TRAINED = "6.3.1.1.i/employees-trained"  # 16 232 by 31.05.2026

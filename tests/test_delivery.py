@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from backends import db_url  # noqa: F401
-from rrf.cli import app
+from rrf.cli.main import app
 
 SHIPPED = (Path(__file__).resolve().parent.parent / "milestones.toml").read_text(encoding="utf-8")
 LADDER = SHIPPED[SHIPPED.index("[roles.department-head]"):]

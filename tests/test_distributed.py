@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from backends import postgres_database
-from rules import load_plan
+from rrf.rules import load_plan
 from seeding import PLAN, ROOT, seed
 
 PREFECT = [sys.executable, "-m", "prefect"]

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from rules import Observation, evaluate, parse_plan
-from rules.escalate import Ack, Sent, decide, episode
+from rrf.rules import Observation, evaluate, parse_plan
+from rrf.rules.escalate import Ack, Sent, decide, episode
 
 SHIPPED = (Path(__file__).resolve().parent.parent / "milestones.toml").read_text(encoding="utf-8")
 LADDER = SHIPPED[SHIPPED.index("[roles.department-head]"):]  # the shipped roles, levels and cadence

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from rules import Observation, Plan, evaluate
-from rules.explain import lv_days
+from rrf.rules import Observation, Plan, evaluate
+from rrf.rules.explain import lv_days
 
 D = date.fromisoformat
 UTC = timezone.utc
@@ -130,7 +130,7 @@ def test_status(item, records, as_of, status):
 
 def test_every_contract_status_is_covered():
     """The table above exercises each status of CONTRACT.md."""
-    from rules import STATUSES
+    from rrf.rules import STATUSES
 
     assert {c[4] for c in CASES} == set(STATUSES)
 

@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, text
 
 from backends import db_url, postgres_database  # noqa: F401
 from seeding import PLAN, seed
-from rules import load_plan
+from rrf.rules import load_plan
 
 
 
@@ -40,7 +40,7 @@ def artifact(key: str):
 
 
 def test_the_flow_logs_every_item_and_publishes_artifacts(prefect, seeded):
-    from flows.compliance import compliance_check
+    from rrf.flows.compliance import compliance_check
 
     result = compliance_check(plan_path=str(PLAN), db_url=seeded, as_of=date(2026, 9, 1))
     ids = load_plan(PLAN).plan.ids
@@ -61,7 +61,7 @@ def free_port() -> int:
 
 
 def test_a_failing_delivery_is_retried_and_kept(prefect, seeded, tmp_path):
-    from flows.compliance import compliance_check
+    from rrf.flows.compliance import compliance_check
 
     settings = tmp_path / "notify.toml"
     settings.write_text(f'''
@@ -85,7 +85,7 @@ task_retry_delays_seconds = [0, 0]
 
 
 def test_a_scheduled_run_reports_the_days_no_check_ran(prefect, seeded):
-    from flows.compliance import compliance_check
+    from rrf.flows.compliance import compliance_check
 
     compliance_check(plan_path=str(PLAN), db_url=seeded, as_of=date(2026, 9, 1), scheduled=True)
     result = compliance_check(plan_path=str(PLAN), db_url=seeded, as_of=date(2026, 9, 4), scheduled=True)
@@ -114,7 +114,7 @@ def _decisions(url: str) -> list[tuple]:
 
 
 def test_the_flow_writes_the_same_log_on_postgresql_as_on_sqlite(prefect, tmp_path):
-    from flows.compliance import compliance_check
+    from rrf.flows.compliance import compliance_check
 
     logs = []
     with postgres_database() as pg:

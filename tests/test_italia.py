@@ -30,10 +30,10 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from conftest import records_at
-from models.tables import ImportBatch
-from rrf import italia
-from rrf.cli import app
-from rules import load_plan
+from rrf.models.tables import ImportBatch
+from rrf.importers import italia
+from rrf.cli.main import app
+from rrf.rules import load_plan
 
 DATA = Path(__file__).resolve().parent / "data" / "italia"
 MET, MAP, REPORTS = DATA / "met.csv.gz", DATA / "map.csv", DATA / "reports.csv"

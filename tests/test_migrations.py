@@ -11,8 +11,8 @@ from sqlalchemy import create_engine, inspect, text
 from typer.testing import CliRunner
 
 from backends import db_url  # noqa: F401
-from models import db as dbm
-from rrf.cli import app
+from rrf.models import db as dbm
+from rrf.cli.main import app
 
 PLAN = Path(__file__).resolve().parent.parent / "milestones.toml"
 

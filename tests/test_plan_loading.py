@@ -14,7 +14,7 @@ from decimal import Decimal
 import pytest
 
 from conftest import MILESTONE, SHIPPED_PLAN, TARGET, VALID_PLAN, edit_plan
-from rules.load import PlanError, conflict_warnings, load_plan
+from rrf.rules.load import PlanError, conflict_warnings, load_plan
 
 T = f"items[0] ({TARGET})"     # key path of the target in VALID_PLAN
 M = f"items[1] ({MILESTONE})"  # key path of the milestone in VALID_PLAN

@@ -10,7 +10,7 @@ import pytest
 from freezegun import freeze_time
 from typer.testing import CliRunner
 
-from rrf.cli import app
+from rrf.cli.main import app
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAN = ROOT / "milestones.toml"

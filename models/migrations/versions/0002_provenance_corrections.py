@@ -8,7 +8,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-from models.migrations.append_only import lift, restore
+from rrf.models.migrations.append_only import lift, restore
 
 revision = "0002"
 down_revision = "0001"

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-from models.migrations.append_only import guard
+from rrf.models.migrations.append_only import guard
 
 revision = "0004"
 down_revision = "0003"

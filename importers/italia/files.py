@@ -18,7 +18,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Iterator
 
-from rules.plan import ID_PATTERN
+from rrf.rules.plan import ID_PATTERN
 
 FORMAT = "italia-domani"
 REPORTER = "Italia Domani open data"

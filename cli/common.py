@@ -15,17 +15,17 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import Engine
 
-from models import db as dbm
-from models import progress
-from models.tables import ImportBatch
-from notifications.config import NotifyConfig, NotifyConfigError, load_notify_config
+from rrf.models import db as dbm
+from rrf.models import progress
+from rrf.models.tables import ImportBatch
+from rrf.notifications.config import NotifyConfig, NotifyConfigError, load_notify_config
 from rrf import config
-from rrf.importer import ImportError_
-from rrf.render import LABELS
-from rules import PlanError, load_plan
-from rules.dates import BadDate, parse_date, riga_day
-from rules.load import LoadedPlan
-from rules.records import RecordError
+from rrf.importers.progress_file import ImportError_
+from rrf.cli.render import LABELS
+from rrf.rules import PlanError, load_plan
+from rrf.rules.dates import BadDate, parse_date, riga_day
+from rrf.rules.load import LoadedPlan
+from rrf.rules.records import RecordError
 
 out = Console()
 err = Console(stderr=True)

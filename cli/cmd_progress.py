@@ -10,18 +10,18 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from sqlalchemy.exc import IntegrityError
 
-from models import db as dbm
-from models import progress
-from models.tables import ProgressRecord
-from rrf.app import app
-from rrf.common import (
+from rrf.models import db as dbm
+from rrf.models import progress
+from rrf.models.tables import ProgressRecord
+from rrf.cli.app import app
+from rrf.cli.common import (
     BadInput, format_of, DbOpt, PlanOpt, append_import, db_of, err, input_errors, out, plan_of, readable, say,
     today_in_riga, writable,
 )
-from rrf.evidence import fingerprint
-from rrf.history import history_entries, print_history
-from rrf.importer import file_sha256, read_progress_file
-from rules.records import CheckedRecord, check_correction, check_record
+from rrf.importers.evidence import fingerprint
+from rrf.cli.history import history_entries, print_history
+from rrf.importers.progress_file import file_sha256, read_progress_file
+from rrf.rules.records import CheckedRecord, check_correction, check_record
 
 
 @app.command(context_settings={"ignore_unknown_options": True})  # VALUE may be "-5"

@@ -15,9 +15,9 @@ from typing import Any
 import tomli_w
 from pydantic import ValidationError
 
-from rrf.italia.files import (MAP_COLUMNS, MET_COLUMNS, Skipped, cells, ID_RE, item_id, parse_italian_number,
+from rrf.importers.italia.files import (MAP_COLUMNS, MET_COLUMNS, Skipped, cells, ID_RE, item_id, parse_italian_number,
                               parse_year, quarter_end, read_table, slug)
-from rules.plan import Item
+from rrf.rules.plan import Item
 
 @dataclass
 class MapLink:

@@ -10,20 +10,20 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from flows.check import deliver_pending
-from models import audit, escalations
-from models import db as dbm
-from models import progress
-from models.tables import Acknowledgement
+from rrf.flows.check import deliver_pending
+from rrf.models import audit, escalations
+from rrf.models import db as dbm
+from rrf.models import progress
+from rrf.models.tables import Acknowledgement
 from rrf import __version__
-from rrf.app import app
-from rrf.common import (
+from rrf.cli.app import app
+from rrf.cli.common import (
     BadInput, format_of, DbOpt, NotifyOpt, PlanOpt, db_of, input_errors, notify_config_of, out, plan_of, readable, say,
     today_in_riga, writable,
 )
-from rules import evaluate
-from rules.dates import parse_date
-from rules.escalate import episode
+from rrf.rules import evaluate
+from rrf.rules.dates import parse_date
+from rrf.rules.escalate import episode
 
 
 @app.command()

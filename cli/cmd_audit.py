@@ -13,22 +13,22 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from flows.check import run_check
-from flows.server import prefect_api, stop_on_sigterm
-from models import audit
-from models import db as dbm
-from models.verify import verify
+from rrf.flows.check import run_check
+from rrf.flows.server import prefect_api, stop_on_sigterm
+from rrf.models import audit
+from rrf.models import db as dbm
+from rrf.models.verify import verify
 from rrf import __version__
-from rrf.app import app, audit_app
-from rrf.common import (
+from rrf.cli.app import app, audit_app
+from rrf.cli.common import (
     BadInput, format_of, DbOpt, Lang, NotifyOpt, PlanOpt, as_of_day, db_of, err, input_errors, lang_of, notify_config_of,
     notify_path_of, out, plan_of, readable, say, writable,
 )
-from rrf.render import LABELS, STYLES, print_table, to_json
-from rules import parse_plan
-from rules.dates import parse_date
-from rules.evaluate import STATUSES, evaluate_item
-from rules.serialize import decision_dict, inputs_from_json
+from rrf.cli.render import LABELS, STYLES, print_table, to_json
+from rrf.rules import parse_plan
+from rrf.rules.dates import parse_date
+from rrf.rules.evaluate import STATUSES, evaluate_item
+from rrf.rules.serialize import decision_dict, inputs_from_json
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -87,7 +87,7 @@ def run_flow(plan_path: str, url: str, day, notify: Optional[Path]):  # noqa: AN
     with prefect_api() as server:
         from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
-        from flows.compliance import compliance_check  # Prefect loads while the server starts
+        from rrf.flows.compliance import compliance_check  # Prefect loads while the server starts
 
         server.ready()
         # a run in this very process needs no heartbeats (they detect crashed workers), and
@@ -122,7 +122,7 @@ def serve(
     with prefect_api(services=True, port=port) as server:
         from prefect.schedules import Cron
 
-        from flows.compliance import compliance_check
+        from rrf.flows.compliance import compliance_check
 
         try:
             schedule = Cron(cron, timezone=tz)

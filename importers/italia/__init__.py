@@ -13,10 +13,10 @@ Every row that cannot be used is reported with its line and reason and counted; 
 dropped silently.
 """
 
-from rrf.italia.files import (FORMAT, MAP_FILE, MET_FILE, REPORTER, REPORTS_FILE, ItaliaError, Skipped,
+from rrf.importers.italia.files import (FORMAT, MAP_FILE, MET_FILE, REPORTER, REPORTS_FILE, ItaliaError, Skipped,
                               parse_italian_number, parse_year, quarter_end, sha256_of)
-from rrf.italia.plan import PLAN_SKIPS, PlanImport, plan_from_files, plan_toml
-from rrf.italia.progress import (BAD_VALUE, BAD_YEAR, MISSING_VALUE, NEGATIVE_VALUE, REPORT_SKIPS, UNKNOWN_MONTH,
+from rrf.importers.italia.plan import PLAN_SKIPS, PlanImport, plan_from_files, plan_toml
+from rrf.importers.italia.progress import (BAD_VALUE, BAD_YEAR, MISSING_VALUE, NEGATIVE_VALUE, REPORT_SKIPS, UNKNOWN_MONTH,
                                  ProgressImport, progress_from_files)
 
 __all__ = [

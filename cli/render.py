@@ -7,10 +7,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from rules.evaluate import STATUSES, Decision
-from rules.explain import STATUS_LABELS, fmt_date, fmt_number
-from rules.plan import Plan
-from rules.serialize import decision_dict
+from rrf.rules.evaluate import STATUSES, Decision
+from rrf.rules.explain import STATUS_LABELS, fmt_date, fmt_number
+from rrf.rules.plan import Plan
+from rrf.rules.serialize import decision_dict
 
 LABELS = STATUS_LABELS
 MILESTONE_WORDS = {"lv": {"done": "izpildīts", "not-done": "neizpildīts"},

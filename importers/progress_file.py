@@ -17,10 +17,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Callable, Iterator
 
-from models.progress import ImportRow
-from rrf.evidence import fingerprint
-from rules.plan import Plan
-from rules.records import CheckedRecord, RecordError, check_correction, check_record
+from rrf.models.progress import ImportRow
+from rrf.importers.evidence import fingerprint
+from rrf.rules.plan import Plan
+from rrf.rules.records import CheckedRecord, RecordError, check_correction, check_record
 
 COLUMNS = ("id", "value", "as_of", "breakdown", "source", "reporter", "evidence", "corrects", "reason")
 REQUIRED = ("id", "value", "as_of", "source")

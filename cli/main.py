@@ -8,9 +8,9 @@ from typing import Annotated
 import typer
 
 from rrf import __version__
-from rrf import cmd_audit, cmd_italia, cmd_notify, cmd_progress, cmd_status  # noqa: F401  (they register the subcommands)
-from rrf.app import app
-from rrf.common import out
+from rrf.cli import cmd_audit, cmd_italia, cmd_notify, cmd_progress, cmd_status  # noqa: F401  (they register the subcommands)
+from rrf.cli.app import app
+from rrf.cli.common import out
 
 
 def version_callback(value: bool) -> None:

@@ -7,13 +7,13 @@ from typing import Annotated, Optional
 import typer
 from rich.markup import escape
 
-from models import db as dbm
-from rrf.app import app, db_app
-from rrf.common import (
+from rrf.models import db as dbm
+from rrf.cli.app import app, db_app
+from rrf.cli.common import (
     BadInput, format_of, DbOpt, Lang, PlanOpt, as_of_day, db_of, err, input_errors, lang_of, observations_in, out, plan_of, say,
 )
-from rrf.render import print_table, to_json
-from rules import evaluate
+from rrf.cli.render import print_table, to_json
+from rrf.rules import evaluate
 
 
 @app.command()

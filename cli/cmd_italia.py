@@ -10,13 +10,14 @@ from typing import Annotated, Optional
 
 import typer
 
-from models import db as dbm
-from models import progress
-from rrf import config, italia
-from rrf.app import app
-from rrf.common import (BadInput, DbOpt, PlanOpt, append_import, db_of, format_of, input_errors, plan_of, readable,
+from rrf.models import db as dbm
+from rrf.models import progress
+from rrf import config
+from rrf.importers import italia
+from rrf.cli.app import app
+from rrf.cli.common import (BadInput, DbOpt, PlanOpt, append_import, db_of, format_of, input_errors, plan_of, readable,
                         say, today_in_riga)
-from rules.load import PlanError, parse_plan
+from rrf.rules.load import PlanError, parse_plan
 
 DATA_DIR = config.PROJECT_ROOT.parent / "shared" / "data" / "italia-domani"
 

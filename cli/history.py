@@ -7,9 +7,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from models.tables import ImportBatch, ProgressRecord
-from rules.serialize import number
-from rules.dates import RIGA
+from rrf.models.tables import ImportBatch, ProgressRecord
+from rrf.rules.serialize import number
+from rrf.rules.dates import RIGA
 
 
 def history_entries(rows: list[ProgressRecord], batches: dict[int, ImportBatch]) -> list[dict[str, Any]]:

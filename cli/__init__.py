@@ -1,0 +1,1 @@
+"""The command line: parses options, calls a service, prints. Nothing else lives here."""

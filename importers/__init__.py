@@ -1,0 +1,1 @@
+"""Readers of files people and publishers send: progress spreadsheets, Italia Domani open data."""

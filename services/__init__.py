@@ -1,0 +1,1 @@
+"""Use cases: what the CLI, the Prefect flows and the portal do, each in one module."""
