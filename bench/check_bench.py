@@ -39,14 +39,15 @@ def timed(cmd: list[str], env: dict) -> float:
 
 
 def engine_only(url: str) -> float:
-    from rrf.flows.check import run_check
+    from rrf.services.check import run_check
+    from rrf.settings import clock
     from rrf.models import db as dbm
     from rrf.rules import load_plan
 
     loaded = load_plan(PLAN)
     engine = dbm.open_engine(url)
     start = time.perf_counter()
-    run_check(loaded=loaded, engine=engine, as_of=date.fromisoformat(AS_OF))
+    run_check(loaded=loaded, engine=engine, as_of=date.fromisoformat(AS_OF), clock=clock)
     elapsed = time.perf_counter() - start
     engine.dispose()
     return elapsed

@@ -8,7 +8,7 @@ aggregate of the same rows. One run measures everything, so the figures compare.
 Rows (median of --repeat runs; every import on a fresh, empty store):
   import, command     `rrf import-progress --format italia-domani` on the full files, in a fresh process
   import, in-process  the same work without start-up: read, parse and aggregate, write (one transaction)
-  check               flows.check.run_check: read the records, evaluate the plan, append one run to the log
+  check               services.check.run_check: read the records, evaluate the plan, append one run to the log
   SQL aggregate       SELECT the latest value per item (GROUP BY item_id over progress_record), all rows fetched
 
 Goals (issue 7): the import <= 15 s wall; the check <= 3 s and <= 2x the SQL aggregate.
@@ -32,7 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from rrf.flows.check import run_check  # noqa: E402
+from rrf.services.check import run_check  # noqa: E402
+from rrf.settings import clock  # noqa: E402
 from rrf.models import db as dbm  # noqa: E402
 from rrf.models import progress  # noqa: E402
 from rrf.importers import italia  # noqa: E402
@@ -115,7 +116,7 @@ def main() -> None:
         t2 = time.perf_counter()
         with dbm.session_scope(engine) as session:
             progress.append_batch(session=session, file_name=result.file_name, sha256=result.sha256,
-                                  rows=result.rows)
+                                  rows=result.rows, at=clock())
         t3 = time.perf_counter()
         engine.dispose()
         for k, v in zip(phases, (t1 - t0, t2 - t1, t3 - t2)):
@@ -140,12 +141,12 @@ def main() -> None:
         evaluate(loaded.plan, obs, as_of)
         pure.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
-        res = run_check(loaded=loaded, engine=engine, as_of=as_of, deliver=False)
+        res = run_check(loaded=loaded, engine=engine, as_of=as_of, clock=clock, deliver=False)
         check.append(time.perf_counter() - t0)
     if args.profile:
         prof = cProfile.Profile()
         prof.enable()
-        run_check(loaded=loaded, engine=engine, as_of=as_of, deliver=False)
+        run_check(loaded=loaded, engine=engine, as_of=as_of, clock=clock, deliver=False)
         prof.disable()
         buf = io.StringIO()
         pstats.Stats(prof, stream=buf).sort_stats("cumulative").print_stats(25)

@@ -1,4 +1,11 @@
-"""The Typer applications; subcommands register themselves from the rrf.cmd_* modules."""
+"""The Typer applications; subcommands register themselves from the rrf.cli.cmd_* modules.
+
+`runners` holds how to run the Prefect flow (`rrf check`, `rrf serve`): the program's entry
+point (`rrf.launch`) hands them in, so the command line never imports the flows.
+"""
+
+from dataclasses import dataclass
+from typing import Callable
 
 import typer
 
@@ -13,3 +20,12 @@ db_app = typer.Typer(help="Database schema: migrations.", no_args_is_help=True)
 audit_app = typer.Typer(help="The evaluation log, for auditors.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(audit_app, name="audit")
+
+
+@dataclass
+class FlowRunners:
+    run_once: Callable | None = None  # (Context, as_of) -> CheckResult
+    serve: Callable | None = None  # (Context, *, cron, timezone, port, announce) -> None
+
+
+runners = FlowRunners()

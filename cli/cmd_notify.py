@@ -2,28 +2,17 @@
 
 import json
 import sys
-import uuid
-from datetime import datetime, timezone
 from typing import Annotated, Optional
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from rrf.flows.check import deliver_pending
-from rrf.models import audit, escalations
-from rrf.models import db as dbm
-from rrf.models import progress
-from rrf.models.tables import Acknowledgement
-from rrf import __version__
 from rrf.cli.app import app
-from rrf.cli.common import (
-    BadInput, format_of, DbOpt, NotifyOpt, PlanOpt, db_of, input_errors, notify_config_of, out, plan_of, readable, say,
-    today_in_riga, writable,
-)
-from rrf.rules import evaluate
-from rrf.rules.dates import parse_date
-from rrf.rules.escalate import episode
+from rrf.cli.common import DbOpt, NotifyOpt, PlanOpt, context, format_of, input_errors, out, say
+from rrf.services import ack as acks
+from rrf.services import check as checks
+from rrf.services import outbox as outboxes
 
 
 @app.command()
@@ -37,37 +26,10 @@ def ack(
     db: DbOpt = None,
 ) -> None:
     """Acknowledge an item: it stops climbing the ladder until DATE or until its status worsens."""
-    loaded = plan_of(plan)
-    if item_id not in loaded.plan.ids:
-        raise BadInput(f"unknown id {item_id!r} (known: {', '.join(loaded.plan.ids)})")
-    if not by.strip() or not reason.strip():
-        raise BadInput("--by and --reason are required: who acknowledges, and what is being done")
-    today = today_in_riga()
-    end = parse_date(until) if until else None
-    if end is not None and end < today:
-        raise BadInput(f"--until {end} is in the past (today is {today} in Riga)")
-    engine = writable(db_of(db))
-    at = datetime.now(timezone.utc)
-    with dbm.session_scope(engine) as session:
-        audit.lock_chain(session=session)
-        [decision] = [d for d in evaluate(loaded.plan, progress.observations(session=session), today)
-                      if d.item_id == item_id]
-        sent, acks = escalations.history(session=session)
-        level = episode(item_id, sent, acks).level
-        row = escalations.add_ack(session=session, ack=Acknowledgement(
-            item_id=item_id, day=today, by=by.strip(), reason=reason.strip(), until=end, status=decision.status,
-            level=level, recorded_at=at))
-        audit.store_plan_text(session=session, sha256=loaded.sha256, text=loaded.text, at=at)
-        audit.append_run(
-            session=session, run_id=uuid.uuid4().hex, as_of=today, started_at=at, finished_at=at, outcome="ack",
-            plan_sha256=loaded.sha256, engine_version=__version__,
-            entries=[audit.NewEntry("ack", item_id, decision.status, {
-                "plan_sha256": loaded.sha256, "by": row.by, "reason": row.reason,
-                "until": end.isoformat() if end else None, "level": level, "status": decision.status})])
-    engine.dispose()
-    held = f"level {level}" if level else "no escalation yet"
-    say(f"acknowledged {item_id} ({decision.status}, {held}) by {row.by}"
-        + (f" until {end}" if end else " until its status worsens"))
+    a = acks.acknowledge(context(plan, db), item_id=item_id, by=by, reason=reason, until=until)
+    held = f"level {a.level}" if a.level else "no escalation yet"
+    say(f"acknowledged {a.item_id} ({a.status}, {held}) by {a.by}"
+        + (f" until {a.until}" if a.until else " until its status worsens"))
 
 
 @app.command("outbox")
@@ -83,24 +45,18 @@ def outbox_(
     db: DbOpt = None,
 ) -> None:
     """The messages decided by checks: pending (not yet delivered) and sent. No addresses are shown."""
-    if status not in (None, "pending", "sent"):
-        raise BadInput(f"--status {status!r}: expected pending or sent")
+    ctx = context(plan, db, notify_config)
+    rows = outboxes.messages(ctx, status=status, run=run)  # checks --status first
     format_of(fmt)
-    engine = readable(db_of(db))
-    if engine is None:
+    if rows is None:
         say("the outbox is empty: no check has run yet")
         return
     if send:
-        d = deliver_pending(engine=engine, loaded=plan_of(plan), config=notify_config_of(notify_config))
+        d = checks.deliver(ctx)
         say(f"delivery: {d.sent} sent, {d.failed} failed (kept), {d.unaddressed} waiting for an address")
-    with dbm.session_scope(engine) as session:
-        rows = escalations.outbox(session=session, status=status, run_id=run)
-    engine.dispose()
+        rows = outboxes.messages(ctx, status=status, run=run) or []
     if show is not None:
-        match = [m for m in rows if m.id == show]
-        if not match:
-            raise BadInput(f"there is no message #{show}")
-        m = match[0]
+        m = outboxes.message(rows, show)
         say(f"#{m.id} to {m.recipient} ({m.status}, {m.attempts} attempt(s))\n{m.subject}\n\n{m.body}")
         return
     if fmt == "json":

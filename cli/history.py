@@ -1,4 +1,4 @@
-"""`rrf history`: the whole chain of records of one item, oldest first, with every change explained."""
+"""`rrf history` as a table: the whole chain of records of one item, oldest first, with every change explained."""
 
 from datetime import datetime
 from typing import Any
@@ -7,37 +7,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from rrf.models.tables import ImportBatch, ProgressRecord
-from rrf.rules.serialize import number
 from rrf.rules.dates import RIGA
-
-
-def history_entries(rows: list[ProgressRecord], batches: dict[int, ImportBatch]) -> list[dict[str, Any]]:
-    corrected_by = {r.corrects: r.id for r in rows if r.corrects is not None}
-    out = []
-    for r in rows:
-        batch = batches.get(r.import_batch_id) if r.import_batch_id else None
-        value: Any = number(r.value) if r.value is not None else (
-            None if r.done is None else ("done" if r.done else "not-done"))
-        out.append({
-            "record": r.id,
-            "as_of": r.as_of.isoformat(),
-            "breakdown_key": r.breakdown_key,
-            "value": value,
-            "withdrawn": r.corrects is not None and r.value is None and r.done is None,
-            "recorded_at": r.recorded_at.isoformat(),
-            "reporter": r.reporter,
-            "source": r.source,
-            "evidence": r.evidence,
-            "evidence_sha256": r.evidence_sha256,
-            "import": None if batch is None else {
-                "file": batch.file_name, "sha256": batch.file_sha256, "row": r.import_row, "import": batch.id},
-            "corrects": r.corrects,
-            "reason": r.reason,
-            "corrected_by": corrected_by.get(r.id),
-            "in_force": r.id not in corrected_by and not (r.corrects is not None and r.value is None and r.done is None),
-        })
-    return out
 
 
 def print_history(console: Console, item_id: str, entries: list[dict[str, Any]]) -> None:

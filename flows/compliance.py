@@ -1,27 +1,40 @@
-"""The compliance check as a Prefect flow: thin tasks around the plain functions of flows.check.
+"""The compliance check as a Prefect flow: thin tasks around the use cases of rrf.services.check.
 
 One task evaluates the whole plan and logs it (never one task per item: each task run costs
 the server tens of milliseconds); delivery is a task of its own with declared retries. Each
 run publishes a markdown summary and a table of every item's status as artifacts.
 """
 
-import os
+from contextlib import contextmanager
 from dataclasses import replace
-from datetime import date, datetime, timezone
-from pathlib import Path
+from datetime import date
+from typing import Iterator
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.utilities.annotations import quote
 
-from rrf.flows.check import CheckResult, Delivery, deliver_pending, run_check
-from rrf.models import db as dbm
-from rrf.notifications.config import NotifyConfig, load_notify_config
-from rrf import config
-from rrf.rules import LoadedPlan, load_plan
-from rrf.rules.dates import riga_day
+from rrf.rules import LoadedPlan
 from rrf.rules.explain import STATUS_LABELS
 from rrf.rules.serialize import number
+from rrf.services import check as checks
+from rrf.services.check import CheckResult, Delivery
+from rrf.services.context import Context
+from rrf.settings import clock, settings
+
+_handed: Context | None = None
+
+
+@contextmanager
+def handing(ctx: Context) -> Iterator[None]:
+    """Flow runs in this process within the block use `ctx` (its plan already loaded) instead of
+    reading the settings again: how `rrf check` runs the flow."""
+    global _handed
+    _handed = ctx
+    try:
+        yield
+    finally:
+        _handed = None
 
 
 class DeliveryIncomplete(RuntimeError):
@@ -33,29 +46,19 @@ class DeliveryIncomplete(RuntimeError):
 
 
 @task(name="load-plan")
-def load_plan_task(plan_path: str) -> LoadedPlan:
-    return load_plan(plan_path)
+def load_plan_task(ctx: Context) -> LoadedPlan:
+    return ctx.loaded
 
 
 @task(name="evaluate-and-log")
-def check_task(loaded: LoadedPlan, db_url: str, as_of: date, config: NotifyConfig, expect_daily: bool) -> CheckResult:
-    engine = dbm.open_engine(db_url)
-    try:
-        dbm.upgrade(engine)
-        # delivery is the next task's: here only the decision, the log and the outbox
-        return run_check(loaded=loaded, engine=engine, as_of=as_of, config=config, deliver=False,
-                         expect_daily=expect_daily)
-    finally:
-        engine.dispose()
+def check_task(ctx: Context, as_of: date, expect_daily: bool) -> CheckResult:
+    # delivery is the next task's: here only the decision, the log and the outbox
+    return checks.check(ctx, as_of=as_of, deliver=False, expect_daily=expect_daily)
 
 
 @task(name="deliver", retries=2, retry_delay_seconds=[30, 300])
-def deliver_task(loaded: LoadedPlan, db_url: str, config: NotifyConfig) -> Delivery:
-    engine = dbm.open_engine(db_url)
-    try:
-        delivery = deliver_pending(engine=engine, loaded=loaded, config=config)
-    finally:
-        engine.dispose()
+def deliver_task(ctx: Context) -> Delivery:
+    delivery = checks.deliver(ctx)
     if delivery.failed:
         raise DeliveryIncomplete(delivery)
     return delivery
@@ -66,21 +69,19 @@ def compliance_check(plan_path: str | None = None, as_of: date | None = None, no
                      scheduled: bool = False, db_url: str | None = None) -> CheckResult:
     """Evaluate the plan as of a day (default: today in Riga), log it, tell who must be told.
 
-    Empty parameters come from the environment as for `rrf`: RRF_PLAN, RRF_DATABASE_URL (leave
-    `db_url` empty so that no password is stored with the flow run), RRF_NOTIFY_CONFIG. A
-    `scheduled` (daily) run reports the days since the previous check on which none ran.
+    Empty parameters come from the settings, as for `rrf` (RRF_PLAN, RRF_DATABASE_URL,
+    RRF_NOTIFY_CONFIG, `.env`, ./rrf-notify.toml): leave `db_url` empty so that no password
+    is stored with the flow run. A `scheduled` (daily) run reports the days since the
+    previous check on which none ran.
     """
-    day = as_of or riga_day(datetime.now(timezone.utc))
-    plan_path = plan_path or os.environ.get("RRF_PLAN") or str(config.default_plan())
-    db_url = db_url or os.environ.get("RRF_DATABASE_URL") or config.default_db_url()
-    notify_config = notify_config or os.environ.get("RRF_NOTIFY_CONFIG")
-    settings = load_notify_config(Path(notify_config) if notify_config else None)
-    loaded = load_plan_task(plan_path)
+    ctx = _handed or Context(settings(plan=plan_path, database_url=db_url, notify_config=notify_config), clock)
+    day = as_of or ctx.today()
     # quote(): Prefect must not walk the plan's models (a breakdown has a field named `keys`)
-    result = check_task(quote(loaded), db_url, day, quote(settings), scheduled)
-    delays = settings.delivery.task_retry_delays_seconds  # the task's declared retries, as configured
+    loaded = load_plan_task(quote(ctx))
+    result = check_task(quote(ctx), day, scheduled)
+    delays = ctx.notify.delivery.task_retry_delays_seconds  # the task's declared retries, as configured
     deliver = deliver_task.with_options(retries=len(delays), retry_delay_seconds=delays or 0)
-    state = deliver(quote(loaded), db_url, quote(settings), return_state=True)
+    state = deliver(quote(ctx), return_state=True)
     outcome = state.result(raise_on_failure=False)  # the last try's Delivery, or its DeliveryIncomplete
     if isinstance(outcome, DeliveryIncomplete):
         delivery = outcome.delivery

@@ -125,14 +125,11 @@ class External:
 _early: Server | None = None
 
 
-def start_early(argv: list[str]) -> None:
-    """Start the temporary server at once if this command will run the flow (see rrf.launch):
+def start_early() -> None:
+    """Start the temporary server now, for a command that will run the flow (see rrf.launch):
     the server then starts while the command imports and checks its input."""
     global _early
-    words = [a for a in argv[1:] if not a.startswith("-")]
-    if not words or words[0] != "check" or os.environ.get("PREFECT_API_URL"):
-        return
-    if any(flag in argv for flag in ("--direct", "--dry-run", "--help")):
+    if os.environ.get("PREFECT_API_URL"):
         return
     prefect_defaults()
     _early = Server(services=False)

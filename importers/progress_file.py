@@ -17,10 +17,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Callable, Iterator
 
-from rrf.models.progress import ImportRow
 from rrf.importers.evidence import fingerprint
+from rrf.rules.errors import RrfError
 from rrf.rules.plan import Plan
-from rrf.rules.records import CheckedRecord, RecordError, check_correction, check_record
+from rrf.rules.records import CheckedRecord, ImportRow, RecordError, check_correction, check_record
 
 COLUMNS = ("id", "value", "as_of", "breakdown", "source", "reporter", "evidence", "corrects", "reason")
 REQUIRED = ("id", "value", "as_of", "source")
@@ -30,12 +30,15 @@ FORMATS = (".csv", ".xlsx")
 Lookup = Callable[[int], tuple[CheckedRecord, int | None] | None]
 
 
-class ImportError_(ValueError):
+class ImportFileError(RrfError, ValueError):
     """The file cannot be imported; `problems` are `FILE:LINE: reason` lines."""
 
     def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(problems))
+        super().__init__(problems, "\n".join(problems))
+        self.closing = f"{len(problems)} problem(s): nothing was imported"
+
+    def lines(self) -> list[str]:
+        return self.problems
 
 
 @dataclass(frozen=True)
@@ -53,17 +56,17 @@ def read_progress_file(
     path: Path, plan: Plan, today: date, lookup: Lookup | None = None,
     on_row: Callable[[], None] | None = None,
 ) -> ParsedFile:
-    """Check every row; raise ImportError_ listing every bad one, or return them all."""
+    """Check every row; raise ImportFileError listing every bad one, or return them all."""
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ImportError_([f"{path}: cannot read the file: {exc.strerror}"]) from None
+        raise ImportFileError([f"{path}: cannot read the file: {exc.strerror}"]) from None
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
-        raise ImportError_([f"{path}: unsupported file type {path.suffix!r} (expected .csv or .xlsx)"])
+        raise ImportFileError([f"{path}: unsupported file type {path.suffix!r} (expected .csv or .xlsx)"])
     lines = list(_xlsx_rows(path, data) if suffix == ".xlsx" else _csv_rows(path, data))
     if not lines:
-        raise ImportError_([f"{path}: the file is empty"])
+        raise ImportFileError([f"{path}: the file is empty"])
     header = [h.strip().lower().replace("-", "_").replace(" ", "_") for h in lines[0][1]]
     problems = [f"{path}:1: unknown column {h!r} (columns: {', '.join(COLUMNS)})"
                 for h in header if h and h not in COLUMNS]
@@ -71,7 +74,7 @@ def read_progress_file(
                  for h in dict.fromkeys(header) if h and header.count(h) > 1]
     problems += [f"{path}:1: missing column {c!r}" for c in REQUIRED if c not in header]
     if problems:
-        raise ImportError_(problems)
+        raise ImportFileError(problems)
 
     rows: list[ImportRow] = []
     corrected: dict[int, int] = {}
@@ -103,9 +106,9 @@ def read_progress_file(
             continue
         rows.append(ImportRow(n, CheckedRecord(**{**rec.__dict__, "evidence": stored}), digest))
     if problems:
-        raise ImportError_(problems)
+        raise ImportFileError(problems)
     if not rows:
-        raise ImportError_([f"{path}: no rows to import"])
+        raise ImportFileError([f"{path}: no rows to import"])
     return ParsedFile(path.name, hashlib.sha256(data).hexdigest(), rows)
 
 
@@ -141,7 +144,7 @@ def _csv_rows(path: Path, data: bytes) -> Iterator[tuple[int, list[str]]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise ImportError_([f"{path}:{line}: not UTF-8 (save the file as CSV UTF-8)"]) from None
+        raise ImportFileError([f"{path}:{line}: not UTF-8 (save the file as CSV UTF-8)"]) from None
     first = text.splitlines()[0] if text else ""
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -151,7 +154,7 @@ def _csv_rows(path: Path, data: bytes) -> Iterator[tuple[int, list[str]]]:
             yield start, row
             start = reader.line_num + 1
     except csv.Error as exc:
-        raise ImportError_([f"{path}:{reader.line_num}: not readable as CSV: {exc}"]) from None
+        raise ImportFileError([f"{path}:{reader.line_num}: not readable as CSV: {exc}"]) from None
 
 
 def _xlsx_rows(path: Path, data: bytes) -> Iterator[tuple[int, list[str]]]:
@@ -160,7 +163,7 @@ def _xlsx_rows(path: Path, data: bytes) -> Iterator[tuple[int, list[str]]]:
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not XLSX
-        raise ImportError_([f"{path}: not a readable XLSX file ({type(exc).__name__})"]) from None
+        raise ImportFileError([f"{path}: not a readable XLSX file ({type(exc).__name__})"]) from None
     try:
         sheet = book.worksheets[0]
         for n, values in enumerate(sheet.iter_rows(values_only=True), start=1):

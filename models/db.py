@@ -1,6 +1,5 @@
 """Engines, sessions and schema migrations (Alembic), built only when asked for."""
 
-import re
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -14,11 +13,13 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlmodel import Session, create_engine
 
+from rrf.rules.errors import RrfError
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-class BadDatabaseUrl(ValueError):
-    pass
+class BadDatabaseUrl(RrfError, ValueError):
+    """A --db value that is not a URL of a supported database."""
 
 
 def open_engine(url: str, *, readonly: bool = False) -> Engine:
@@ -70,14 +71,6 @@ def safe_url(url: str) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
         return "<invalid database URL>"
-
-
-_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s]*):(?P<secret>[^@\s]*)@", re.I)
-
-
-def redact(text: str) -> str:
-    """Any `scheme://user:password@` in a text, with the password masked."""
-    return _CREDENTIALS.sub(lambda m: f"{m['scheme']}{m['user']}:***@", text)
 
 
 def sqlite_file(url: str) -> Path | None:

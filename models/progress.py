@@ -3,8 +3,7 @@
 Nothing here updates or deletes a record: a correction is appended like any record.
 """
 
-from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert
@@ -12,7 +11,7 @@ from sqlmodel import Session, select
 
 from rrf.models.tables import ImportBatch, ProgressRecord
 from rrf.rules.progress import Observation
-from rrf.rules.records import CheckedRecord
+from rrf.rules.records import CheckedRecord, ImportRow
 
 CHUNK = 5_000  # rows per INSERT when importing, and per fetch when reading
 
@@ -40,9 +39,9 @@ def _columns(
 
 
 def append_record(
-    *, session: Session, record: CheckedRecord, evidence_sha256: str | None = None,
+    *, session: Session, record: CheckedRecord, recorded_at: datetime, evidence_sha256: str | None = None,
 ) -> ProgressRecord:
-    row = ProgressRecord(**_columns(record, evidence_sha256=evidence_sha256, recorded_at=datetime.now(timezone.utc)))
+    row = ProgressRecord(**_columns(record, evidence_sha256=evidence_sha256, recorded_at=recorded_at))
     session.add(row)
     session.flush()
     return row
@@ -82,29 +81,21 @@ def find_batch(*, session: Session, sha256: str) -> ImportBatch | None:
     return session.exec(select(ImportBatch).where(ImportBatch.file_sha256 == sha256)).first()
 
 
-@dataclass(frozen=True)
-class ImportRow:
-    line: int
-    record: CheckedRecord
-    evidence_sha256: str | None
-
-
 def append_batch(
-    *, session: Session, file_name: str, sha256: str, rows: list[ImportRow],
+    *, session: Session, file_name: str, sha256: str, rows: list[ImportRow], at: datetime,
     on_row=None,  # noqa: ANN001  (a callable advanced once per row, e.g. a progress bar)
 ) -> ImportBatch:
     """All rows of one file, each with its line number, in the caller's transaction.
 
     Written as multi-row INSERTs of CHUNK rows (ORM objects cost ten times more per row).
     """
-    now = datetime.now(timezone.utc)
-    batch = ImportBatch(file_name=file_name, file_sha256=sha256, rows=len(rows), imported_at=now)
+    batch = ImportBatch(file_name=file_name, file_sha256=sha256, rows=len(rows), imported_at=at)
     session.add(batch)
     session.flush()
     for start in range(0, len(rows), CHUNK):
         chunk = rows[start:start + CHUNK]
         session.execute(insert(ProgressRecord.__table__), [
-            _columns(r.record, evidence_sha256=r.evidence_sha256, recorded_at=now, import_batch_id=batch.id,
+            _columns(r.record, evidence_sha256=r.evidence_sha256, recorded_at=at, import_batch_id=batch.id,
                      import_row=r.line) for r in chunk])
         if on_row is not None:
             for _ in chunk:

@@ -24,6 +24,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from rrf.rules.errors import RrfError
 from rrf.rules.plan import Plan
 
 
@@ -55,8 +56,8 @@ class NotifyConfig(_Strict):
     delivery: Delivery = Delivery()
 
 
-class NotifyConfigError(ValueError):
-    pass
+class NotifyConfigError(RrfError, ValueError):
+    """The notification configuration cannot be used (values are never shown: they may be secrets)."""
 
 
 def load_notify_config(path: Path | None) -> NotifyConfig:

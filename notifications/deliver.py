@@ -1,13 +1,20 @@
 """Delivery through apprise. Nothing here decides anything; nothing secret leaves this module."""
 
 import logging
+import re
 import time
 
 import apprise
 
-from rrf.models.db import redact
 
 logging.getLogger("apprise").setLevel(logging.INFO)  # its DEBUG log prints header values
+
+_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s]*):(?P<secret>[^@\s]*)@", re.I)
+
+
+def redact(text: str) -> str:
+    """Any `scheme://user:password@` in a text, with the password masked."""
+    return _CREDENTIALS.sub(lambda m: f"{m['scheme']}{m['user']}:***@", text)
 
 
 def send(urls: list[str], subject: str, body: str) -> tuple[bool, str | None]:

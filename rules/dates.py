@@ -8,13 +8,15 @@ import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from rrf.rules.errors import RrfError
+
 RIGA = ZoneInfo("Europe/Riga")
 
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _LV = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})\.?$")
 
 
-class BadDate(ValueError):
+class BadDate(RrfError, ValueError):
     """A text that is not a real calendar date in either accepted form."""
 
 

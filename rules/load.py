@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from rrf.rules.errors import RrfError
 from rrf.rules.plan import Plan
 
 
@@ -26,14 +27,14 @@ class Problem:
         return f"{self.path}: {self.message}" if self.path else self.message
 
 
-class PlanError(Exception):
-    """The plan file is unusable; `problems` lists every reason found."""
+class PlanError(RrfError):
+    """The plan file is unusable; `problems` lists every reason found (each a `Problem`)."""
 
     def __init__(self, file: str, problems: list[Problem]):
-        self.file = file
-        self.problems = problems
         lines = "\n".join(f"  {p}" for p in problems)
-        super().__init__(f"{file}: {len(problems)} problem(s) in the plan:\n{lines}")
+        super().__init__(problems, f"{file}: {len(problems)} problem(s) in the plan:\n{lines}")
+        self.file = file
+        self.problems = problems  # type: ignore[assignment]  (the Problems themselves, with their key paths)
 
 
 @dataclass(frozen=True)

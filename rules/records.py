@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from rrf.rules.dates import BadDate, parse_date
+from rrf.rules.errors import RrfError
 from rrf.rules.plan import Plan
 
 _SPACES = re.compile(r"[\s\u00a0\u202f]")
@@ -17,12 +18,13 @@ _AMBIGUOUS = re.compile(r"^\d{1,3}[.,]\d{3}$")
 MILESTONE_VALUES = {"done": True, "not-done": False}
 
 
-class RecordError(ValueError):
+class RecordError(RrfError, ValueError):
     """Why a reported figure cannot be recorded (one message per problem)."""
 
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("; ".join(problems))
+    closing = "nothing was written"
+
+    def lines(self) -> list[str]:
+        return self.problems
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,15 @@ class CheckedRecord:
     evidence: str | None
     corrects: int | None = None
     reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    """A checked record from line `line` of an imported file, with its evidence's SHA-256."""
+
+    line: int
+    record: CheckedRecord
+    evidence_sha256: str | None
 
 
 def parse_number(text: str) -> Decimal:

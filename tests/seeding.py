@@ -1,7 +1,7 @@
 """A store holding the progress that the seed documents themselves report (examples/)."""
 
 import csv
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from rrf.models import db as dbm
@@ -22,6 +22,7 @@ def seed(url: str) -> str:
         for row in csv.DictReader(fh):
             progress.append_record(session=session, record=check_record(
                 plan, item_id=row["id"], value=row["value"], as_of=row["as_of"], source=row["source"],
-                today=date(2026, 11, 22), breakdown=row["breakdown"] or None, reporter=row["reporter"]))
+                today=date(2026, 11, 22), breakdown=row["breakdown"] or None, reporter=row["reporter"]),
+                recorded_at=datetime.now(timezone.utc))
     engine.dispose()
     return url

@@ -270,7 +270,7 @@ def test_the_database_refuses_changes_to_the_log(logged, db_url):  # noqa: F811
 
 
 def test_a_failed_check_is_logged_and_the_chain_continues(logged, db_url, monkeypatch):  # noqa: F811
-    from rrf.flows import check as check_module
+    from rrf.services import check as check_module
 
     def broken(*_args, **_kwargs):
         raise RuntimeError("lost connection to postgresql+psycopg://rrf:hunter2@db/rrf")

@@ -18,6 +18,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Iterator
 
+from rrf.rules.errors import RrfError
 from rrf.rules.plan import ID_PATTERN
 
 FORMAT = "italia-domani"
@@ -46,7 +47,7 @@ MAP_COLUMNS = ("numero_sequenziale_milestone_target", "codice_indicatore", "obie
 REPORT_COLUMNS = ("cup", "codice_locale_progetto", "codice_indicatore", "valore_realizzato", "mese", "anno")
 
 
-class ItaliaError(ValueError):
+class ItaliaError(RrfError, ValueError):
     """An input file cannot be read as the expected CSV; the message names the file."""
 
 

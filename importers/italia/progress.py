@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from rrf.models.progress import ImportRow
 from rrf.importers.italia.files import (MONTHS, REPORT_COLUMNS, REPORTER, Skipped, month_end, number_slug,
                               parse_italian_number, parse_year, read_table, sha256_of)
 from rrf.importers.italia.plan import IndicatorMap, read_map
 from rrf.rules.plan import Item, Plan
-from rrf.rules.records import CheckedRecord
+from rrf.rules.records import CheckedRecord, ImportRow
 
 # Why a report row is not used (summary order; a row is counted under the first that applies).
 MISSING_VALUE = "missing value (valore_realizzato empty)"

@@ -1,8 +1,6 @@
-"""The compliance check as plain functions: read records, evaluate, decide escalations, append one
-whole run to the evaluation log with its outbox messages, then deliver. The Prefect flow wraps
-these; tests call them without any server.
-
-This module reads the clock (`now`); the rules never do.
+"""The compliance check: read records, evaluate, decide escalations, append one whole run to the
+evaluation log with its outbox messages, then deliver. `rrf check --direct`, the Prefect flow's
+tasks and `rrf outbox --send` call these; the clock is passed in (`clock`).
 """
 
 import hashlib
@@ -10,19 +8,22 @@ import time
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Callable
 
 from sqlalchemy.engine import Engine
 
 from rrf.models import audit, escalations, progress
-from rrf.models.db import redact, session_scope
+from rrf.models import db as dbm
+from rrf.models.db import session_scope
 from rrf.models.tables import Notice as NoticeRow
 from rrf.models.tables import Outbox
 from rrf.notifications.config import NotifyConfig, addresses, recipient
-from rrf.notifications.deliver import send_with_retries
+from rrf.notifications.deliver import redact, send_with_retries
 from rrf.notifications.render import Message, digest
 from rrf import __version__
+from rrf.services.context import Clock, Context
+from rrf.services.store import readable, writable
 from rrf.rules import Decision, LoadedPlan, evaluate
 from rrf.rules.escalate import Notice, decide
 from rrf.rules.serialize import decision_dict, inputs_to_json
@@ -46,10 +47,6 @@ class CheckResult:
     messages: dict[str, Message] = field(default_factory=dict)
     delivery: Delivery = Delivery()
     missed_days: list[date] = field(default_factory=list)
-
-
-def now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def evaluation_entries(loaded: LoadedPlan, decisions: list[Decision], notices: list[Notice],
@@ -85,7 +82,7 @@ def messages_for(loaded: LoadedPlan, decisions: list[Decision], notices: list[No
             for key, ns in grouped.items()}
 
 
-def run_check(*, loaded: LoadedPlan, engine: Engine, as_of: date, dry_run: bool = False,
+def run_check(*, loaded: LoadedPlan, engine: Engine, as_of: date, clock: Clock, dry_run: bool = False,
               config: NotifyConfig = NotifyConfig(), sleep: Callable[[float], None] = time.sleep,
               deliver: bool = True, expect_daily: bool = False) -> CheckResult:
     """Evaluate as of `as_of`, decide who is told what, and (unless `dry_run`) log it all in one
@@ -95,7 +92,7 @@ def run_check(*, loaded: LoadedPlan, engine: Engine, as_of: date, dry_run: bool 
     If anything fails after the run began, a failed run is logged in a transaction of its own
     and the error is raised again; an interrupted process leaves nothing half-written.
     """
-    started = now()
+    started = clock()
     run_id = uuid.uuid4().hex
     if dry_run:
         with session_scope(engine) as session:
@@ -112,7 +109,7 @@ def run_check(*, loaded: LoadedPlan, engine: Engine, as_of: date, dry_run: bool 
             notices = decide(loaded.plan, decisions, sent, acks, as_of)
             messages = messages_for(loaded, decisions, notices, config, as_of)
             missed = missed_days(audit.last_checked_day(session=session, before=as_of), as_of) if expect_daily else []
-            finished = now()
+            finished = clock()
             audit.store_plan_text(session=session, sha256=loaded.sha256, text=loaded.text, at=finished)
             entries = evaluation_entries(loaded, decisions, notices, finished)
             run = audit.append_run(
@@ -123,9 +120,9 @@ def run_check(*, loaded: LoadedPlan, engine: Engine, as_of: date, dry_run: bool 
             )
             _write_outbox(session, run_id, as_of, finished, notices, messages)
     except Exception as exc:
-        _log_failure(engine, run_id, as_of, started, loaded, exc)
+        _log_failure(engine, run_id, as_of, started, loaded, exc, clock)
         raise
-    delivery = deliver_pending(engine=engine, loaded=loaded, config=config, sleep=sleep) if deliver else Delivery()
+    delivery = deliver_pending(engine=engine, loaded=loaded, config=config, clock=clock, sleep=sleep) if deliver else Delivery()
     return CheckResult(run.id, as_of, decisions, len(entries), run.head_hash, notices, messages, delivery, missed)
 
 
@@ -153,7 +150,7 @@ def _write_outbox(session, run_id: str, as_of: date, at: datetime, notices: list
     ])
 
 
-def deliver_pending(*, engine: Engine, loaded: LoadedPlan, config: NotifyConfig,
+def deliver_pending(*, engine: Engine, loaded: LoadedPlan, config: NotifyConfig, clock: Clock,
                     sleep: Callable[[float], None] = time.sleep) -> Delivery:
     """Send every pending message whose recipient has an address; each attempt is recorded.
     A message that fails stays pending and is tried again by the next run."""
@@ -166,24 +163,24 @@ def deliver_pending(*, engine: Engine, loaded: LoadedPlan, config: NotifyConfig,
             unaddressed += 1
             continue
         with session_scope(engine) as session:  # another process may be delivering it right now
-            claimed = escalations.claim(session=session, message_id=message_id, at=now())
+            claimed = escalations.claim(session=session, message_id=message_id, at=clock())
         if not claimed:
             continue
         ok, error, tries = send_with_retries(urls, subject, body, config.delivery.attempts,
                                              config.delivery.backoff_seconds, sleep=sleep)
         with session_scope(engine) as session:
-            escalations.mark_attempt(session=session, message_id=message_id, at=now(), ok=ok, error=error,
+            escalations.mark_attempt(session=session, message_id=message_id, at=clock(), ok=ok, error=error,
                                      tries=tries)
         sent, failed = sent + ok, failed + (not ok)
     return Delivery(sent, failed, unaddressed)
 
 
 def _log_failure(engine: Engine, run_id: str, as_of: date, started: datetime, loaded: LoadedPlan,
-                 exc: Exception) -> None:
+                 exc: Exception, clock: Clock) -> None:
     error = redact(f"{type(exc).__name__}: {exc}")[:2000]
     with session_scope(engine) as session:
         audit.lock_chain(session=session)
-        finished = now()
+        finished = clock()
         audit.store_plan_text(session=session, sha256=loaded.sha256, text=loaded.text, at=finished)
         audit.append_run(
             session=session, run_id=run_id, as_of=as_of, started_at=started, finished_at=finished,
@@ -196,3 +193,37 @@ def _counts(decisions: list[Decision]) -> dict[str, int]:
     for d in decisions:
         counts[d.status] = counts.get(d.status, 0) + 1
     return counts
+
+
+def check(ctx: Context, *, as_of: date, dry_run: bool = False, deliver: bool = True,
+          expect_daily: bool = False) -> CheckResult:
+    """The whole check in this process: `rrf check --direct` and `--dry-run`, and the flow's task
+    (which delivers in a task of its own). A dry run on a store that does not exist yet reads
+    an empty one and creates nothing."""
+    engine = readable(ctx.url) if dry_run else writable(ctx.url)
+    if engine is None:
+        engine = dbm.open_engine("sqlite://")
+        dbm.upgrade(engine)
+    try:
+        return run_check(loaded=ctx.loaded, engine=engine, as_of=as_of, clock=ctx.clock, dry_run=dry_run,
+                         config=ctx.notify, deliver=deliver, expect_daily=expect_daily)
+    finally:
+        engine.dispose()
+
+
+def deliver(ctx: Context, sleep: Callable[[float], None] = time.sleep) -> Delivery:
+    """Deliver every pending message now (`rrf outbox --send`, the flow's delivery task)."""
+    engine = readable(ctx.url)
+    if engine is None:  # no store yet: nothing was ever decided
+        return Delivery()
+    try:
+        return deliver_pending(engine=engine, loaded=ctx.loaded, config=ctx.notify, clock=ctx.clock, sleep=sleep)
+    finally:
+        engine.dispose()
+
+
+def refuse_bad_input(ctx: Context) -> None:
+    """Read the plan, the notification configuration and the database URL now, so that a flow
+    run (which reads them again in its own process) is not started on bad input."""
+    ctx.loaded, ctx.notify  # noqa: B018  (loaded and checked once; raise RrfError when bad)
+    dbm.open_engine(ctx.url).dispose()

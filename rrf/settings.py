@@ -1,0 +1,69 @@
+"""The settings of one process, read once and passed down, and the clock.
+
+Precedence: an option on the command line, then the environment (`RRF_PLAN`,
+`RRF_DATABASE_URL`, `RRF_NOTIFY_CONFIG`, `RRF_ITALIA_DATA`), then a `.env` file in the
+current folder, then the defaults below. Only the CLI and the flows build `Settings` or
+read the clock; everything below them is handed what it needs.
+"""
+
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SOURCE_ROOT = Path(__file__).resolve().parent.parent  # the checkout, when run from one
+SHARE = Path(sys.prefix) / "share" / "rrf"  # where `pip install` puts the shipped plan
+PLAN_FILE = "milestones.toml"
+DB_FILE = "rrf.db"
+NOTIFY_FILE = "rrf-notify.toml"
+
+
+class Settings(BaseSettings):
+    """What a command or a flow run works on. Unset fields take the defaults of CONTRACT.md."""
+
+    model_config = SettingsConfigDict(env_prefix="RRF_", env_file=".env", env_file_encoding="utf-8",
+                                      extra="ignore", frozen=True)
+
+    plan: Path | None = None
+    """The plan file (default: ./milestones.toml, else the shipped one)."""
+    database_url: str | None = None
+    """The database (default: a SQLite file rrf.db in the current folder)."""
+    notify_config: Path | None = None
+    """Where messages go; may hold secrets (default: ./rrf-notify.toml if present, else none)."""
+    italia_data: Path | None = None
+    """Italia Domani's open data files (default: ../shared/data/italia-domani beside the checkout)."""
+
+    @property
+    def plan_path(self) -> Path:
+        if self.plan is not None:
+            return self.plan
+        here = Path.cwd() / PLAN_FILE
+        if here.is_file():
+            return here
+        return next((c for c in (SOURCE_ROOT / PLAN_FILE, SHARE / PLAN_FILE) if c.is_file()), here)
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{Path.cwd() / DB_FILE}"
+
+    @property
+    def notify_path(self) -> Path | None:
+        if self.notify_config is not None:
+            return self.notify_config.resolve()
+        here = Path(NOTIFY_FILE)
+        return here.resolve() if here.is_file() else None
+
+    @property
+    def italia_dir(self) -> Path:
+        return self.italia_data or SOURCE_ROOT.parent / "shared" / "data" / "italia-domani"
+
+
+def settings(**given: object) -> Settings:
+    """The settings with the options a user gave (None: not given) over the environment's."""
+    return Settings(**{k: v for k, v in given.items() if v is not None})
+
+
+def clock() -> datetime:
+    """Now, aware, in UTC: the one place the engine reads the wall clock."""
+    return datetime.now(timezone.utc)

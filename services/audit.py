@@ -1,0 +1,146 @@
+"""The evaluation log for auditors: verify the chain, read it filtered, export it, replay an entry."""
+
+import csv
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from rrf import __version__
+from rrf.models import audit
+from rrf.models import db as dbm
+from rrf.models.tables import AuditEntry
+from rrf.models.verify import Report, verify as verify_chain
+from rrf.rules import parse_plan
+from rrf.rules.dates import parse_date
+from rrf.rules.errors import RrfError
+from rrf.rules.evaluate import evaluate_item
+from rrf.rules.serialize import decision_dict, inputs_from_json
+from rrf.rules.vocab import STATUSES
+from rrf.services.context import Context
+from rrf.services.store import readable
+
+KINDS = ("evaluation", "ack", "run", "all")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+EXPORT_COLUMNS = ["entry", "run", "as_of", "id", "status", "due", "goal", "actual", "days_left",
+                  "explanation_lv", "explanation_en", "records_used", "inputs", "plan_sha256",
+                  "engine_version", "created_at", "prev_hash", "hash"]
+
+
+@dataclass(frozen=True)
+class Filters:
+    item_id: str | None = None
+    run: str | None = None
+    status: str | None = None
+    since: str | None = None
+    until: str | None = None
+    kind: str = "evaluation"
+
+
+def _session(ctx: Context):  # noqa: ANN202
+    engine = readable(ctx.url)
+    if engine is None:
+        raise RrfError("there is no evaluation log yet: run `rrf check` first")
+    return engine
+
+
+def verify(ctx: Context) -> Report:
+    """Walk the whole chain; the report names the first entry that does not hold."""
+    engine = _session(ctx)
+    try:
+        with dbm.session_scope(engine) as session:
+            return verify_chain(session=session)
+    finally:
+        engine.dispose()
+
+
+def entries(ctx: Context, f: Filters) -> list[AuditEntry]:
+    """The log's entries that pass the filters, oldest first."""
+    if f.kind not in KINDS:
+        raise RrfError(f"--kind {f.kind!r}: expected evaluation, ack, run or all")
+    if f.status is not None and f.status not in STATUSES:
+        raise RrfError(f"--status {f.status!r}: expected one of {', '.join(STATUSES)}")
+    since, until = (parse_date(f.since) if f.since else None), (parse_date(f.until) if f.until else None)
+    engine = _session(ctx)
+    try:
+        with dbm.session_scope(engine) as session:
+            return audit.find_entries(session=session, item_id=f.item_id, run_id=f.run, status=f.status,
+                                      since=since, until=until, kind=None if f.kind == "all" else f.kind)
+    finally:
+        engine.dispose()
+
+
+def entry_dict(e: AuditEntry) -> dict[str, Any]:
+    return {"entry": e.seq, "run": e.run_id, "kind": e.kind, "id": e.item_id, "status": e.status,
+            "as_of": e.as_of.isoformat(), "created_at": e.created_at.isoformat(),
+            "prev_hash": e.prev_hash, "hash": e.hash, **json.loads(e.payload)}
+
+
+def _cell(value: Any) -> str:
+    """A spreadsheet cell that is never read as a formula."""
+    text = "" if value is None else (json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else str(value))
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def export(ctx: Context, f: Filters, fmt: str, target: Path) -> int:
+    """Write the filtered evaluation entries to a JSON file or to a CSV a spreadsheet opens
+    safely (UTF-8 with BOM; no cell is read as a formula); the number of entries."""
+    rows = [entry_dict(e) for e in entries(ctx, f)]
+    if fmt == "json":
+        target.write_text(json.dumps(rows, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        return len(rows)
+    with target.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(EXPORT_COLUMNS)
+        for r in rows:
+            d = r["decision"]
+            flat = {**r, "due": d["due"], "goal": d["goal"], "actual": d["actual"], "days_left": d["days_left"],
+                    "explanation_lv": d["explanations"]["lv"], "explanation_en": d["explanations"]["en"],
+                    "records_used": d["records_used"]}
+            writer.writerow([_cell(flat.get(c)) for c in EXPORT_COLUMNS])
+    return len(rows)
+
+
+@dataclass(frozen=True)
+class Replay:
+    entry: int
+    item_id: str
+    as_of: date
+    plan_sha256: str
+    records: int
+    stored: dict[str, Any]
+    again: dict[str, Any] | None  # None: the plan text is missing, nothing could be replayed
+    logged_by: str  # the engine version that wrote the entry
+    replayed_by: str
+
+    @property
+    def identical(self) -> bool:
+        return self.again == self.stored
+
+    def differences(self) -> dict[str, tuple[Any, Any]]:
+        again = self.again or {}
+        return {k: (self.stored.get(k), again.get(k)) for k in set(self.stored) | set(again)
+                if self.stored.get(k) != again.get(k)}
+
+
+def replay(ctx: Context, entry: int) -> Replay:
+    """Evaluate one logged item again from the stored plan text and inputs."""
+    engine = _session(ctx)
+    try:
+        with dbm.session_scope(engine) as session:
+            row = audit.get_entry(session=session, seq=entry)
+            if row is None or row.kind != audit.EVALUATION:
+                raise RrfError(f"entry {entry} is not an evaluation entry of the log")
+            payload = json.loads(row.payload)
+            text = audit.plan_text(session=session, sha256=payload["plan_sha256"])
+    finally:
+        engine.dispose()
+    sha, stored = payload["plan_sha256"], payload["decision"]
+    inputs = inputs_from_json(row.item_id, payload["inputs"])
+    again = None
+    if text is not None:
+        item = parse_plan(text.text.encode("utf-8"), f"plan {sha[:12]}").plan.item(row.item_id)
+        again = decision_dict(item, evaluate_item(item, inputs, date.fromisoformat(stored["as_of"])))
+    return Replay(entry, row.item_id, row.as_of, sha, len(inputs), stored, again, payload["engine_version"],
+                  __version__)

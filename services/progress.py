@@ -1,0 +1,156 @@
+"""Recording progress: one record, a correction, a whole file, and an item's history.
+
+Records are appended, never changed: a correction is a new record naming the one it replaces.
+"""
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Callable
+
+from sqlalchemy.exc import IntegrityError
+
+from rrf.importers.evidence import fingerprint
+from rrf.importers.progress_file import file_sha256, read_progress_file
+from rrf.models import progress
+from rrf.models import db as dbm
+from rrf.models.tables import ImportBatch, ProgressRecord
+from rrf.rules.errors import RrfError
+from rrf.rules.records import CheckedRecord, check_correction, check_record
+from rrf.rules.serialize import number
+from rrf.rules.vocab import milestone_value
+from rrf.services.context import Context
+from rrf.services.store import append_import, earlier_import, readable, reading, transaction
+
+
+def _with_evidence(checked: CheckedRecord, base: Path | None = None) -> tuple[CheckedRecord, str | None]:
+    try:
+        stored, digest = fingerprint(checked.evidence, base)
+    except ValueError as exc:
+        raise RrfError(str(exc)) from None
+    return replace(checked, evidence=stored), digest
+
+
+def record(ctx: Context, *, item_id: str, value: str, as_of: str, source: str, breakdown: str | None = None,
+           evidence: str | None = None, reporter: str | None = None) -> tuple[ProgressRecord, CheckedRecord]:
+    """Check one reported figure against the plan and append it (nothing is written when it is bad)."""
+    checked = check_record(ctx.loaded.plan, item_id=item_id, value=value, as_of=as_of, source=source,
+                           today=ctx.today(), breakdown=breakdown, reporter=reporter, evidence=evidence)
+    checked, digest = _with_evidence(checked)
+    with transaction(ctx.url) as session:
+        row = progress.append_record(session=session, record=checked, evidence_sha256=digest, recorded_at=ctx.now())
+    return row, checked
+
+
+def checked_from(row: ProgressRecord) -> CheckedRecord:
+    return CheckedRecord(
+        item_id=row.item_id, as_of=row.as_of, value=row.value, done=row.done,
+        breakdown_key=row.breakdown_key, source=row.source, reporter=row.reporter,
+        evidence=row.evidence, corrects=row.corrects, reason=row.reason,
+    )
+
+
+def correct(ctx: Context, *, record_id: int, value: str | None, reason: str, source: str, as_of: str | None = None,
+            breakdown: str | None = None, evidence: str | None = None,
+            reporter: str | None = None) -> tuple[ProgressRecord, ProgressRecord, CheckedRecord]:
+    """Append a correction of record `record_id` (value None: withdraw it). Returns (the new
+    record, the corrected one, what was checked)."""
+    try:
+        with transaction(ctx.url) as session:
+            original = progress.get_record(session=session, record_id=record_id)
+            if original is None:
+                raise RrfError(f"there is no record #{record_id}")
+            later = progress.correction_of(session=session, record_id=record_id)
+            if later is not None:
+                raise RrfError(f"record #{record_id} was already corrected by #{later.id}: correct #{later.id} instead")
+            checked = check_correction(
+                ctx.loaded.plan, original=checked_from(original), original_id=record_id, reason=reason,
+                source=source, today=ctx.today(), value=value, as_of=as_of, breakdown=breakdown,
+                reporter=reporter, evidence=evidence,
+            )
+            checked, digest = _with_evidence(checked)
+            row = progress.append_record(session=session, record=checked, evidence_sha256=digest,
+                                         recorded_at=ctx.now())
+    except IntegrityError:
+        raise RrfError(f"record #{record_id} was corrected by another process meanwhile; nothing was written") from None
+    return row, original, checked
+
+
+@dataclass(frozen=True)
+class FileImport:
+    batch: ImportBatch
+    added: bool  # False: the same bytes were imported before (that earlier import is `batch`)
+    corrections: int = 0
+
+
+def import_file(ctx: Context, file: Path, *, checking: Callable[[], None] | None = None,
+                writing: Callable[[], None] | None = None) -> FileImport:
+    """Append every row of a CSV or XLSX file in one transaction, or none (ImportFileError lists
+    every bad row). Nothing is created before the file proved good; the same file twice adds nothing."""
+    if file.is_file():
+        earlier = earlier_import(ctx.url, file_sha256(file))
+        if earlier is not None:
+            return FileImport(earlier, False)
+    existing = readable(ctx.url, upgrade_older=True)
+
+    def lookup(record_id: int):  # noqa: ANN202  (a record to be corrected, and its correction if any)
+        if existing is None:
+            return None
+        with dbm.session_scope(existing) as session:
+            row = progress.get_record(session=session, record_id=record_id)
+            if row is None:
+                return None
+            later = progress.correction_of(session=session, record_id=record_id)
+            return checked_from(row), (later.id if later else None)
+
+    try:
+        parsed = read_progress_file(file, ctx.loaded.plan, ctx.today(), lookup=lookup, on_row=checking)
+    finally:
+        if existing is not None:
+            existing.dispose()
+    batch, added = append_import(
+        ctx.url, file_name=parsed.name, sha256=parsed.sha256, rows=parsed.rows, on_row=writing, at=ctx.now(),
+        clash=f"{file}: another process imported this file or corrected one of its records "
+              "at the same time; nothing was written from this run")
+    return FileImport(batch, added, sum(1 for r in parsed.rows if r.record.corrects is not None))
+
+
+def history(ctx: Context, item_id: str) -> list[dict[str, Any]]:
+    """Every record of an item, oldest first, with where it came from and what replaced it."""
+    if item_id not in ctx.loaded.plan.ids:
+        raise RrfError(f"unknown id {item_id!r} (known: {', '.join(ctx.loaded.plan.ids)})")
+    with reading(ctx.url) as session:
+        if session is None:
+            return []
+        rows = progress.list_records(session=session, item_id=item_id)
+        batches: dict[int, ImportBatch | None] = {}
+        for r in rows:
+            if r.import_batch_id and r.import_batch_id not in batches:
+                batches[r.import_batch_id] = progress.batch_of(session=session, batch_id=r.import_batch_id)
+    return history_entries(rows, batches)
+
+
+def history_entries(rows: list[ProgressRecord], batches: dict[int, ImportBatch | None]) -> list[dict[str, Any]]:
+    corrected_by = {r.corrects: r.id for r in rows if r.corrects is not None}
+    out = []
+    for r in rows:
+        batch = batches.get(r.import_batch_id) if r.import_batch_id else None
+        withdrawn = r.corrects is not None and r.value is None and r.done is None
+        out.append({
+            "record": r.id,
+            "as_of": r.as_of.isoformat(),
+            "breakdown_key": r.breakdown_key,
+            "value": number(r.value) if r.value is not None else milestone_value(r.done),
+            "withdrawn": withdrawn,
+            "recorded_at": r.recorded_at.isoformat(),
+            "reporter": r.reporter,
+            "source": r.source,
+            "evidence": r.evidence,
+            "evidence_sha256": r.evidence_sha256,
+            "import": None if batch is None else {
+                "file": batch.file_name, "sha256": batch.file_sha256, "row": r.import_row, "import": batch.id},
+            "corrects": r.corrects,
+            "reason": r.reason,
+            "corrected_by": corrected_by.get(r.id),
+            "in_force": r.id not in corrected_by and not withdrawn,
+        })
+    return out

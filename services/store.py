@@ -1,0 +1,102 @@
+"""The database as the use cases open it: migrated for writers, never created by readers."""
+
+from contextlib import contextmanager
+from typing import Callable, Iterator
+
+from sqlalchemy import inspect
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from rrf.models import db as dbm
+from rrf.models import progress
+from rrf.models.tables import ImportBatch
+from rrf.rules.errors import RrfError
+from rrf.rules.progress import Observation
+from rrf.rules.records import ImportRow
+
+
+def writable(url: str) -> Engine:
+    """An engine on a schema at the newest revision (migrated on first use)."""
+    engine = dbm.open_engine(url)
+    dbm.upgrade(engine)
+    return engine
+
+
+def readable(url: str, *, upgrade_older: bool = False) -> Engine | None:
+    """An engine on an existing, current store, or None when there is no store yet.
+    Creates nothing; migrates an older schema only when `upgrade_older` (for a writer)."""
+    path = dbm.sqlite_file(url)
+    if path is not None and not path.exists():
+        return None
+    engine = dbm.open_engine(url, readonly=True)
+    if not inspect(engine).has_table("progress_record"):
+        engine.dispose()
+        return None
+    if not dbm.is_current(engine):
+        engine.dispose()
+        if upgrade_older:
+            return writable(url)
+        raise RrfError(f"the database {dbm.safe_url(url)} has an older schema: run `rrf db upgrade` first")
+    return engine
+
+
+@contextmanager
+def transaction(url: str) -> Iterator[Session]:
+    """One transaction on a writable store; the engine is closed afterwards."""
+    engine = writable(url)
+    try:
+        with dbm.session_scope(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def reading(url: str) -> Iterator[Session | None]:
+    """A session on the existing store, or None when there is none yet (nothing is created)."""
+    engine = readable(url)
+    if engine is None:
+        yield None
+        return
+    try:
+        with dbm.session_scope(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def observations_in(url: str) -> list[Observation]:
+    """Every record, without creating or migrating anything (an absent store has none)."""
+    with reading(url) as session:
+        return [] if session is None else progress.observations(session=session)
+
+
+def earlier_import(url: str, sha256: str) -> ImportBatch | None:
+    """The import of the same bytes, if any (migrating an older store, creating none)."""
+    engine = readable(url, upgrade_older=True)
+    if engine is None:
+        return None
+    try:
+        with dbm.session_scope(engine) as session:
+            return progress.find_batch(session=session, sha256=sha256)
+    finally:
+        engine.dispose()
+
+
+def append_import(
+    url: str, *, file_name: str, sha256: str, rows: list[ImportRow], clash: str, at,  # noqa: ANN001
+    on_row: Callable[[], None] | None = None,
+) -> tuple[ImportBatch, bool]:
+    """Append one import's rows in one transaction: (the new batch, True), or, when the same bytes
+    were imported before, (that earlier batch, False). `clash` is the message when another
+    process imports at the same moment (nothing is written from this run)."""
+    try:
+        with transaction(url) as session:
+            earlier = progress.find_batch(session=session, sha256=sha256)
+            if earlier is not None:
+                return earlier, False
+            return progress.append_batch(session=session, file_name=file_name, sha256=sha256, rows=rows, at=at,
+                                         on_row=on_row), True
+    except IntegrityError:
+        raise RrfError(clash) from None
