@@ -13,6 +13,7 @@ from rrf.cli.app import app
 from rrf.cli.common import DbOpt, PlanOpt, context, err, format_of, input_errors, out, say
 from rrf.cli.history import print_history
 from rrf.rules.errors import RrfError
+from rrf.rules.vocab import milestone_value
 from rrf.services import progress
 
 
@@ -33,8 +34,7 @@ def record(
     """Append one progress record (records are never changed or deleted)."""
     row, checked = progress.record(context(plan, db), item_id=item_id, value=value, as_of=as_of, source=source,
                                    breakdown=breakdown, evidence=evidence, reporter=reporter)
-    shown = value if checked.done is None and checked.value is None else (
-        ("done" if checked.done else "not-done") if checked.done is not None else str(checked.value))
+    shown = milestone_value(checked.done) or (str(checked.value) if checked.value is not None else value)
     key = f" [{checked.breakdown_key}]" if checked.breakdown_key else ""
     say(f"recorded #{row.id}: {checked.item_id}{key} = {shown} as of {checked.as_of}")
 

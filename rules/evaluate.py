@@ -17,9 +17,10 @@ from rrf.rules.explain import explain
 from rrf.rules.pace import Projection, combine, project
 from rrf.rules.plan import Item, Plan
 from rrf.rules.progress import Observation, State, standing, state_on, timeline
+from rrf.rules.vocab import STATUSES, CheckpointStatus, MilestoneValue, Status, milestone_value
 
-Status = Literal["met", "met_late", "on_track", "at_risk", "missed", "no_data", "reversed"]
-STATUSES: tuple[Status, ...] = ("met", "met_late", "on_track", "at_risk", "missed", "no_data", "reversed")
+__all__ = ["STATUSES", "CheckpointResult", "Decision", "KeyResult", "Status", "evaluate", "evaluate_item"]
+
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class CheckpointResult:
     date: date
     goal: Decimal
     actual: Decimal | None
-    status: Literal["met", "met_late", "missed", "pending"]
+    status: CheckpointStatus
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class Decision:
     as_of: date
     due: date
     goal: Decimal | Literal["done"]
-    actual: Decimal | Literal["done", "not-done"] | None
+    actual: Decimal | MilestoneValue | None
     status: Status
     days_left: int
     reached_on: date | None
@@ -137,11 +138,11 @@ def _reached(item: Item, s: State) -> bool:
     return all(s.keys.get(k, Decimal(0)) >= spec.minimum for k, spec in keys.items())
 
 
-def _actual(item: Item, s: State | None) -> Decimal | Literal["done", "not-done"] | None:
+def _actual(item: Item, s: State | None) -> Decimal | MilestoneValue | None:
     if s is None:
         return None
     if item.kind == "milestone":
-        return None if s.done is None else ("done" if s.done else "not-done")
+        return milestone_value(s.done)
     return s.total
 
 

@@ -10,12 +10,12 @@ from decimal import Decimal, InvalidOperation
 
 from rrf.rules.dates import BadDate, parse_date
 from rrf.rules.errors import RrfError
+from rrf.rules.vocab import MILESTONE_VALUES, NOT_DONE
 from rrf.rules.plan import Plan
 
 _SPACES = re.compile(r"[\s\u00a0\u202f]")
 _GROUPED = re.compile(r"^\d{1,3}([ ]\d{3})+([.,]\d+)?$")
 _AMBIGUOUS = re.compile(r"^\d{1,3}[.,]\d{3}$")
-MILESTONE_VALUES = {"done": True, "not-done": False}
 
 
 class RecordError(RrfError, ValueError):
@@ -182,7 +182,7 @@ def check_correction(
     try:
         checked = check_record(
             plan, item_id=original.item_id,
-            value=value if not withdraw else ("not-done" if original.done is not None else "0"),
+            value=value if not withdraw else (NOT_DONE if original.done is not None else "0"),
             as_of=as_of if as_of is not None else original.as_of, source=source, today=today,
             breakdown=key, reporter=reporter, evidence=evidence,
         )

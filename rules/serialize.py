@@ -8,6 +8,7 @@ from typing import Any
 from rrf.rules.evaluate import Decision
 from rrf.rules.plan import Item
 from rrf.rules.progress import Observation
+from rrf.rules.vocab import MILESTONE_VALUES, milestone_value
 
 
 def number(value: Any) -> Any:
@@ -63,7 +64,7 @@ def inputs_to_json(inputs: tuple[Observation, ...]) -> list[list[Any]]:
     """Compact rows [record id, as-of, value or done/not-done, key, corrects]."""
     return [
         [o.seq, o.as_of.isoformat(),
-         decimal_text(o.value) if o.value is not None else (None if o.done is None else ("done" if o.done else "not-done")),
+         decimal_text(o.value) if o.value is not None else milestone_value(o.done),
          o.key, o.corrects]
         for o in inputs
     ]
@@ -72,7 +73,7 @@ def inputs_to_json(inputs: tuple[Observation, ...]) -> list[list[Any]]:
 def inputs_from_json(item_id: str, rows: list[list[Any]]) -> list[Observation]:
     out = []
     for seq, as_of, value, key, corrects in rows:
-        done = {"done": True, "not-done": False}.get(value) if isinstance(value, str) else None
+        done = MILESTONE_VALUES.get(value) if isinstance(value, str) else None
         num = Decimal(value) if isinstance(value, str) and done is None else None
         out.append(Observation(seq=seq, item_id=item_id, as_of=date.fromisoformat(as_of), value=num,
                                done=done, key=key, corrects=corrects))
