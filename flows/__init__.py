@@ -1,1 +1,1 @@
-"""Prefect flows: the only place (with the CLI) that reads settings and the clock."""
+"""Prefect flows and tasks wired to the services (and the temporary Prefect server); imports rrf.services and below, never rrf.cli."""

@@ -1,4 +1,1 @@
-"""Persistence: SQLModel tables and functions that take the session as a keyword argument.
-
-No engine is built at import time; `models.db.open_engine` builds one for a URL.
-"""
+"""Persistence (SQLModel tables, Alembic migrations, functions that take the session as a keyword); imports only rrf.rules. No engine is built at import time."""

@@ -1,1 +1,1 @@
-"""Transport and rendering of messages; who is told what is decided in rules/."""
+"""Transport and rendering of messages (apprise, Jinja2 digests); imports only rrf.rules, never rrf.models. Who is told what is decided in rrf.rules."""

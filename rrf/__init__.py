@@ -1,4 +1,4 @@
-"""rrf: the command line of the RRF compliance engine."""
+"""rrf, the RRF compliance engine: the package root holds the version, `settings` (the settings and clock of a process) and `launch` (the program, which joins the CLI and the flows)."""
 
 from importlib.metadata import PackageNotFoundError, version
 

@@ -1,4 +1,4 @@
-"""The pure core: plan models and loading, and the evaluation of recorded progress.
+"""The pure core (plan, evaluation, escalation decisions, vocabulary, errors, message catalogues); imports nothing of ours.
 
 Nothing here reads the clock, a database or the network, or performs an action.
 """

@@ -1,1 +1,1 @@
-"""Use cases: what the CLI, the Prefect flows and the portal do, each in one module."""
+"""The use cases, one module each, that the CLI, the flows and a portal call; imports rrf.models, rrf.notifications, rrf.importers, rrf.rules and rrf.settings, never rrf.cli or rrf.flows."""
