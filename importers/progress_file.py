@@ -33,12 +33,11 @@ Lookup = Callable[[int], tuple[CheckedRecord, int | None] | None]
 class ImportFileError(RrfError, ValueError):
     """The file cannot be imported; `problems` are `FILE:LINE: reason` lines."""
 
+    itemised = True
+
     def __init__(self, problems: list[str]):
         super().__init__(problems, "\n".join(problems))
         self.closing = f"{len(problems)} problem(s): nothing was imported"
-
-    def lines(self) -> list[str]:
-        return self.problems
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ class RrfError(Exception):
     """Refused input; `problems` lists every reason found, `closing` what it means for the user."""
 
     closing: str | None = None
+    itemised = False  # show each problem on a line of its own, rather than the message
 
     def __init__(self, problems: Iterable[object] | str, message: str | None = None):
         self.problems = [problems] if isinstance(problems, str) else [str(p) for p in problems]
@@ -15,4 +16,4 @@ class RrfError(Exception):
 
     def lines(self) -> list[str]:
         """What to show, one line each (after "error:")."""
-        return [str(self)]
+        return self.problems if self.itemised else [str(self)]

@@ -22,9 +22,7 @@ class RecordError(RrfError, ValueError):
     """Why a reported figure cannot be recorded (one message per problem)."""
 
     closing = "nothing was written"
-
-    def lines(self) -> list[str]:
-        return self.problems
+    itemised = True
 
 
 @dataclass(frozen=True)

@@ -110,23 +110,46 @@ def in_write_transaction(db: str) -> bool:
         engine.dispose()
 
 
+# A check that stops for good inside its transaction, once the run's entries and outbox are
+# written but not committed: it says so in the file named first, then waits to be killed.
+STALLED_CHECK = """
+import pathlib, sys, time
+from rrf.services import check
+written = check._write_outbox
+def stall(*args, **kwargs):
+    written(*args, **kwargs)
+    pathlib.Path(sys.argv[1]).write_text("inside the transaction", encoding="utf-8")
+    time.sleep(600)
+check._write_outbox = stall
+sys.argv = ["rrf", *sys.argv[2:]]
+from rrf.launch import main
+main()
+"""
+
+
 def test_a_check_killed_mid_run_leaves_a_chain_that_verifies_and_continues(db_url, tmp_path):  # noqa: F811
-    """SIGKILL while the check holds its transaction open on a 1 500-item run: nothing half-written."""
+    """SIGKILL while the check holds its transaction open on a 1 500-item run: nothing half-written.
+
+    The kill comes at a known point (the run's rows written, not committed), not after a guess
+    at how long the check takes."""
     plan = tmp_path / "big.toml"
     plan.write_text(plan_toml(1500), encoding="utf-8")
+    inside = tmp_path / "inside"
 
-    def run(*args: str) -> subprocess.Popen:
-        return subprocess.Popen([sys.executable, "-m", "rrf", *args, "--plan", str(plan), "--db", db_url],
+    def run(*args: str, stalled: bool = False) -> subprocess.Popen:
+        program = ["-c", STALLED_CHECK, str(inside)] if stalled else ["-m", "rrf"]
+        return subprocess.Popen([sys.executable, *program, *args, "--plan", str(plan), "--db", db_url],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     assert finish(run("check", "--direct", "--as-of", "2026-03-01"))[0] == 0
-    victim = run("check", "--direct", "--as-of", "2026-03-02")
-    held, deadline = 0, time.monotonic() + 60
-    while held < 3 and victim.poll() is None and time.monotonic() < deadline:
-        held = held + 1 if in_write_transaction(db_url) else 0  # three looks in a row: the run's own transaction
-        time.sleep(0.03)
+    victim = run("check", "--direct", "--as-of", "2026-03-02", stalled=True)
+    deadline = time.monotonic() + 120
+    while not inside.exists() and victim.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert inside.exists(), finish(victim)
+    assert in_write_transaction(db_url)
     victim.kill()
-    assert finish(victim)[0] == -9, "the check finished before it could be killed mid-run"
+    assert finish(victim)[0] == -9
     code, out, err = finish(run("audit", "verify"))
     assert code == 0 and "intact: 1501 entries in 1 runs" in out, err
     assert finish(run("check", "--direct", "--as-of", "2026-03-03"))[0] == 0
