@@ -1,36 +1,28 @@
-"""A recipient's digest (one message per run listing all their items), from Jinja2 templates."""
+"""A recipient's digest (one message per run listing all their items), from one Jinja2 template
+whose sentences the message catalogues translate (`jinja2.ext.i18n`, `rrf.rules.i18n`)."""
 
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from rrf.notifications.config import Recipient
+from rrf.notifications.config import NotifyConfig, Recipient, recipient as recipient_of
 from rrf.rules.escalate import Notice
 from rrf.rules.evaluate import Decision
-from rrf.rules.explain import STATUS_LABELS, en_days, fmt_date, fmt_number, lv_days
-from rrf.rules.plan import Plan
+from rrf.rules.i18n import N_, Words, translations
+from rrf.rules.plan import Item, Plan
 
-_ENV = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), undefined=StrictUndefined,
-                   keep_trailing_newline=True, autoescape=False)
-
+# What is asked of a recipient: an item's contacts by its status; a role ("head") to follow up.
 ASK = {
-    "lv": {
-        "no_data": "reģistrējiet aktuālo progresu (rrf record) vai nosūtiet to RRF birojam.",
-        "at_risk": "ziņojiet aktuālo progresu un pasākumus, lai mērķi sasniegtu līdz termiņam.",
-        "missed": "ziņojiet, vai un kad mērķis tiks sasniegts: maksājuma pieprasījums ir apdraudēts.",
-        "reversed": "paskaidrojiet kritumu zem sasniegtā mērķa un kā to atjaunosiet (RRF neļauj sasniegto zaudēt).",
-        "head": "pārliecinieties, ka atbildīgie rīkojas, un vajadzības gadījumā iesaistieties.",
-    },
-    "en": {
-        "no_data": "record the current progress (rrf record) or send it to the RRF office.",
-        "at_risk": "report the current progress and the steps that will reach the goal by the deadline.",
-        "missed": "report whether and when the goal will be reached: the payment request is at risk.",
-        "reversed": "explain the fall below the goal that was reached and how it will be restored (RRF forbids reversal).",
-        "head": "make sure the people responsible act, and step in where needed.",
-    },
+    "no_data": N_("record the current progress (rrf record) or send it to the RRF office."),
+    "at_risk": N_("report the current progress and the steps that will reach the goal by the deadline."),
+    "missed": N_("report whether and when the goal will be reached: the payment request is at risk."),
+    "reversed": N_("explain the fall below the goal that was reached and how it will be restored "
+                   "(RRF forbids reversal)."),
+    "head": N_("make sure the people responsible act, and step in where needed."),
 }
 
 
@@ -46,57 +38,77 @@ class Message:
 def digest(recipient: Recipient, notices: list[Notice], decisions: dict[str, Decision], plan: Plan,
            as_of: date) -> Message:
     lang = recipient.language
+    _ = Words(lang)
     alerts, resolved = [], []
     for n in sorted(notices, key=lambda n: (-n.level, n.item_id)):
         item, d = plan.item(n.item_id), decisions[n.item_id]
-        name = item.name_lv if lang == "lv" else item.name_en
         if n.kind == "resolved":
-            resolved.append({"id": n.item_id, "name": name, "reason": n.reason[lang]})
+            resolved.append({"id": n.item_id, "name": _.pick(item), "reason": n.reason[lang]})
             continue
+        ask = ASK["head" if n.recipient.startswith("role:") else d.status]
         alerts.append({
-            "id": n.item_id, "name": name, "level": n.level, "status_label": STATUS_LABELS[lang][d.status],
-            "goal": "izpildīts" if d.goal == "done" and lang == "lv" else (
-                "done" if d.goal == "done" else fmt_number(d.goal, lang)),  # type: ignore[arg-type]
-            "unit": (item.unit_lv if lang == "lv" else item.unit_en) or "",
-            "actual": _actual(d, lang), "due": fmt_date(d.due, lang), "left": _left(d.days_left, lang),
-            "projected": fmt_date(d.projection.on, lang)
+            "id": n.item_id, "name": _.pick(item), "level": n.level, "status_label": _.label(d.status),
+            "goal": _goal(item, d, _), "actual": _actual(d, _), "due": _.date(d.due), "left": _left(d.days_left, _),
+            "projected": _.date(d.projection.on)
             if d.projection.on and d.projection.on >= as_of and d.days_left >= 0 else None,
             "explanation": d.explanation[lang], "reason": n.reason[lang],
-            "ask": ASK[lang]["head" if n.recipient.startswith("role:") else d.status],
+            "ask": _(ask),
         })
-    body = _ENV.get_template(f"digest.{lang}.j2").render(
-        recipient=recipient, as_of=fmt_date(as_of, lang), alerts=alerts, resolved=resolved)
+    body = _templates(lang).get_template("digest.j2").render(
+        recipient=recipient, named=_named(recipient, plan), as_of=_.date(as_of), alerts=alerts, resolved=resolved)
     level = max((n.level for n in notices if n.kind == "alert"), default=0)
-    return Message(_subject(lang, as_of, notices, decisions, level), body, level,
+    return Message(_subject(_, as_of, notices, decisions, level), body, level,
                    sorted({n.item_id for n in notices}), lang)
 
 
-def _left(days: int, lang: str) -> str:
-    if lang == "lv":
-        if days >= 0:
-            return f"{'atlikusi' if lv_days(days).endswith('diena') else 'atlikušas'} {lv_days(days)}"
-        return f"nokavēts par {lv_days(-days, 'par')}"
-    return f"{en_days(days)} left" if days >= 0 else f"{en_days(-days)} overdue"
+@cache
+def _templates(lang: str) -> Environment:
+    env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), undefined=StrictUndefined,
+                      keep_trailing_newline=True, autoescape=False, extensions=["jinja2.ext.i18n"])
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    return env
 
 
-def _actual(d: Decision, lang: str) -> str:
+def _named(recipient: Recipient, plan: Plan) -> bool:
+    """Whether the recipient has a person's name. A role whose holder's name is not configured is
+    called by its title and institution (`recipient()` with no configuration), which Latvian
+    does not put in the greeting's vocative."""
+    if not recipient.key.startswith("role:"):
+        return True
+    return recipient.name != recipient_of(recipient.key, plan, NotifyConfig()).name
+
+
+def _goal(item: Item, d: Decision, _: Words) -> str:
+    goal = _.pgettext("value", "done") if d.goal == "done" else _.number(d.goal)  # type: ignore[arg-type]
+    unit = _.pick(item, "unit")
+    return f"{goal} ({unit})" if unit else goal
+
+
+def _left(days: int, _: Words) -> str:
+    if days >= 0:
+        return _.ngettext("{n} day left", "{n} days left", days)
+    return _.ngettext("{n} day overdue", "{n} days overdue", -days)
+
+
+def _actual(d: Decision, _: Words) -> str:
     if d.actual is None:
-        return "nav datu" if lang == "lv" else "no data"
-    if d.actual in ("done", "not-done"):
-        return {"lv": {"done": "izpildīts", "not-done": "nav izpildīts"},
-                "en": {"done": "done", "not-done": "not done"}}[lang][d.actual]  # type: ignore[index]
-    return fmt_number(d.actual, lang)  # type: ignore[arg-type]
+        return _.pgettext("value", "no data")
+    if d.actual == "done":
+        return _.pgettext("value", "done")
+    if d.actual == "not-done":
+        return _.pgettext("value", "not done")
+    return _.number(d.actual)  # type: ignore[arg-type]
 
 
-def _subject(lang: str, as_of: date, notices: list[Notice], decisions: dict[str, Decision], level: int) -> str:
+def _subject(_: Words, as_of: date, notices: list[Notice], decisions: dict[str, Decision], level: int) -> str:
     """`[RRF L3] 01.09.2026: nav sasniegts 2, apdraudēts 1`: the level first, so heads can sort by it."""
     counts = Counter(decisions[n.item_id].status for n in notices if n.kind == "alert")
-    parts = [f"{STATUS_LABELS[lang][s]} {c}" for s, c in sorted(counts.items(), key=lambda kv: -_rank(kv[0]))]
+    parts = [f"{_.label(s)} {c}" for s, c in sorted(counts.items(), key=lambda kv: -_rank(kv[0]))]
     fixed = sum(1 for n in notices if n.kind == "resolved")
     if fixed:
-        parts.append(f"{'atrisināts' if lang == 'lv' else 'resolved'} {fixed}")
+        parts.append(_("resolved {count}", count=fixed))
     tag = f"[RRF L{level}]" if level else "[RRF]"
-    return f"{tag} {fmt_date(as_of, lang)}: {', '.join(parts)}"
+    return f"{tag} {_.date(as_of)}: {', '.join(parts)}"
 
 
 def _rank(status: str) -> int:

@@ -15,14 +15,13 @@ and from what was decided before. Pure: the past comes in as `Sent` and `Ack` va
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Iterable, Literal
+from typing import Callable, Iterable, Literal
 
 from rrf.rules.evaluate import Decision
-from rrf.rules.explain import STATUS_LABELS
+from rrf.rules.i18n import Words
 from rrf.rules.plan import Cadence, Condition, Escalation, Item, Plan
 from rrf.rules.workdays import is_working_day, working_days_between
 
-_LV = STATUS_LABELS["lv"]
 SEVERITY = {"met": 0, "met_late": 0, "on_track": 0, "no_data": 1, "at_risk": 2, "missed": 3, "reversed": 4}
 RESPONSIBLE = "responsible"
 
@@ -126,8 +125,7 @@ def _resolved(d: Decision, ep: Episode) -> list[Notice]:
     if not ep.alerts:
         return []
     last_status = ep.alerts[-1].status
-    reason = {"en": f"resolved: no longer {last_status.replace('_', ' ')}, now {d.status.replace('_', ' ')}",
-              "lv": f"atrisināts: vairs nav “{_LV[last_status]}”, tagad “{_LV[d.status]}”"}
+    reason = _in_words(lambda _: _("resolved: no longer {old}, now {new}", old=_.label(last_status), new=_.label(d.status)))
     latest = {s.recipient: s for s in ep.alerts}
     return [Notice(d.item_id, r, s.level, "resolved", d.status, "resolved", reason) for r, s in latest.items()]
 
@@ -156,27 +154,40 @@ def _alerts(plan: Plan, ladder: Escalation, item: Item, d: Decision, ep: Episode
 
 
 def _why(last: Sent | None, level: int, d: Decision, day: date, every: int, held, ladder: Escalation):  # noqa: ANN001, ANN202
-    status_en, status_lv = d.status.replace("_", " "), _LV[d.status]
     if last is None:
         lv = ladder.levels[level - 1]
         cond = next(c for l, c in held if l.level == level)
-        return "first", {"en": f"first alert at level {level} ({lv.name_en}): {_describe(cond, d, 'en')}",
-                         "lv": f"pirmais brīdinājums {level}. līmenī ({lv.name_lv}): {_describe(cond, d, 'lv')}"}
+        return "first", _in_words(lambda _: _("first alert at level {level} ({name}): {conditions}",
+                                             level=level, name=_.pick(lv), conditions=_describe(cond, d, _.lang)))
     if level > last.level:
         lv = ladder.levels[level - 1]
         cond = next(c for l, c in held if l.level == level)
-        return "raised", {"en": f"raised from level {last.level} to {level} ({lv.name_en}): {_describe(cond, d, 'en')}",
-                          "lv": f"paaugstināts no {last.level}. uz {level}. līmeni ({lv.name_lv}): {_describe(cond, d, 'lv')}"}
+        return "raised", _in_words(lambda _: _("raised from level {old} to {new} ({name}): {conditions}",
+                                              old=last.level, new=level, name=_.pick(lv),
+                                              conditions=_describe(cond, d, _.lang)))
     if SEVERITY[d.status] > SEVERITY[last.status]:
-        return "worsened", {"en": f"status worsened from {last.status.replace('_', ' ')} to {status_en}",
-                            "lv": f"statuss pasliktinājies no “{_LV[last.status]}” uz “{status_lv}”"}
+        return "worsened", _in_words(lambda _: _("status worsened from {old} to {new}",
+                                                old=_.label(last.status), new=_.label(d.status)))
     waited = working_days_between(last.day, day)
     if waited >= every and is_working_day(day):  # reminders wait for a working day
-        return "repeat", {"en": f"reminder: still {status_en} {waited} working days after the last message "
-                                f"(repeated every {every} working days)",
-                          "lv": f"atgādinājums: joprojām “{status_lv}” {waited} darba dienas pēc iepriekšējās ziņas "
-                                f"(atkārto ik pēc {every} darba dienām)"}
+        return "repeat", _in_words(lambda _: _("reminder: still {status} {waited} ({cadence})", status=_.label(d.status),
+                                              waited=_since_last(waited, _), cadence=_every(every, _)))
     return None, {}
+
+
+def _since_last(n: int, _: Words) -> str:
+    # TRANSLATORS: English says "working days" for 1 too (both its forms are the same); give each number its form.
+    return _.ngettext("{n} working days after the last message", "{n} working days after the last message", n)
+
+
+def _every(n: int, _: Words) -> str:
+    # TRANSLATORS: English says "working days" for 1 too (both its forms are the same); give each number its form.
+    return _.ngettext("repeated every {n} working days", "repeated every {n} working days", n)
+
+
+def _in_words(say: Callable[[Words], str]) -> dict[str, str]:
+    """A reason in every language, English first as before."""
+    return {lang: say(Words(lang)) for lang in ("en", "lv")}
 
 
 def _cadence(rules: list[Cadence], d: Decision) -> Cadence:
@@ -215,21 +226,21 @@ def _holds(c: Condition, d: Decision, ep: Episode, day: date) -> bool:
 
 
 def _describe(c: Condition, d: Decision, lang: str) -> str:
+    _ = Words(lang)
     parts = []
     if c.statuses:
-        parts.append(d.status.replace("_", " ") if lang == "en" else f"statuss “{_LV[d.status]}”")
+        # TRANSLATORS: the item's status, when a condition of the escalation ladder names statuses.
+        parts.append(_.pgettext("escalation condition", "{status}", status=_.label(d.status)))
     if c.days_left_at_most is not None:
-        parts.append(f"{d.days_left} days left (at most {c.days_left_at_most})" if lang == "en"
-                     else f"līdz termiņam {d.days_left} d. (ne vairāk kā {c.days_left_at_most})")
+        parts.append(_("{days} days left (at most {most})", days=d.days_left, most=c.days_left_at_most))
     if c.gap_percent_at_least is not None:
         gap = round(gap_percent(d))
-        parts.append(f"{gap}% short of the goal (at least {c.gap_percent_at_least}%)" if lang == "en"
-                     else f"līdz mērķim trūkst {gap}% (vismaz {c.gap_percent_at_least}%)")
+        # TRANSLATORS: {gap} and {least} are percentages, "45%".
+        parts.append(_("{gap} short of the goal (at least {least})", gap=f"{gap}%", least=f"{c.gap_percent_at_least}%"))
     if c.checkpoint_missed:
-        parts.append("behind an interim checkpoint" if lang == "en" else "atpaliek no starpposma mērķa")
+        parts.append(_("behind an interim checkpoint"))
     if c.unacknowledged_working_days is not None:
-        parts.append(f"no acknowledgement for {c.unacknowledged_working_days} working days" if lang == "en"
-                     else f"nav apstiprinājuma {c.unacknowledged_working_days} darba dienas")
+        n = c.unacknowledged_working_days
+        # TRANSLATORS: English says "working days" for 1 too (both its forms are the same); give each number its form.
+        parts.append(_.ngettext("no acknowledgement for {n} working days", "no acknowledgement for {n} working days", n))
     return ", ".join(parts)
-
-

@@ -1,209 +1,168 @@
-"""One sentence per decision, with its numbers, in Latvian and in English.
+"""One sentence per decision, with its numbers, in each language: written once, in English,
+and translated through the message catalogues (`rrf.rules.i18n`).
 
-Latvian dates are written 31.08.2026, English ones 2026-08-31; numbers group
-thousands with a space ("1 300") in both.
+Latvian dates are written 31.08.2026, English ones 2026-08-31; numbers group thousands with a
+space ("1 300") in both.
 """
 
 from datetime import date
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from rrf.rules.plan import Item
+from rrf.rules.i18n import Words, days, fmt_date, fmt_number, label
+from rrf.rules.plan import BreakdownKey, Item
+from rrf.rules.vocab import LANGUAGES, STATUSES
 
 if TYPE_CHECKING:
-    from rrf.rules.evaluate import Decision
+    from rrf.rules.evaluate import Decision, KeyResult
 
+__all__ = ["STATUS_LABELS", "explain", "fmt_date", "fmt_number", "lv_days", "en_days"]
 
-STATUS_LABELS = {
-    "lv": {"met": "sasniegts", "met_late": "sasniegts ar nokavēšanos", "on_track": "atbilst grafikam",
-           "at_risk": "apdraudēts", "missed": "nav sasniegts", "no_data": "nav datu",
-           "reversed": "sasniegtais zaudēts"},
-    "en": {"met": "met", "met_late": "met late", "on_track": "on track", "at_risk": "at risk",
-           "missed": "missed", "no_data": "no data", "reversed": "reversed"},
-}
+# For the modules that still import these from here; the catalogues are their source.
+STATUS_LABELS = {lang: {s: label(s, lang) for s in STATUSES} for lang in LANGUAGES}
 
-
-def fmt_number(value: Decimal, lang: str = "en") -> str:
-    if value == value.to_integral_value():
-        text = f"{int(value):,}".replace(",", " ")
-    else:
-        text = f"{value:,.2f}".rstrip("0").replace(",", " ")
-        if lang == "lv":
-            text = text.replace(".", ",")
-    return text
-
-
-def fmt_date(d: date, lang: str) -> str:
-    return d.strftime("%d.%m.%Y") if lang == "lv" else d.isoformat()
+_WORDS = {lang: Words(lang) for lang in LANGUAGES}
 
 
 def lv_days(n: int, case: str = "nom") -> str:
-    """`n` days in Latvian: numbers ending in 1 (but not 11) take the singular."""
-    singular = n % 10 == 1 and n % 100 != 11
-    forms = {"nom": ("diena", "dienas"), "acc": ("dienu", "dienas"), "dat": ("dienas", "dienām"),
-             "par": ("dienu", "dienām")}
-    return f"{n} {forms[case][0 if singular else 1]}"
+    return days(n, "lv", case)
 
 
 def en_days(n: int) -> str:
-    return f"{n} day" if n == 1 else f"{n} days"
+    return days(n, "en")
 
 
 def explain(item: Item, d: "Decision") -> dict[str, str]:
-    return {"lv": _lv(item, d), "en": _en(item, d)}
+    return {lang: _sentence(item, d, words) for lang, words in _WORDS.items()}
 
 
-def _en(item: Item, d: "Decision") -> str:
-    D, due = fmt_date(d.as_of, "en"), fmt_date(d.due, "en")
+def _sentence(item: Item, d: "Decision", _: Words) -> str:
     if item.kind == "milestone":
-        name = f"“{item.name_en}”"
-        reached = fmt_date(d.reached_on, "en") if d.reached_on else ""
-        text = {
-            "met": f"Met: {name} was done on {reached}, by the deadline {due}",
-            "met_late": f"Met late: {name} was done on {reached}, "
-            f"{en_days((d.reached_on - d.due).days) if d.reached_on else ''} after the deadline {due}",
-            "on_track": f"On track: {name} is not done yet, {_left_en(d)}",
-            "missed": f"Missed: {name} was not done by the deadline {due}, {en_days(-d.days_left)} ago",
-            "no_data": f"No data: nothing recorded as of {D} on {name}, {_left_en(d)}",
-            "reversed": f"Reversed: {name} was done on {reached} but the latest record says it is not done",
-        }[d.status]
-        return text + "."
-    goal = fmt_number(d.goal, "en")  # type: ignore[arg-type]
-    unit = item.unit_en
-    subject = f"{fmt_number(d.actual, 'en') if d.actual is not None else 'none'} of {goal} {unit}"
+        return _milestone(item, d, _)
+    return _target(item, d, _)
+
+
+def _milestone(item: Item, d: "Decision", _: Words) -> str:
+    name, due = _.pick(item), _.date(d.due)
+    reached = _.date(d.reached_on) if d.reached_on else ""
+    match d.status:
+        case "met":
+            return _("Met: “{name}” was done on {reached}, by the deadline {due}.", name=name, reached=reached, due=due)
+        case "met_late":
+            return _("Met late: “{name}” was done on {reached}, {late}.", name=name, reached=reached, late=_late(d, _))
+        case "on_track":
+            return _("On track: “{name}” is not done yet, {left}.", name=name, left=_left(d, _))
+        case "missed":
+            return _.ngettext("Missed: “{name}” was not done by the deadline {due}, {n} day ago.",
+                              "Missed: “{name}” was not done by the deadline {due}, {n} days ago.",
+                              -d.days_left, name=name, due=due)
+        case "no_data":
+            return _("No data: nothing recorded as of {as_of} on “{name}”, {left}.",
+                     as_of=_.date(d.as_of), name=name, left=_left(d, _))
+        case "reversed":
+            return _("Reversed: “{name}” was done on {reached} but the latest record says it is not done.",
+                     name=name, reached=reached)
+    raise ValueError(f"no explanation for a milestone that is {d.status}")
+
+
+def _target(item: Item, d: "Decision", _: Words) -> str:
+    goal, unit, due = _.number(d.goal), _.pick(item, "unit"), _.date(d.due)  # type: ignore[arg-type]
     if d.status == "no_data":
-        return f"No data: nothing recorded as of {D} toward {goal} {unit}, {_left_en(d)}."
+        return _("No data: nothing recorded as of {as_of} toward {goal} {unit}, {left}.",
+                 as_of=_.date(d.as_of), goal=goal, unit=unit, left=_left(d, _))
     if d.status == "missed" and d.actual is None:
-        return f"Missed: nothing recorded toward {goal} {unit} by the deadline {due}, {en_days(-d.days_left)} ago."
-    reached = fmt_date(d.reached_on, "en") if d.reached_on else ""
-    head = {
-        "met": f"Met: {subject} by {due} (reached on {reached})",
-        "met_late": f"Met late: {subject}, reached on {reached}, "
-        f"{en_days((d.reached_on - d.due).days) if d.reached_on else ''} after the deadline {due}",
-        "on_track": f"On track: {subject}, {_left_en(d)}",
-        "at_risk": f"At risk: {subject}, {_left_en(d)}",
-        "missed": f"Missed: {subject} by the deadline {due}, {en_days(-d.days_left)} ago",
-        "reversed": f"Reversed: the goal was reached on {reached} but the latest record shows {subject}",
-    }[d.status]
-    return "; ".join([head, *_details_en(item, d)]) + "."
+        return _.ngettext("Missed: nothing recorded toward {goal} {unit} by the deadline {due}, {n} day ago.",
+                          "Missed: nothing recorded toward {goal} {unit} by the deadline {due}, {n} days ago.",
+                          -d.days_left, goal=goal, unit=unit, due=due)
+    subject = _("{actual} of {goal} {unit}", actual=_value(d.actual, _), goal=goal, unit=unit)
+    return "; ".join([_head(d, subject, _), *_details(item, d, _)]) + "."
 
 
-def _left_en(d: "Decision") -> str:
+def _head(d: "Decision", subject: str, _: Words) -> str:
+    """A target's status with its numbers."""
+    due = _.date(d.due)
+    reached = _.date(d.reached_on) if d.reached_on else ""
+    match d.status:
+        case "met":
+            return _("Met: {subject} by {due} (reached on {reached})", subject=subject, due=due, reached=reached)
+        case "met_late":
+            return _("Met late: {subject}, reached on {reached}, {late}", subject=subject, reached=reached,
+                     late=_late(d, _))
+        case "on_track":
+            return _("On track: {subject}, {left}", subject=subject, left=_left(d, _))
+        case "at_risk":
+            return _("At risk: {subject}, {left}", subject=subject, left=_left(d, _))
+        case "missed":
+            return _.ngettext("Missed: {subject} by the deadline {due}, {n} day ago",
+                              "Missed: {subject} by the deadline {due}, {n} days ago",
+                              -d.days_left, subject=subject, due=due)
+        case "reversed":
+            return _("Reversed: the goal was reached on {reached} but the latest record shows {subject}",
+                     reached=reached, subject=subject)
+    raise ValueError(f"no explanation for a target that is {d.status}")
+
+
+def _value(value: object, _: Words) -> str:
+    """A recorded number, or that there is none."""
+    return _.pgettext("value", "none") if value is None else _.number(value)  # type: ignore[arg-type]
+
+
+def _left(d: "Decision", _: Words) -> str:
     if d.days_left == 0:
-        return f"due today ({fmt_date(d.due, 'en')})"
-    return f"{en_days(d.days_left)} left to {fmt_date(d.due, 'en')}"
+        return _("due today ({due})", due=_.date(d.due))
+    return _.ngettext("{n} day left to {due}", "{n} days left to {due}", d.days_left, due=_.date(d.due))
 
 
-def _details_en(item: Item, d: "Decision") -> list[str]:
+def _late(d: "Decision", _: Words) -> str:
+    """How long after the deadline it was reached."""
+    late = (d.reached_on - d.due).days if d.reached_on else 0
+    return _.ngettext("{n} day after the deadline {due}", "{n} days after the deadline {due}", late, due=_.date(d.due))
+
+
+def _details(item: Item, d: "Decision", _: Words) -> list[str]:
     out = []
     for cp in d.checkpoints:
         if cp.status == "missed" and d.status in {"at_risk", "on_track"}:
-            actual = fmt_number(cp.actual, "en") if cp.actual is not None else "none"
-            out.append(f"behind the checkpoint of {fmt_number(cp.goal, 'en')} by "
-                       f"{fmt_date(cp.date, 'en')} ({actual} on that day)")
+            out.append(_("behind the checkpoint of {goal} by {date} ({actual} on that day)",
+                         goal=_.number(cp.goal), date=_.date(cp.date), actual=_value(cp.actual, _)))
     short = [k for k in d.breakdown if not k.met]
     if short and d.status != "met" and item.breakdown:
         if all(k.actual is None for k in d.breakdown):
-            out.append(f"nothing recorded by {item.breakdown.name_en}")
+            out.append(_("nothing recorded by {breakdown}", breakdown=_.pick(item.breakdown)))
         else:
-            out.append("short in " + ", ".join(
-                f"{k.key} ({fmt_number(k.actual, 'en')} of {fmt_number(k.goal, 'en')})" if k.actual is not None
-                else f"{k.key} (no data; {fmt_number(k.goal, 'en')} needed)" for k in short))
-    p = d.projection
-    if d.status in {"on_track", "at_risk", "missed"}:
-        goal = fmt_number(d.goal, "en")  # type: ignore[arg-type]
-        if p.on is not None and p.on < d.as_of:
-            out.append(f"at the recorded pace {goal} would have been reached on {fmt_date(p.on, 'en')}, "
-                       f"but no record shows it (latest as of {fmt_date(d.latest_record, 'en')})")
-        elif p.on == date.max:
-            out.append(f"at the recorded pace {goal} is reached only after the year 9999")
-        elif p.on is not None:
-            gap = (p.on - d.due).days
-            rel = "on the deadline" if gap == 0 else (
-                f"{en_days(gap)} after the deadline" if gap > 0 else f"{en_days(-gap)} before the deadline")
-            out.append(f"at the recorded pace {goal} is reached on {fmt_date(p.on, 'en')}, {rel}")
-        elif p.never:
-            out.append("no gain has been recorded, so at this pace the goal is never reached")
-        elif d.status != "missed":
-            out.append("too few records to project the pace")
-    return out
+            keys = item.breakdown.keys
+            out.append(_("short in {keys}", keys=", ".join(_shortfall(k, keys[k.key], _) for k in short)))
+    pace = _pace(d, _)
+    return out if pace is None else [*out, pace]
 
 
-def _lv(item: Item, d: "Decision") -> str:
-    D, due = fmt_date(d.as_of, "lv"), fmt_date(d.due, "lv")
-    if item.kind == "milestone":
-        name = f"“{item.name_lv}”"
-        reached = fmt_date(d.reached_on, "lv") if d.reached_on else ""
-        text = {
-            "met": f"Izpildīts: {name} izpildīts {reached}, līdz termiņam {due}",
-            "met_late": f"Izpildīts ar nokavēšanos: {name} izpildīts {reached}, "
-            f"{lv_days((d.reached_on - d.due).days, 'acc') if d.reached_on else ''} pēc termiņa {due}",
-            "on_track": f"Atbilst grafikam: {name} vēl nav izpildīts, {_left_lv(d)}",
-            "missed": f"Nav izpildīts: {name} nebija izpildīts līdz termiņam {due}, "
-            f"kas pagāja pirms {lv_days(-d.days_left, 'dat')}",
-            "no_data": f"Nav datu: līdz {D} par {name} nav neviena ieraksta, {_left_lv(d)}",
-            "reversed": f"Sasniegtais zaudēts: {name} bija izpildīts {reached}, "
-            "bet pēdējais ieraksts saka, ka tas nav izpildīts",
-        }[d.status]
-        return text + "."
-    goal = fmt_number(d.goal, "lv")  # type: ignore[arg-type]
-    unit = item.unit_lv
-    subject = f"{unit}: {fmt_number(d.actual, 'lv') if d.actual is not None else 'nav datu'} no {goal}"
-    if d.status == "no_data":
-        return f"Nav datu: līdz {D} nav neviena ieraksta (mērķis: {unit} {goal}), {_left_lv(d)}."
-    if d.status == "missed" and d.actual is None:
-        return (f"Nav sasniegts: līdz termiņam {due} nav neviena ieraksta (mērķis: {unit} {goal}); "
-                f"termiņš pagāja pirms {lv_days(-d.days_left, 'dat')}.")
-    reached = fmt_date(d.reached_on, "lv") if d.reached_on else ""
-    head = {
-        "met": f"Sasniegts: {subject} līdz {due} (sasniegts {reached})",
-        "met_late": f"Sasniegts ar nokavēšanos: {subject}, sasniegts {reached}, "
-        f"{lv_days((d.reached_on - d.due).days, 'acc') if d.reached_on else ''} pēc termiņa {due}",
-        "on_track": f"Atbilst grafikam: {subject}, {_left_lv(d)}",
-        "at_risk": f"Apdraudēts: {subject}, {_left_lv(d)}",
-        "missed": f"Nav sasniegts: {subject} līdz termiņam {due}, kas pagāja pirms {lv_days(-d.days_left, 'dat')}",
-        "reversed": f"Sasniegtais zaudēts: mērķis bija sasniegts {reached}, bet pēdējais ieraksts rāda {subject}",
-    }[d.status]
-    return "; ".join([head, *_details_lv(item, d)]) + "."
+def _shortfall(k: "KeyResult", key: BreakdownKey, _: Words) -> str:
+    """One breakdown key below its minimum."""
+    name, goal = _.pick(key), _.number(k.goal)
+    if k.actual is None:
+        # TRANSLATORS: {key} is the breakdown key's id, {name} its name in this language: use either.
+        return _("{key} (no data; {goal} needed)", key=k.key, name=name, goal=goal)
+    # TRANSLATORS: {key} is the breakdown key's id, {name} its name in this language: use either.
+    return _("{key} ({actual} of {goal})", key=k.key, name=name, actual=_.number(k.actual), goal=goal)
 
 
-def _left_lv(d: "Decision") -> str:
-    if d.days_left == 0:
-        return f"termiņš ir šodien ({fmt_date(d.due, 'lv')})"
-    verb = "atlikusi" if lv_days(d.days_left).endswith("diena") else "atlikušas"
-    return f"līdz termiņam {fmt_date(d.due, 'lv')} {verb} {lv_days(d.days_left)}"
-
-
-def _details_lv(item: Item, d: "Decision") -> list[str]:
-    out = []
-    for cp in d.checkpoints:
-        if cp.status == "missed" and d.status in {"at_risk", "on_track"}:
-            actual = fmt_number(cp.actual, "lv") if cp.actual is not None else "nav datu"
-            out.append(f"atpaliek no starpposma mērķa {fmt_number(cp.goal, 'lv')} līdz "
-                       f"{fmt_date(cp.date, 'lv')} (tajā dienā {actual})")
-    short = [k for k in d.breakdown if not k.met]
-    if short and d.status != "met" and item.breakdown:
-        if all(k.actual is None for k in d.breakdown):
-            out.append(f"nav datu sadalījumā: {item.breakdown.name_lv}")
-        else:
-            out.append("nepietiek: " + ", ".join(
-                f"{k.key} ({fmt_number(k.actual, 'lv')} no {fmt_number(k.goal, 'lv')})" if k.actual is not None
-                else f"{k.key} (nav datu; vajag {fmt_number(k.goal, 'lv')})" for k in short))
-    p = d.projection
-    if d.status in {"on_track", "at_risk", "missed"}:
-        goal = fmt_number(d.goal, "lv")  # type: ignore[arg-type]
-        if p.on is not None and p.on < d.as_of:
-            out.append(f"ar reģistrēto tempu {goal} būtu sasniegts {fmt_date(p.on, 'lv')}, bet neviens "
-                       f"ieraksts to neapliecina (pēdējais uz {fmt_date(d.latest_record, 'lv')})")
-        elif p.on == date.max:
-            out.append(f"ar reģistrēto tempu {goal} tiks sasniegts tikai pēc 9999. gada")
-        elif p.on is not None:
-            gap = (p.on - d.due).days
-            rel = "tieši termiņā" if gap == 0 else (
-                f"{lv_days(gap, 'acc')} pēc termiņa" if gap > 0 else f"{lv_days(-gap, 'acc')} pirms termiņa")
-            out.append(f"ar reģistrēto tempu {goal} tiks sasniegts {fmt_date(p.on, 'lv')}, {rel}")
-        elif p.never:
-            out.append("pieaugums nav reģistrēts, tāpēc ar šo tempu mērķis netiks sasniegts")
-        elif d.status != "missed":
-            out.append("pārāk maz ierakstu, lai aprēķinātu tempu")
-    return out
+def _pace(d: "Decision", _: Words) -> str | None:
+    """What the recorded pace says about the deadline, for items not yet reached."""
+    if d.status not in {"on_track", "at_risk", "missed"}:
+        return None
+    p, goal = d.projection, _.number(d.goal)  # type: ignore[arg-type]
+    if p.on is not None and p.on < d.as_of:
+        return _("at the recorded pace {goal} would have been reached on {on}, but no record shows it "
+                 "(latest as of {latest})", goal=goal, on=_.date(p.on), latest=_.date(d.latest_record))  # type: ignore[arg-type]
+    if p.on == date.max:
+        return _("at the recorded pace {goal} is reached only after the year 9999", goal=goal)
+    if p.on is not None:
+        gap = (p.on - d.due).days
+        when = (_("on the deadline") if gap == 0
+                else _.ngettext("{n} day after the deadline", "{n} days after the deadline", gap) if gap > 0
+                else _.ngettext("{n} day before the deadline", "{n} days before the deadline", -gap))
+        return _("at the recorded pace {goal} is reached on {on}, {when}", goal=goal, on=_.date(p.on), when=when)
+    if p.never:
+        return _("no gain has been recorded, so at this pace the goal is never reached")
+    if d.status != "missed":
+        return _("too few records to project the pace")
+    return None

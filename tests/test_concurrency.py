@@ -115,10 +115,10 @@ def in_write_transaction(db: str) -> bool:
 STALLED_CHECK = """
 import pathlib, sys, time
 from rrf.services import check
-written = check._write_outbox
+signal, written = pathlib.Path(sys.argv[1]), check._write_outbox
 def stall(*args, **kwargs):
     written(*args, **kwargs)
-    pathlib.Path(sys.argv[1]).write_text("inside the transaction", encoding="utf-8")
+    signal.write_text("inside the transaction", encoding="utf-8")
     time.sleep(600)
 check._write_outbox = stall
 sys.argv = ["rrf", *sys.argv[2:]]
