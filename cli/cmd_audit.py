@@ -13,8 +13,9 @@ from rich.table import Table
 from rrf.cli.app import app, audit_app, runners
 from rrf.cli.common import (DbOpt, Lang, NotifyOpt, PlanOpt, as_of_day, context, err, format_of, input_errors,
                             lang_of, out, say)
-from rrf.cli.render import LABELS, STYLES, print_table, to_json
+from rrf.cli.render import print_table, status_cell, to_json
 from rrf.rules.errors import RrfError
+from rrf.rules.i18n import Words
 from rrf.services import audit
 from rrf.services import check as checks
 
@@ -90,13 +91,13 @@ def serve(
 
 
 def print_messages(result, lang: str) -> None:  # noqa: ANN001
+    _ = Words(lang)
     if not result.messages:
-        say("nobody needs to be told anything new" if lang == "en" else "nevienam nav jāziņo nekas jauns")
+        say(_("nobody needs to be told anything new"))
         return
-    heads = ("Kam", "Līmenis", "Temats", "Vienumi") if lang == "lv" else ("To", "Level", "Subject", "Items")
-    table = Table(title="Ziņas" if lang == "lv" else "Messages", expand=True)
-    for h in heads:
-        table.add_column(h, overflow="fold")
+    table = Table(title=_("Messages"), expand=True)
+    for head in (_("To"), _("Level"), _("Subject"), _("Items")):
+        table.add_column(head, overflow="fold")
     for key, m in sorted(result.messages.items(), key=lambda kv: (-kv[1].level, str(kv[0]))):
         table.add_row(escape(str(key)), str(m.level), escape(m.subject), escape(", ".join(m.items)))
     out.print(table)
@@ -147,7 +148,7 @@ def audit_log(
     for e in rows:
         payload = json.loads(e.payload)
         if e.kind == "evaluation":
-            status = f"[{STYLES[e.status]}]{LABELS[lang][e.status]}[/]"
+            status = status_cell(e.status, lang)
             text = f"[bold]{escape(e.item_id)}[/]\n{escape(payload['decision']['explanations'][lang])}"
         elif e.kind == "ack":
             status = "ack"

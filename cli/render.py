@@ -7,14 +7,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from rrf.rules.evaluate import STATUSES, Decision
-from rrf.rules.explain import STATUS_LABELS, fmt_date, fmt_number
+from rrf.rules.evaluate import Decision
+from rrf.rules.i18n import Words
 from rrf.rules.plan import Plan
 from rrf.rules.serialize import decision_dict
+from rrf.rules.vocab import DONE, STATUSES
 
-LABELS = STATUS_LABELS
-MILESTONE_WORDS = {"lv": {"done": "izpildīts", "not-done": "neizpildīts"},
-                   "en": {"done": "done", "not-done": "not done"}}
 STYLES = {"met": "bold green", "met_late": "green", "on_track": "cyan", "at_risk": "bold yellow",
           "missed": "bold red", "no_data": "magenta", "reversed": "bold red reverse"}
 
@@ -28,32 +26,34 @@ def to_json(plan: Plan, decisions: list[Decision], lang: str) -> list[dict[str, 
     return out
 
 
+def status_cell(status: str, lang: str) -> str:
+    """A status as Rich markup: its label in the language, in its colour."""
+    return f"[{STYLES[status]}]{Words(lang).label(status)}[/]"
+
+
 def print_table(console: Console, plan: Plan, decisions: list[Decision], lang: str) -> None:
-    heads = {"lv": ("Statuss", "Fakts / mērķis", "Termiņš", "Atskaites punkts vai mērķis un skaidrojums"),
-             "en": ("Status", "Actual / goal", "Due", "Milestone or target and explanation")}[lang]
-    days = {"lv": "d.", "en": "d"}[lang]
-    as_of = fmt_date(decisions[0].as_of, lang) if decisions else ""
-    title = {"lv": f"RRF atskaites punkti un mērķi uz {as_of}",
-             "en": f"RRF milestones and targets as of {as_of}"}[lang]
-    table = Table(title=title, show_lines=True, expand=True)
-    table.add_column(heads[0], no_wrap=True)
-    table.add_column(heads[1], justify="right", no_wrap=True)
-    table.add_column(heads[2], no_wrap=True)
-    table.add_column(heads[3], ratio=1)
+    _ = Words(lang)
+    as_of = _.date(decisions[0].as_of) if decisions else ""
+    table = Table(title=_("RRF milestones and targets as of {as_of}", as_of=as_of), show_lines=True, expand=True)
+    table.add_column(_("Status"), no_wrap=True)
+    table.add_column(_("Actual / goal"), justify="right", no_wrap=True)
+    table.add_column(_("Due"), no_wrap=True)
+    table.add_column(_("Milestone or target and explanation"), ratio=1)
     for d in decisions:
         if d.kind == "milestone":
-            words = MILESTONE_WORDS[lang]
-            progress = words.get(d.actual, "—")  # type: ignore[arg-type]
+            if d.actual is None:
+                progress = "—"
+            else:
+                progress = _.pgettext("value", "done") if d.actual == DONE else _.pgettext("value", "not done")
         else:
-            actual = fmt_number(d.actual, lang) if d.actual is not None else "—"
-            progress = f"{actual} / {fmt_number(d.goal, lang)}"  # type: ignore[arg-type]
+            actual = _.number(d.actual) if d.actual is not None else "—"  # type: ignore[arg-type]
+            progress = f"{actual} / {_.number(d.goal)}"  # type: ignore[arg-type]
         table.add_row(
-            f"[{STYLES[d.status]}]{LABELS[lang][d.status]}[/]",
+            status_cell(d.status, lang),
             progress,
-            f"{fmt_date(d.due, lang)}\n[dim]{d.days_left:+d} {days}[/]",
+            f"{_.date(d.due)}\n[dim]{_('{n:+d} d', n=d.days_left)}[/]",
             f"[bold]{escape(d.item_id)}[/]\n{escape(d.explanation[lang])}",
         )
     console.print(table)
     counts = Counter(d.status for d in decisions)
-    summary = ", ".join(f"[{STYLES[s]}]{LABELS[lang][s]}[/] {counts[s]}" for s in STATUSES if counts[s])
-    console.print(summary)
+    console.print(", ".join(f"{status_cell(s, lang)} {counts[s]}" for s in STATUSES if counts[s]))

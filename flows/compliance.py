@@ -15,7 +15,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.utilities.annotations import quote
 
 from rrf.rules import LoadedPlan
-from rrf.rules.explain import STATUS_LABELS
+from rrf.rules.i18n import label
 from rrf.rules.serialize import number
 from rrf.services import check as checks
 from rrf.services.check import CheckResult, Delivery
@@ -116,7 +116,7 @@ def publish(loaded: LoadedPlan, result: CheckResult, delivery: Delivery) -> None
     lines = [f"# RRF compliance check as of {result.as_of.isoformat()}", "",
              f"Run `{result.run_id}`: {result.entries} items logged, chain head `{(result.head_hash or '')[:16]}`.", "",
              "| status | items |", "| --- | --- |"]
-    lines += [f"| {STATUS_LABELS['en'][s]} | {n} |" for s, n in sorted(counts.items())]
+    lines += [f"| {label(s, 'en')} | {n} |" for s, n in sorted(counts.items())]
     lines += ["", f"Messages: {len(result.messages)} new; delivery: {delivery.sent} sent, {delivery.failed} failed "
               f"(kept for the next run), {delivery.unaddressed} waiting for an address."]
     if result.missed_days:

@@ -10,12 +10,13 @@ from sqlmodel import Session, col, select
 
 from rrf.models.tables import Acknowledgement, Notice, Outbox
 from rrf.rules.escalate import Ack, Sent
+from rrf.rules.vocab import RecipientKey
 
 
 def history(*, session: Session) -> tuple[list[Sent], list[Ack]]:
     """What was decided before, oldest first, as the pure core reads it."""
     sent = [
-        Sent(n.day, n.item_id, n.recipient, n.level, n.status, n.kind)  # type: ignore[arg-type]
+        Sent(n.day, n.item_id, RecipientKey.parse(n.recipient), n.level, n.status, n.kind)  # type: ignore[arg-type]
         for n in session.exec(select(Notice).order_by(Notice.id))
     ]
     acks = [

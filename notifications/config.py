@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from rrf.rules.errors import RrfError
 from rrf.rules.plan import Plan
+from rrf.rules.vocab import RecipientKey
 
 
 class _Strict(BaseModel):
@@ -77,38 +78,37 @@ def load_notify_config(path: Path | None) -> NotifyConfig:
 
 
 class Recipient(_Strict):
-    """A recipient as messages show it: no address, no URL."""
+    """A recipient as messages show it: no address, no URL. `person`: `name` is a person's
+    (a contact, or a role whose holder is configured), not a role's title."""
 
     key: str
     name: str
     language: Literal["lv", "en"]
+    person: bool = True
 
 
-def recipient(key: str, plan: Plan, config: NotifyConfig) -> Recipient:
-    kind, _, ref = key.partition(":")
-    if kind == "contact":
-        contact = plan.contacts.get(ref)
-        person = config.contacts.get(ref, Person())
-        name = contact.name if contact else ref
+def recipient(key: RecipientKey, plan: Plan, config: NotifyConfig) -> Recipient:
+    if not key.is_role:
+        contact = plan.contacts.get(key.name)
+        person = config.contacts.get(key.name, Person())
         language = person.language or (contact.language if contact else "lv")
-        return Recipient(key=key, name=name, language=language)
-    role, _, institution = ref.partition("@")
-    person = config.roles.get(ref, Person())
-    role_def = plan.roles.get(role)
-    inst = plan.institutions.get(institution)
+        return Recipient(key=str(key), name=contact.name if contact else key.name, language=language)
+    person = config.roles.get(key.ref, Person())
+    role_def = plan.roles.get(key.name)
+    inst = plan.institutions.get(key.institution or "")
     language = person.language or "lv"
-    title = (role_def.name_lv if language == "lv" else role_def.name_en) if role_def else role
-    where = (inst.name_lv if language == "lv" else inst.name_en) if inst else institution
-    return Recipient(key=key, name=person.name or f"{title}, {where}", language=language)
+    title = (role_def.name_lv if language == "lv" else role_def.name_en) if role_def else key.name
+    where = (inst.name_lv if language == "lv" else inst.name_en) if inst else key.institution
+    return Recipient(key=str(key), name=person.name or f"{title}, {where}", language=language,
+                     person=person.name is not None)
 
 
-def addresses(key: str, plan: Plan, config: NotifyConfig) -> list[str]:
+def addresses(key: RecipientKey, plan: Plan, config: NotifyConfig) -> list[str]:
     """The apprise URLs of a recipient (secrets included: never print or store them)."""
-    kind, _, ref = key.partition(":")
-    person = (config.contacts if kind == "contact" else config.roles).get(ref, Person())
+    person = (config.roles if key.is_role else config.contacts).get(key.ref, Person())
     email = person.email
-    if email is None and kind == "contact" and ref in plan.contacts:
-        email = plan.contacts[ref].email
+    if email is None and not key.is_role and key.name in plan.contacts:
+        email = plan.contacts[key.name].email
     urls = list(person.urls)
     if email and config.email is not None:
         server = config.email.server

@@ -9,11 +9,12 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from rrf.notifications.config import NotifyConfig, Recipient, recipient as recipient_of
+from rrf.notifications.config import Recipient
 from rrf.rules.escalate import Notice
 from rrf.rules.evaluate import Decision
 from rrf.rules.i18n import N_, Words, translations
 from rrf.rules.plan import Item, Plan
+from rrf.rules.vocab import SEVERITY
 
 # What is asked of a recipient: an item's contacts by its status; a role ("head") to follow up.
 ASK = {
@@ -45,7 +46,7 @@ def digest(recipient: Recipient, notices: list[Notice], decisions: dict[str, Dec
         if n.kind == "resolved":
             resolved.append({"id": n.item_id, "name": _.pick(item), "reason": n.reason[lang]})
             continue
-        ask = ASK["head" if n.recipient.startswith("role:") else d.status]
+        ask = ASK["head" if n.recipient.is_role else d.status]
         alerts.append({
             "id": n.item_id, "name": _.pick(item), "level": n.level, "status_label": _.label(d.status),
             "goal": _goal(item, d, _), "actual": _actual(d, _), "due": _.date(d.due), "left": _left(d.days_left, _),
@@ -55,7 +56,7 @@ def digest(recipient: Recipient, notices: list[Notice], decisions: dict[str, Dec
             "ask": _(ask),
         })
     body = _templates(lang).get_template("digest.j2").render(
-        recipient=recipient, named=_named(recipient, plan), as_of=_.date(as_of), alerts=alerts, resolved=resolved)
+        recipient=recipient, named=recipient.person, as_of=_.date(as_of), alerts=alerts, resolved=resolved)
     level = max((n.level for n in notices if n.kind == "alert"), default=0)
     return Message(_subject(_, as_of, notices, decisions, level), body, level,
                    sorted({n.item_id for n in notices}), lang)
@@ -67,15 +68,6 @@ def _templates(lang: str) -> Environment:
                       keep_trailing_newline=True, autoescape=False, extensions=["jinja2.ext.i18n"])
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     return env
-
-
-def _named(recipient: Recipient, plan: Plan) -> bool:
-    """Whether the recipient has a person's name. A role whose holder's name is not configured is
-    called by its title and institution (`recipient()` with no configuration), which Latvian
-    does not put in the greeting's vocative."""
-    if not recipient.key.startswith("role:"):
-        return True
-    return recipient.name != recipient_of(recipient.key, plan, NotifyConfig()).name
 
 
 def _goal(item: Item, d: Decision, _: Words) -> str:
@@ -103,13 +95,9 @@ def _actual(d: Decision, _: Words) -> str:
 def _subject(_: Words, as_of: date, notices: list[Notice], decisions: dict[str, Decision], level: int) -> str:
     """`[RRF L3] 01.09.2026: nav sasniegts 2, apdraudēts 1`: the level first, so heads can sort by it."""
     counts = Counter(decisions[n.item_id].status for n in notices if n.kind == "alert")
-    parts = [f"{_.label(s)} {c}" for s, c in sorted(counts.items(), key=lambda kv: -_rank(kv[0]))]
+    parts = [f"{_.label(s)} {c}" for s, c in sorted(counts.items(), key=lambda kv: -SEVERITY[kv[0]])]
     fixed = sum(1 for n in notices if n.kind == "resolved")
     if fixed:
         parts.append(_("resolved {count}", count=fixed))
     tag = f"[RRF L{level}]" if level else "[RRF]"
     return f"{tag} {_.date(as_of)}: {', '.join(parts)}"
-
-
-def _rank(status: str) -> int:
-    return {"reversed": 4, "missed": 3, "at_risk": 2, "no_data": 1}.get(status, 0)

@@ -15,15 +15,14 @@ and from what was decided before. Pure: the past comes in as `Sent` and `Ack` va
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Callable, Iterable, Literal
+from typing import Callable, Iterable
 
 from rrf.rules.evaluate import Decision
 from rrf.rules.i18n import Words
 from rrf.rules.plan import Cadence, Condition, Escalation, Item, Plan
+from rrf.rules.vocab import RESPONSIBLE, SEVERITY, NoticeKind, RecipientKey
 from rrf.rules.workdays import is_working_day, working_days_between
 
-SEVERITY = {"met": 0, "met_late": 0, "on_track": 0, "no_data": 1, "at_risk": 2, "missed": 3, "reversed": 4}
-RESPONSIBLE = "responsible"
 
 
 @dataclass(frozen=True)
@@ -32,10 +31,10 @@ class Sent:
 
     day: date
     item_id: str
-    recipient: str
+    recipient: RecipientKey
     level: int
     status: str
-    kind: Literal["alert", "resolved"]
+    kind: NoticeKind
 
 
 @dataclass(frozen=True)
@@ -52,9 +51,9 @@ class Ack:
 @dataclass(frozen=True)
 class Notice:
     item_id: str
-    recipient: str
+    recipient: RecipientKey
     level: int
-    kind: Literal["alert", "resolved"]
+    kind: NoticeKind
     status: str
     why: str
     reason: dict[str, str]
@@ -72,7 +71,7 @@ class Episode:
     def level(self) -> int:
         return max((s.level for s in self.alerts), default=0)
 
-    def last_to(self, recipient: str) -> Sent | None:
+    def last_to(self, recipient: RecipientKey) -> Sent | None:
         return next((s for s in reversed(self.alerts) if s.recipient == recipient), None)
 
 
@@ -91,17 +90,17 @@ def episode(item_id: str, sent: list[Sent], acks: list[Ack]) -> Episode:
     return Episode(start, alerts, mine[-1] if mine else None)
 
 
-def recipients(plan: Plan, item: Item, d: Decision, notify: list[str]) -> list[str]:
-    out: list[str] = []
+def recipients(plan: Plan, item: Item, d: Decision, notify: list[str]) -> list[RecipientKey]:
+    out: list[RecipientKey] = []
     for who in notify:
         if who == RESPONSIBLE:
-            out += [f"contact:{c}" for c in item.contacts]
+            out += [RecipientKey.contact(c) for c in item.contacts]
             keys = item.breakdown.keys if item.breakdown else {}
             for k in d.breakdown:
                 if not k.met:
-                    out += [f"contact:{c}" for c in keys[k.key].contacts]
+                    out += [RecipientKey.contact(c) for c in keys[k.key].contacts]
         else:
-            out.append(f"role:{who}@{plan.measures[item.measure].institution}")
+            out.append(RecipientKey.role(who, plan.measures[item.measure].institution))
     return list(dict.fromkeys(out))
 
 
@@ -140,7 +139,7 @@ def _alerts(plan: Plan, ladder: Escalation, item: Item, d: Decision, ep: Episode
     if acked:
         top = min(top, max(ack.level, 1))
     every = _cadence(ladder.cadence, d).every_working_days
-    by_recipient: dict[str, int] = {}
+    by_recipient: dict[RecipientKey, int] = {}
     for lv in ladder.levels[:top]:
         for r in recipients(plan, item, d, lv.notify):
             by_recipient[r] = lv.level

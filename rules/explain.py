@@ -15,10 +15,7 @@ from rrf.rules.vocab import LANGUAGES, STATUSES
 if TYPE_CHECKING:
     from rrf.rules.evaluate import Decision, KeyResult
 
-__all__ = ["STATUS_LABELS", "explain", "fmt_date", "fmt_number", "lv_days", "en_days"]
-
-# For the modules that still import these from here; the catalogues are their source.
-STATUS_LABELS = {lang: {s: label(s, lang) for s in STATUSES} for lang in LANGUAGES}
+__all__ = ["explain", "fmt_date", "fmt_number", "lv_days", "en_days"]
 
 _WORDS = {lang: Words(lang) for lang in LANGUAGES}
 

@@ -70,3 +70,6 @@ class RecipientKey:
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.ref}"
+
+    def __lt__(self, other: "RecipientKey") -> bool:  # sorted as written
+        return str(self) < str(other)

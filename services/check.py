@@ -27,6 +27,7 @@ from rrf.services.store import readable, writable
 from rrf.rules import Decision, LoadedPlan, evaluate
 from rrf.rules.escalate import Notice, decide
 from rrf.rules.serialize import decision_dict, inputs_to_json
+from rrf.rules.vocab import RecipientKey
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class CheckResult:
     entries: int
     head_hash: str | None
     notices: list[Notice] = field(default_factory=list)
-    messages: dict[str, Message] = field(default_factory=dict)
+    messages: dict[RecipientKey, Message] = field(default_factory=dict)
     delivery: Delivery = Delivery()
     missed_days: list[date] = field(default_factory=list)
 
@@ -54,7 +55,7 @@ def evaluation_entries(loaded: LoadedPlan, decisions: list[Decision], notices: l
     """One entry per item: inputs, numbers, status, explanation and whom it was decided to tell."""
     told: dict[str, list[dict]] = defaultdict(list)
     for n in notices:
-        told[n.item_id].append({"recipient": n.recipient, "level": n.level, "kind": n.kind, "why": n.why})
+        told[n.item_id].append({"recipient": str(n.recipient), "level": n.level, "kind": n.kind, "why": n.why})
     return [
         audit.NewEntry(
             kind=audit.EVALUATION, item_id=d.item_id, status=d.status,
@@ -72,10 +73,10 @@ def evaluation_entries(loaded: LoadedPlan, decisions: list[Decision], notices: l
 
 
 def messages_for(loaded: LoadedPlan, decisions: list[Decision], notices: list[Notice], config: NotifyConfig,
-                 as_of: date) -> dict[str, Message]:
+                 as_of: date) -> dict[RecipientKey, Message]:
     """One digest per recipient, listing all their items."""
     by_id = {d.item_id: d for d in decisions}
-    grouped: dict[str, list[Notice]] = defaultdict(list)
+    grouped: dict[RecipientKey, list[Notice]] = defaultdict(list)
     for n in notices:
         grouped[n.recipient].append(n)
     return {key: digest(recipient(key, loaded.plan, config), ns, by_id, loaded.plan, as_of)
@@ -134,17 +135,17 @@ def missed_days(previous: date | None, day: date) -> list[date]:
 
 
 def _write_outbox(session, run_id: str, as_of: date, at: datetime, notices: list[Notice],  # noqa: ANN001
-                  messages: dict[str, Message]) -> None:
-    ids: dict[str, int | None] = {}
+                  messages: dict[RecipientKey, Message]) -> None:
+    ids: dict[RecipientKey, int | None] = {}
     for key, m in messages.items():
         fingerprint = hashlib.sha256(f"{m.subject}\n{m.body}".encode("utf-8")).hexdigest()[:16]
         row = escalations.add_outbox(session=session, message=Outbox(
-            run_id=run_id, created_at=at, recipient=key, language=m.language,
+            run_id=run_id, created_at=at, recipient=str(key), language=m.language,
             level=m.level, subject=m.subject, body=m.body, items=",".join(m.items),
             dedup_key=f"{key}|{as_of.isoformat()}|{fingerprint}"))
         ids[key] = row.id if row else None
     escalations.add_notices(session=session, notices=[
-        NoticeRow(run_id=run_id, day=as_of, item_id=n.item_id, recipient=n.recipient, level=n.level, kind=n.kind,
+        NoticeRow(run_id=run_id, day=as_of, item_id=n.item_id, recipient=str(n.recipient), level=n.level, kind=n.kind,
                   status=n.status, why=n.why, outbox_id=ids.get(n.recipient))
         for n in notices
     ])
@@ -155,7 +156,7 @@ def deliver_pending(*, engine: Engine, loaded: LoadedPlan, config: NotifyConfig,
     """Send every pending message whose recipient has an address; each attempt is recorded.
     A message that fails stays pending and is tried again by the next run."""
     with session_scope(engine) as session:
-        waiting = [(m.id, m.recipient, m.subject, m.body) for m in escalations.pending(session=session)]
+        waiting = [(m.id, RecipientKey.parse(m.recipient), m.subject, m.body) for m in escalations.pending(session=session)]
     sent = failed = unaddressed = 0
     for message_id, key, subject, body in waiting:
         urls = addresses(key, loaded.plan, config)

@@ -10,7 +10,6 @@ import json
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -19,44 +18,10 @@ from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from backends import db_url  # noqa: F401
+from ladder import LADDER, item_plan
 from rrf.cli.main import app
 
-SHIPPED = (Path(__file__).resolve().parent.parent / "milestones.toml").read_text(encoding="utf-8")
-LADDER = SHIPPED[SHIPPED.index("[roles.department-head]"):]
-PLAN = '''
-schema_version = 1
-[plan]
-title_lv = "t"
-title_en = "t"
-[sources.s]
-file = "f.txt"
-title_lv = "t"
-title_en = "t"
-[institutions.vk]
-name_lv = "Valsts kanceleja"
-name_en = "State Chancellery"
-[contacts.anna]
-name = "Anna Bērziņa"
-email = "anna@example.test"
-doc = "s"
-[measures."1.1.i"]
-name_lv = "m"
-name_en = "m"
-type = "investment"
-institution = "vk"
-[[items]]
-id = "1.1.i/trained"
-kind = "target"
-name_lv = "Apmācīti darbinieki"
-name_en = "Employees trained"
-unit_lv = "cilvēki"
-unit_en = "people"
-goal = 100
-due = 2026-06-30
-start = 2026-01-01
-contacts = ["anna"]
-sources = [{ doc = "s", quote = "q" }]
-''' + LADDER
+PLAN = item_plan("Apmācīti darbinieki", "Employees trained") + LADDER
 SECRET = "S3cret-Pa55word"
 
 

@@ -7,52 +7,14 @@ Each case walks day by day through an item's life, feeding each day's notices ba
 
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from rrf.rules import Observation, evaluate, parse_plan
 from rrf.rules.escalate import Ack, Sent, decide, episode
+from ladder import ANNA, HEAD, LADDER, TOP, item_plan
 
-SHIPPED = (Path(__file__).resolve().parent.parent / "milestones.toml").read_text(encoding="utf-8")
-LADDER = SHIPPED[SHIPPED.index("[roles.department-head]"):]  # the shipped roles, levels and cadence
-
-PLAN = parse_plan(('''
-schema_version = 1
-[plan]
-title_lv = "t"
-title_en = "t"
-[sources.s]
-file = "f.txt"
-title_lv = "t"
-title_en = "t"
-[institutions.vk]
-name_lv = "Valsts kanceleja"
-name_en = "State Chancellery"
-[contacts.anna]
-name = "Anna Bērziņa"
-email = "anna@example.test"
-doc = "s"
-[measures."1.1.i"]
-name_lv = "m"
-name_en = "m"
-type = "investment"
-institution = "vk"
-[[items]]
-id = "1.1.i/trained"
-kind = "target"
-name_lv = "Apmācīti"
-name_en = "Trained"
-unit_lv = "cilvēki"
-unit_en = "people"
-goal = 100
-due = 2026-06-30
-start = 2026-01-01
-contacts = ["anna"]
-sources = [{ doc = "s", quote = "q" }]
-''' + LADDER).encode()).plan
-
-ANNA, HEAD, TOP = "contact:anna", "role:department-head@vk", "role:institution-head@vk"
+PLAN = parse_plan((item_plan() + LADDER).encode()).plan
 D = date.fromisoformat
 
 

@@ -26,6 +26,8 @@ from rrf.rules import Observation, evaluate, load_plan, parse_plan
 from rrf.rules import i18n
 from rrf.rules.escalate import Notice, Sent, decide
 from rrf.rules.explain import lv_days
+from ladder import ANNA, HEAD, LADDER, TOP, item_plan
+from rrf.rules.vocab import RecipientKey
 from rrf.rules.workdays import is_working_day, working_days_between
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -127,43 +129,7 @@ def test_day_counts_agree_with_their_number(n, case, text):
     assert lv_days(n, case) == i18n.days(n, "lv", case) == text
 
 
-LADDER = (ROOT / "milestones.toml").read_text(encoding="utf-8")
-LADDER = LADDER[LADDER.index("[roles.department-head]"):]  # the shipped roles, levels and cadence
-ITEM_PLAN = '''
-schema_version = 1
-[plan]
-title_lv = "t"
-title_en = "t"
-[sources.s]
-file = "f.txt"
-title_lv = "t"
-title_en = "t"
-[institutions.vk]
-name_lv = "Valsts kanceleja"
-name_en = "State Chancellery"
-[contacts.anna]
-name = "Anna Bērziņa"
-email = "anna@example.test"
-doc = "s"
-[measures."1.1.i"]
-name_lv = "m"
-name_en = "m"
-type = "investment"
-institution = "vk"
-[[items]]
-id = "1.1.i/trained"
-kind = "target"
-name_lv = "Apmācīti"
-name_en = "Trained"
-unit_lv = "cilvēki"
-unit_en = "people"
-goal = 100
-due = 2026-06-30
-start = 2026-01-01
-contacts = ["anna"]
-sources = [{ doc = "s", quote = "q" }]
-'''
-ANNA, HEAD = "contact:anna", "role:department-head@vk"
+ITEM_PLAN = item_plan()
 
 
 def working_days_before(day: date, n: int) -> date:
@@ -198,7 +164,7 @@ def test_a_reminder_counts_working_days_in_the_case_its_number_asks_for(day, wai
     decisions = evaluate(plan, [Observation(1, "1.1.i/trained", D("2026-02-01"), value=Decimal(10))], today)
     assert decisions[0].status == "at_risk"
     sent = [Sent(last, "1.1.i/trained", r, level, "at_risk", "alert")
-            for r, level in ((ANNA, 1), (HEAD, 2), ("role:institution-head@vk", 3))]
+            for r, level in ((ANNA, 1), (HEAD, 2), (TOP, 3))]
     [anna] = [n for n in decide(plan, decisions, sent, [], today) if n.recipient == ANNA]
     assert anna.why == "repeat"
     assert anna.reason["lv"] == f"atgādinājums: joprojām “apdraudēts” {lv}"
@@ -265,7 +231,8 @@ def test_no_latvian_explanation_of_the_seed_plan_names_a_breakdown_key_by_its_id
     assert named or records is list  # the short-key sentence was said, in both languages
 
 
-def one_alert_digest(key: str, config: NotifyConfig, count: int = 1):
+def one_alert_digest(text: str, config: NotifyConfig, count: int = 1):
+    key = RecipientKey.parse(text)
     decisions = {d.item_id: d for d in evaluate(SHIPPED, [], D("2026-09-15"))}
     notices = [Notice(item_id, key, 1, "alert", decisions[item_id].status, "first", {"lv": "k", "en": "w"})
                for item_id in list(decisions)[:count]]
