@@ -1,5 +1,7 @@
 """Engines, sessions and schema migrations (Alembic), built only when asked for."""
 
+import sqlite3
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -50,8 +52,23 @@ def _sqlite_connect(dbapi_conn, _record) -> None:  # noqa: ANN001
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA busy_timeout=30000")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA journal_mode=WAL")
+    if cur.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+        _switch_to_wal(cur)
     cur.close()
+
+
+def _switch_to_wal(cur, patience: float = 30.0) -> None:  # noqa: ANN001
+    """Switch a new database to WAL. SQLite does not wait on a lock for this (the busy timeout
+    does not apply): while another process creates the schema, try again until it is done."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def _sqlite_begin(conn) -> None:  # noqa: ANN001
