@@ -45,16 +45,17 @@ def outbox_(
     db: DbOpt = None,
 ) -> None:
     """The messages decided by checks: pending (not yet delivered) and sent. No addresses are shown."""
-    ctx = context(plan, db, notify_config)
-    rows = outboxes.messages(ctx, status=status, run=run)  # checks --status first
+    outboxes.status_of(status)
     format_of(fmt)
+    ctx = context(plan, db, notify_config)
+    delivery = checks.deliver(ctx) if send else None  # no store yet: nothing to deliver
+    rows = outboxes.messages(ctx, status=status, run=run)
     if rows is None:
         say("the outbox is empty: no check has run yet")
         return
-    if send:
-        d = checks.deliver(ctx)
+    if delivery is not None:
+        d = delivery
         say(f"delivery: {d.sent} sent, {d.failed} failed (kept), {d.unaddressed} waiting for an address")
-        rows = outboxes.messages(ctx, status=status, run=run) or []
     if show is not None:
         m = outboxes.message(rows, show)
         say(f"#{m.id} to {m.recipient} ({m.status}, {m.attempts} attempt(s))\n{m.subject}\n\n{m.body}")

@@ -5,7 +5,6 @@ The command line is handed these two functions by `rrf.launch`; it never imports
 """
 
 import os
-from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
 
@@ -25,11 +24,9 @@ def run_once(ctx: Context, as_of: date) -> CheckResult:
         from rrf.flows.compliance import compliance_check, handing  # Prefect loads while the server starts
 
         server.ready()
-        with ExitStack() as stack:
-            stack.enter_context(handing(ctx))
-            # a run in this very process needs no heartbeats (they detect crashed workers), and
-            # stopping their thread costs a second
-            stack.enter_context(temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}))
+        # a run in this very process needs no heartbeats (they detect crashed workers), and
+        # stopping their thread costs a second
+        with handing(ctx), temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
             return compliance_check(plan_path=str(Path(ctx.loaded.path).resolve()), as_of=as_of,
                                     notify_config=_path(ctx.settings.notify_path))
 

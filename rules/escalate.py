@@ -20,7 +20,7 @@ from typing import Callable, Iterable
 from rrf.rules.evaluate import Decision
 from rrf.rules.i18n import Words
 from rrf.rules.plan import Cadence, Condition, Escalation, Item, Plan
-from rrf.rules.vocab import RESPONSIBLE, SEVERITY, NoticeKind, RecipientKey
+from rrf.rules.vocab import DONE, LANGUAGES, RESPONSIBLE, SEVERITY, NoticeKind, RecipientKey
 from rrf.rules.workdays import is_working_day, working_days_between
 
 
@@ -185,8 +185,8 @@ def _every(n: int, _: Words) -> str:
 
 
 def _in_words(say: Callable[[Words], str]) -> dict[str, str]:
-    """A reason in every language, English first as before."""
-    return {lang: say(Words(lang)) for lang in ("en", "lv")}
+    """A reason in every language."""
+    return {lang: say(Words(lang)) for lang in LANGUAGES}
 
 
 def _cadence(rules: list[Cadence], d: Decision) -> Cadence:
@@ -201,7 +201,7 @@ def _cadence(rules: list[Cadence], d: Decision) -> Cadence:
 
 def gap_percent(d: Decision) -> Decimal:
     if d.kind == "milestone":
-        return Decimal(0) if d.actual == "done" else Decimal(100)
+        return Decimal(0) if d.actual == DONE else Decimal(100)
     goal = d.goal if isinstance(d.goal, Decimal) else Decimal(1)
     actual = d.actual if isinstance(d.actual, Decimal) else Decimal(0)
     return max(Decimal(0), (goal - actual) / goal * 100)

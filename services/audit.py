@@ -2,14 +2,16 @@
 
 import csv
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
+
+from sqlmodel import Session
 
 from rrf import __version__
 from rrf.models import audit
-from rrf.models import db as dbm
 from rrf.models.tables import AuditEntry
 from rrf.models.verify import Report, verify as verify_chain
 from rrf.rules import parse_plan
@@ -19,7 +21,7 @@ from rrf.rules.evaluate import evaluate_item
 from rrf.rules.serialize import decision_dict, inputs_from_json
 from rrf.rules.vocab import STATUSES
 from rrf.services.context import Context
-from rrf.services.store import readable
+from rrf.services.store import reading
 
 KINDS = ("evaluation", "ack", "run", "all")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -38,21 +40,19 @@ class Filters:
     kind: str = "evaluation"
 
 
-def _session(ctx: Context):  # noqa: ANN202
-    engine = readable(ctx.url)
-    if engine is None:
-        raise RrfError("there is no evaluation log yet: run `rrf check` first")
-    return engine
+@contextmanager
+def _log(ctx: Context) -> Iterator[Session]:
+    """A session on the store holding the log; refused when there is none yet."""
+    with reading(ctx.url) as session:
+        if session is None:
+            raise RrfError("there is no evaluation log yet: run `rrf check` first")
+        yield session
 
 
 def verify(ctx: Context) -> Report:
     """Walk the whole chain; the report names the first entry that does not hold."""
-    engine = _session(ctx)
-    try:
-        with dbm.session_scope(engine) as session:
-            return verify_chain(session=session)
-    finally:
-        engine.dispose()
+    with _log(ctx) as session:
+        return verify_chain(session=session)
 
 
 def entries(ctx: Context, f: Filters) -> list[AuditEntry]:
@@ -62,13 +62,9 @@ def entries(ctx: Context, f: Filters) -> list[AuditEntry]:
     if f.status is not None and f.status not in STATUSES:
         raise RrfError(f"--status {f.status!r}: expected one of {', '.join(STATUSES)}")
     since, until = (parse_date(f.since) if f.since else None), (parse_date(f.until) if f.until else None)
-    engine = _session(ctx)
-    try:
-        with dbm.session_scope(engine) as session:
-            return audit.find_entries(session=session, item_id=f.item_id, run_id=f.run, status=f.status,
-                                      since=since, until=until, kind=None if f.kind == "all" else f.kind)
-    finally:
-        engine.dispose()
+    with _log(ctx) as session:
+        return audit.find_entries(session=session, item_id=f.item_id, run_id=f.run, status=f.status,
+                                  since=since, until=until, kind=None if f.kind == "all" else f.kind)
 
 
 def entry_dict(e: AuditEntry) -> dict[str, Any]:
@@ -126,16 +122,12 @@ class Replay:
 
 def replay(ctx: Context, entry: int) -> Replay:
     """Evaluate one logged item again from the stored plan text and inputs."""
-    engine = _session(ctx)
-    try:
-        with dbm.session_scope(engine) as session:
-            row = audit.get_entry(session=session, seq=entry)
-            if row is None or row.kind != audit.EVALUATION:
-                raise RrfError(f"entry {entry} is not an evaluation entry of the log")
-            payload = json.loads(row.payload)
-            text = audit.plan_text(session=session, sha256=payload["plan_sha256"])
-    finally:
-        engine.dispose()
+    with _log(ctx) as session:
+        row = audit.get_entry(session=session, seq=entry)
+        if row is None or row.kind != audit.EVALUATION:
+            raise RrfError(f"entry {entry} is not an evaluation entry of the log")
+        payload = json.loads(row.payload)
+        text = audit.plan_text(session=session, sha256=payload["plan_sha256"])
     sha, stored = payload["plan_sha256"], payload["decision"]
     inputs = inputs_from_json(row.item_id, payload["inputs"])
     again = None

@@ -9,10 +9,15 @@ from rrf.services.store import reading
 STATUSES = ("pending", "sent")
 
 
-def messages(ctx: Context, *, status: str | None = None, run: str | None = None) -> list[Outbox] | None:
-    """The outbox, oldest first (None: no check has run yet). No address is stored in it."""
+def status_of(status: str | None) -> str | None:
     if status not in (None, *STATUSES):
         raise RrfError(f"--status {status!r}: expected pending or sent")
+    return status
+
+
+def messages(ctx: Context, *, status: str | None = None, run: str | None = None) -> list[Outbox] | None:
+    """The outbox, oldest first (None: no check has run yet). No address is stored in it."""
+    status_of(status)
     with reading(ctx.url) as session:
         return None if session is None else escalations.outbox(session=session, status=status, run_id=run)
 

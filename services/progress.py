@@ -19,7 +19,7 @@ from rrf.rules.records import CheckedRecord, check_correction, check_record
 from rrf.rules.serialize import number
 from rrf.rules.vocab import milestone_value
 from rrf.services.context import Context
-from rrf.services.store import append_import, earlier_import, readable, reading, transaction
+from rrf.services.store import append_import, readable, reading, transaction
 
 
 def _with_evidence(checked: CheckedRecord, base: Path | None = None) -> tuple[CheckedRecord, str | None]:
@@ -86,11 +86,13 @@ def import_file(ctx: Context, file: Path, *, checking: Callable[[], None] | None
                 writing: Callable[[], None] | None = None) -> FileImport:
     """Append every row of a CSV or XLSX file in one transaction, or none (ImportFileError lists
     every bad row). Nothing is created before the file proved good; the same file twice adds nothing."""
-    if file.is_file():
-        earlier = earlier_import(ctx.url, file_sha256(file))
-        if earlier is not None:
-            return FileImport(earlier, False)
     existing = readable(ctx.url, upgrade_older=True)
+    if existing is not None and file.is_file():
+        with dbm.session_scope(existing) as session:
+            earlier = progress.find_batch(session=session, sha256=file_sha256(file))
+        if earlier is not None:
+            existing.dispose()
+            return FileImport(earlier, False)
 
     def lookup(record_id: int):  # noqa: ANN202  (a record to be corrected, and its correction if any)
         if existing is None:
