@@ -11,7 +11,7 @@ from rrf.rules.evaluate import Decision
 from rrf.rules.i18n import Words
 from rrf.rules.plan import Plan
 from rrf.rules.serialize import decision_dict
-from rrf.rules.vocab import DONE, STATUSES
+from rrf.rules.vocab import STATUSES
 
 STYLES = {"met": "bold green", "met_late": "green", "on_track": "cyan", "at_risk": "bold yellow",
           "missed": "bold red", "no_data": "magenta", "reversed": "bold red reverse"}
@@ -40,18 +40,13 @@ def print_table(console: Console, plan: Plan, decisions: list[Decision], lang: s
     table.add_column(_("Due"), no_wrap=True)
     table.add_column(_("Milestone or target and explanation"), ratio=1)
     for d in decisions:
-        if d.kind == "milestone":
-            if d.actual is None:
-                progress = "—"
-            else:
-                progress = _.pgettext("value", "done") if d.actual == DONE else _.pgettext("value", "not done")
-        else:
-            actual = _.number(d.actual) if d.actual is not None else "—"  # type: ignore[arg-type]
-            progress = f"{actual} / {_.number(d.goal)}"  # type: ignore[arg-type]
+        actual = "—" if d.actual is None else _.actual(d.actual)
+        progress = actual if d.kind == "milestone" else f"{actual} / {_.actual(d.goal)}"
+        days = _("{n:+d} d", n=d.days_left)  # days left (negative: overdue)
         table.add_row(
             status_cell(d.status, lang),
             progress,
-            f"{_.date(d.due)}\n[dim]{_('{n:+d} d', n=d.days_left)}[/]",
+            f"{_.date(d.due)}\n[dim]{days}[/]",
             f"[bold]{escape(d.item_id)}[/]\n{escape(d.explanation[lang])}",
         )
     console.print(table)

@@ -49,7 +49,7 @@ def digest(recipient: Recipient, notices: list[Notice], decisions: dict[str, Dec
         ask = ASK["head" if n.recipient.is_role else d.status]
         alerts.append({
             "id": n.item_id, "name": _.pick(item), "level": n.level, "status_label": _.label(d.status),
-            "goal": _goal(item, d, _), "actual": _actual(d, _), "due": _.date(d.due), "left": _left(d.days_left, _),
+            "goal": _goal(item, d, _), "actual": _.actual(d.actual), "due": _.date(d.due), "left": _left(d.days_left, _),
             "projected": _.date(d.projection.on)
             if d.projection.on and d.projection.on >= as_of and d.days_left >= 0 else None,
             "explanation": d.explanation[lang], "reason": n.reason[lang],
@@ -71,7 +71,7 @@ def _templates(lang: str) -> Environment:
 
 
 def _goal(item: Item, d: Decision, _: Words) -> str:
-    goal = _.pgettext("value", "done") if d.goal == "done" else _.number(d.goal)  # type: ignore[arg-type]
+    goal = _.actual(d.goal)
     unit = _.pick(item, "unit")
     return f"{goal} ({unit})" if unit else goal
 
@@ -80,16 +80,6 @@ def _left(days: int, _: Words) -> str:
     if days >= 0:
         return _.ngettext("{n} day left", "{n} days left", days)
     return _.ngettext("{n} day overdue", "{n} days overdue", -days)
-
-
-def _actual(d: Decision, _: Words) -> str:
-    if d.actual is None:
-        return _.pgettext("value", "no data")
-    if d.actual == "done":
-        return _.pgettext("value", "done")
-    if d.actual == "not-done":
-        return _.pgettext("value", "not done")
-    return _.number(d.actual)  # type: ignore[arg-type]
 
 
 def _subject(_: Words, as_of: date, notices: list[Notice], decisions: dict[str, Decision], level: int) -> str:

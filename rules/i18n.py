@@ -23,6 +23,8 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
+from rrf.rules.vocab import DONE, NOT_DONE
+
 LOCALE = Path(__file__).parent / "locale"  # inside the package, also when installed from a wheel
 DOMAIN = "rrf"
 
@@ -68,6 +70,16 @@ class Words:
 
     def date(self, day: dt.date) -> str:
         return fmt_date(day, self.lang)
+
+    def actual(self, value: object) -> str:
+        """A recorded value as people read it: a number, done, not done, or no data."""
+        if value is None:
+            return self.pgettext("value", "no data")
+        if value == DONE:
+            return self.pgettext("value", "done")
+        if value == NOT_DONE:
+            return self.pgettext("value", "not done")
+        return self.number(value)  # type: ignore[arg-type]
 
     def pick(self, obj: object, what: str = "name") -> str:
         """The plan's own text in this language: `obj.name_lv` or `obj.name_en`, `obj.unit_lv`…"""

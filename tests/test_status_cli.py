@@ -117,6 +117,20 @@ def test_the_table_shows_every_item_with_its_status(cli):
     assert "missed" in result.stdout
 
 
+@pytest.mark.parametrize("lang, words", [
+    ("lv", ("RRF atskaites punkti un mērķi uz 01.09.2026", "Fakts / mērķis", "-1 d.", "neviena ieraksta",
+            "izpildīts")),
+    ("en", ("RRF milestones and targets as of 2026-09-01", "Actual / goal", "-1 d ", "not done")),
+])
+def test_the_table_speaks_the_chosen_language(cli, monkeypatch, lang, words):
+    """It titles, heads and fills the table from the message catalogue of --lang."""
+    monkeypatch.setenv("COLUMNS", "200")
+    result = cli("status", "--as-of", "2026-09-01", "--lang", lang)
+    assert result.exit_code == 0
+    for w in words:
+        assert w in result.stdout, w
+
+
 @pytest.mark.parametrize("args, message", [
     (["--format", "xml"], "--format 'xml'"),
     (["--as-of", "31.02.2026"], "31.02.2026"),
