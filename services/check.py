@@ -214,7 +214,7 @@ def check(ctx: Context, *, as_of: date, dry_run: bool = False, deliver: bool = T
 
 def deliver(ctx: Context, sleep: Callable[[float], None] = time.sleep) -> Delivery:
     """Deliver every pending message now (`rrf outbox --send`, the flow's delivery task)."""
-    engine = readable(ctx.url)
+    engine = readable(ctx.url, writer=True)  # it claims and marks messages
     if engine is None:  # no store yet: nothing was ever decided
         return Delivery()
     try:

@@ -23,13 +23,14 @@ def writable(url: str) -> Engine:
     return engine
 
 
-def readable(url: str, *, upgrade_older: bool = False) -> Engine | None:
+def readable(url: str, *, upgrade_older: bool = False, writer: bool = False) -> Engine | None:
     """An engine on an existing, current store, or None when there is no store yet.
-    Creates nothing; migrates an older schema only when `upgrade_older` (for a writer)."""
+    Creates nothing; migrates an older schema only when `upgrade_older` (for a writer). A
+    `writer` engine takes the write lock when a transaction begins (see models.db)."""
     path = dbm.sqlite_file(url)
     if path is not None and not path.exists():
         return None
-    engine = dbm.open_engine(url, readonly=True)
+    engine = dbm.open_engine(url, readonly=not writer)
     if not inspect(engine).has_table("progress_record"):
         engine.dispose()
         return None
