@@ -146,8 +146,9 @@ def get_entry(*, session: Session, seq: int) -> AuditEntry | None:
 def find_entries(
     *, session: Session, item_id: str | None = None, run_id: str | None = None, status: str | None = None,
     since: date | None = None, until: date | None = None, kind: str | None = EVALUATION, limit: int | None = None,
+    newest_first: bool = False,
 ) -> list[AuditEntry]:
-    query = select(AuditEntry).order_by(AuditEntry.seq)
+    query = select(AuditEntry).order_by(col(AuditEntry.seq).desc() if newest_first else AuditEntry.seq)
     if kind is not None:
         query = query.where(AuditEntry.kind == kind)
     if item_id is not None:
@@ -163,3 +164,7 @@ def find_entries(
     if limit is not None:
         query = query.limit(limit)
     return list(session.exec(query))
+
+
+def last_run(*, session: Session) -> AuditRun | None:
+    return session.exec(select(AuditRun).order_by(col(AuditRun.finished_at).desc()).limit(1)).first()

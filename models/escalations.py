@@ -100,3 +100,15 @@ def last_ack(*, session: Session, item_id: str) -> Acknowledgement | None:
 
 def notices_on(*, session: Session, day: date) -> list[Notice]:
     return list(session.exec(select(Notice).where(Notice.day == day).order_by(Notice.id)))
+
+
+def told_about(*, session: Session, item_id: str) -> list[tuple[Notice, Outbox | None]]:
+    """Every notice decided about an item with its message, oldest first."""
+    rows = session.exec(select(Notice, Outbox).join(Outbox, col(Notice.outbox_id) == col(Outbox.id), isouter=True)
+                        .where(Notice.item_id == item_id).order_by(Notice.id))
+    return [(n, m) for n, m in rows]
+
+
+def acks_for(*, session: Session, item_id: str) -> list[Acknowledgement]:
+    return list(session.exec(select(Acknowledgement).where(Acknowledgement.item_id == item_id)
+                             .order_by(Acknowledgement.id)))

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from rrf.models.tables import ImportBatch, ProgressRecord
 from rrf.rules.progress import Observation
@@ -77,6 +77,11 @@ def observations(*, session: Session) -> list[Observation]:
     ]
 
 
+def observation_of(r: ProgressRecord) -> Observation:
+    return Observation(seq=r.id, item_id=r.item_id, as_of=r.as_of, value=r.value, done=r.done,  # type: ignore[arg-type]
+                       key=r.breakdown_key, corrects=r.corrects)
+
+
 def find_batch(*, session: Session, sha256: str) -> ImportBatch | None:
     return session.exec(select(ImportBatch).where(ImportBatch.file_sha256 == sha256)).first()
 
@@ -105,3 +110,9 @@ def append_batch(
 
 def batch_of(*, session: Session, batch_id: int) -> ImportBatch | None:
     return session.get(ImportBatch, batch_id)
+
+
+def version(*, session: Session) -> tuple[int, int]:
+    """(number of records, highest id): changes whenever a record is added (they are never changed)."""
+    count, top = session.exec(select(func.count(), func.max(ProgressRecord.id))).one()
+    return count, top or 0

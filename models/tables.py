@@ -143,3 +143,42 @@ class Outbox(SQLModel, table=True):
     last_attempt_at: datetime | None = None
     last_error: str | None = None
     sent_at: datetime | None = None
+
+
+class AppUser(SQLModel, table=True):
+    """A portal account (`rrf users`). Only an argon2 hash of the password is kept. `institution`
+    is the scope of a head or a reporter; coordinators and auditors see every institution."""
+
+    __tablename__ = "app_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=60, unique=True)
+    role: str = Field(max_length=16)
+    institution: str | None = Field(default=None, max_length=60)
+    language: str = Field(default="lv", max_length=2)
+    password_hash: str
+    created_at: datetime
+    disabled_at: datetime | None = None
+
+
+class SignInEvent(SQLModel, table=True):
+    """Every sign-in attempt, kept (append-only): the failures also drive the rate limit."""
+
+    __tablename__ = "sign_in_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(index=True)
+    name: str = Field(index=True, max_length=60)
+    client: str = Field(max_length=64)
+    ok: bool
+    why: str = Field(max_length=16)
+
+
+class WebKey(SQLModel, table=True):
+    """The portal's cookie-signing key, made once per database so every portal process agrees."""
+
+    __tablename__ = "web_key"
+
+    id: int = Field(primary_key=True)
+    secret: str
+    created_at: datetime

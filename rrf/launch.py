@@ -19,5 +19,11 @@ def main() -> None:
     from rrf.cli.main import main as cli_main
     from rrf.flows import runner
 
-    runners.run_once, runners.serve = runner.run_once, runner.serve
+    runners.run_once, runners.serve, runners.web = runner.run_once, runner.serve, _web
     cli_main()
+
+
+def _web(*args: object, **kwargs: object) -> None:
+    from rrf.web.serve import run  # FastAPI and uvicorn are imported by `rrf web` only
+
+    run(*args, **kwargs)

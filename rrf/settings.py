@@ -1,7 +1,8 @@
 """The settings of one process, read once and passed down, and the clock.
 
 Precedence: an option on the command line, then the environment (`RRF_PLAN`,
-`RRF_DATABASE_URL`, `RRF_NOTIFY_CONFIG`, `RRF_ITALIA_DATA`), then a `.env` file in the
+`RRF_DATABASE_URL`, `RRF_NOTIFY_CONFIG`, `RRF_ITALIA_DATA`, `RRF_PORTAL_URL`, `RRF_WEB_SECRET`,
+`RRF_REPORTS_DIR`), then a `.env` file in the
 current folder, then the defaults below. Only the CLI and the flows build `Settings` or
 read the clock; everything below them is handed what it needs.
 """
@@ -10,6 +11,7 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SOURCE_ROOT = Path(__file__).resolve().parent.parent  # the checkout, when run from one
@@ -17,6 +19,7 @@ SHARE = Path(sys.prefix) / "share" / "rrf"  # where `pip install` puts the shipp
 PLAN_FILE = "milestones.toml"
 DB_FILE = "rrf.db"
 NOTIFY_FILE = "rrf-notify.toml"
+REPORTS_DIR = "rrf-reports"
 
 
 class Settings(BaseSettings):
@@ -33,6 +36,13 @@ class Settings(BaseSettings):
     """Where messages go; may hold secrets (default: ./rrf-notify.toml if present, else none)."""
     italia_data: Path | None = None
     """Italia Domani's open data files (default: ../shared/data/italia-domani beside the checkout)."""
+    portal_url: str | None = None
+    """The portal's address as its users reach it, e.g. https://rrf.example.gov.lv (digests link
+    to it; without it they carry the institution report as an attachment)."""
+    web_secret: SecretStr | None = None
+    """The key that signs portal cookies (default: one made once and kept in the database)."""
+    reports_dir: Path | None = None
+    """Where each check writes the institution reports (default: ./rrf-reports)."""
 
     @property
     def plan_path(self) -> Path:
@@ -53,6 +63,10 @@ class Settings(BaseSettings):
             return self.notify_config.resolve()
         here = Path(NOTIFY_FILE)
         return here.resolve() if here.is_file() else None
+
+    @property
+    def reports_path(self) -> Path:
+        return (self.reports_dir or Path(REPORTS_DIR)).resolve()
 
     @property
     def italia_dir(self) -> Path:

@@ -5,8 +5,9 @@ import json
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, TextIO
 
 from sqlmodel import Session
 
@@ -55,8 +56,8 @@ def verify(ctx: Context) -> Report:
         return verify_chain(session=session)
 
 
-def entries(ctx: Context, f: Filters) -> list[AuditEntry]:
-    """The log's entries that pass the filters, oldest first."""
+def entries(ctx: Context, f: Filters, *, latest: int | None = None) -> list[AuditEntry]:
+    """The log's entries that pass the filters, oldest first; only the `latest` ones, newest first."""
     if f.kind not in KINDS:
         raise RrfError(f"--kind {f.kind!r}: expected evaluation, ack, run or all")
     if f.status is not None and f.status not in STATUSES:
@@ -64,7 +65,8 @@ def entries(ctx: Context, f: Filters) -> list[AuditEntry]:
     since, until = (parse_date(f.since) if f.since else None), (parse_date(f.until) if f.until else None)
     with _log(ctx) as session:
         return audit.find_entries(session=session, item_id=f.item_id, run_id=f.run, status=f.status,
-                                  since=since, until=until, kind=None if f.kind == "all" else f.kind)
+                                  since=since, until=until, kind=None if f.kind == "all" else f.kind,
+                                  limit=latest, newest_first=latest is not None)
 
 
 def entry_dict(e: AuditEntry) -> dict[str, Any]:
@@ -73,8 +75,11 @@ def entry_dict(e: AuditEntry) -> dict[str, Any]:
             "prev_hash": e.prev_hash, "hash": e.hash, **json.loads(e.payload)}
 
 
-def _cell(value: Any) -> str:
-    """A spreadsheet cell that is never read as a formula."""
+def safe_cell(value: Any) -> str:
+    """A spreadsheet cell that is never read as a formula: text that starts like one gets a
+    leading apostrophe; numbers stay numbers (-15 is not a formula)."""
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return str(value)
     text = "" if value is None else (json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else str(value))
     return "'" + text if text.startswith(FORMULA_START) else text
 
@@ -82,19 +87,24 @@ def _cell(value: Any) -> str:
 def export(ctx: Context, f: Filters, fmt: str, target: Path) -> int:
     """Write the filtered evaluation entries to a JSON file or to a CSV a spreadsheet opens
     safely (UTF-8 with BOM; no cell is read as a formula); the number of entries."""
+    with target.open("w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="") as fh:
+        return write_export(ctx, f, fmt, fh)
+
+
+def write_export(ctx: Context, f: Filters, fmt: str, fh: TextIO) -> int:
+    """The export of `export` written to a text stream (the portal's download)."""
     rows = [entry_dict(e) for e in entries(ctx, f)]
     if fmt == "json":
-        target.write_text(json.dumps(rows, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        fh.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
         return len(rows)
-    with target.open("w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(EXPORT_COLUMNS)
-        for r in rows:
-            d = r["decision"]
-            flat = {**r, "due": d["due"], "goal": d["goal"], "actual": d["actual"], "days_left": d["days_left"],
-                    "explanation_lv": d["explanations"]["lv"], "explanation_en": d["explanations"]["en"],
-                    "records_used": d["records_used"]}
-            writer.writerow([_cell(flat.get(c)) for c in EXPORT_COLUMNS])
+    writer = csv.writer(fh)
+    writer.writerow(EXPORT_COLUMNS)
+    for r in rows:
+        d = r["decision"]
+        flat = {**r, "due": d["due"], "goal": d["goal"], "actual": d["actual"], "days_left": d["days_left"],
+                "explanation_lv": d["explanations"]["lv"], "explanation_en": d["explanations"]["en"],
+                "records_used": d["records_used"]}
+        writer.writerow([safe_cell(flat.get(c)) for c in EXPORT_COLUMNS])
     return len(rows)
 
 

@@ -290,6 +290,8 @@ def test_a_failed_check_is_logged_and_the_chain_continues(logged, db_url, monkey
 
 
 def test_export_csv_opens_cleanly_in_a_spreadsheet(logged, tmp_path):
+    """It writes text that a spreadsheet would read as a formula with a leading apostrophe, and
+    numbers as numbers: a negative day count stays -15, not the text '-15."""
     result = logged("audit", "export", "--format", "csv", "--output", str(tmp_path / "log.csv"))
     assert result.exit_code == 0, result.stderr
     with (tmp_path / "log.csv").open(encoding="utf-8-sig", newline="") as fh:
@@ -297,10 +299,11 @@ def test_export_csv_opens_cleanly_in_a_spreadsheet(logged, tmp_path):
     assert len(rows) == 16
     assert {r["status"] for r in rows} >= {"met", "missed", "reversed"}
     for row in rows:
-        for cell in row.values():
-            assert not cell.startswith(("=", "+", "-", "@")), cell
+        for name, cell in row.items():
+            assert not cell.startswith(("=", "+", "@")), cell
+            assert not cell.startswith("-") or float(cell) < 0, (name, cell)
     missed = next(r for r in rows if r["id"] == "1.1.i/missed" and r["as_of"] == AS_OF)
-    assert missed["days_left"] == "'-15"
+    assert missed["days_left"] == "-15"
     assert "Nav sasniegts" in missed["explanation_lv"]
 
 

@@ -1,0 +1,75 @@
+"""The web portal: `rrf web` serves it, `rrf users add|disable|list` manage who may sign in."""
+
+import json
+import sys
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from rrf.cli.app import app, runners, users_app
+from rrf.cli.common import DbOpt, PlanOpt, context, format_of, input_errors, out, say
+from rrf.services import users
+
+
+@app.command()
+@input_errors
+def web(
+    host: Annotated[str, typer.Option("--host", help="address to listen on (0.0.0.0: every interface)")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="port to listen on")] = 8000,
+    plan: PlanOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Serve the web portal: overview, item pages, evaluation log; sign-in with `rrf users` accounts."""
+    assert runners.web is not None, "started without the program's entry point (rrf.launch)"
+    runners.web(context(plan, db), host=host, port=port, announce=say)
+
+
+@users_app.command("add")
+@input_errors
+def users_add(
+    name: Annotated[str, typer.Argument(help="user name (lower-case letters, digits, . _ -)")],
+    role: Annotated[str, typer.Option("--role", help="coordinator, head, auditor or reporter")],
+    institution: Annotated[Optional[str], typer.Option("--institution", help="the institution of a head or a reporter (as in the plan, e.g. varam)")] = None,
+    lang: Annotated[str, typer.Option("--lang", help="the portal's language for this user: lv or en")] = "lv",
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="read the password from the first line of standard input")] = False,
+    plan: PlanOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Add a portal account. The password is asked for twice (or read with --password-stdin)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    row = users.add(context(plan, db), name=name, role=role, institution=institution, password=password,
+                    language=lang)
+    say(f"added {row.name} ({row.role}{', ' + row.institution if row.institution else ''})")
+
+
+@users_app.command("disable")
+@input_errors
+def users_disable(
+    name: Annotated[str, typer.Argument(help="user name")],
+    plan: PlanOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Disable an account: it can no longer sign in, and its open sessions end at once."""
+    row = users.disable(context(plan, db), name)
+    say(f"disabled {row.name}")
+
+
+@users_app.command("list")
+@input_errors
+def users_list(
+    fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    db: DbOpt = None,
+) -> None:
+    """List the portal's accounts (never their passwords)."""
+    rows = users.users(context(None, db))
+    if format_of(fmt) == "json":
+        sys.stdout.write(json.dumps([row.__dict__ for row in rows], ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table("user", "role", "institution", "language", "created", "state")
+    for r in rows:
+        table.add_row(r.name, r.role, r.institution or "", r.language, r.created_at, "disabled" if r.disabled else "active")
+    out.print(table)

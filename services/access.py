@@ -1,0 +1,80 @@
+"""Who may see what: the roles of the portal and their scopes, enforced here for every caller.
+
+- coordinator: every item, the audit pages, managing the plan's work;
+- auditor: every item and the audit pages, read-only;
+- head and reporter: the items of their own institution only.
+
+An item belongs to an institution when the institution runs its measure, or one of the item's
+contacts (or of its breakdown keys' contacts, e.g. a planning region's coordinator) works there:
+a planning region sees the target it reports a share of. An item outside a user's scope is
+"not found", exactly like an id that does not exist, so its existence does not leak either.
+"""
+
+from dataclasses import dataclass
+
+from rrf.rules.errors import RrfError
+from rrf.rules.plan import Item, Plan
+
+ROLES = ("coordinator", "head", "auditor", "reporter")
+SEES_ALL = frozenset({"coordinator", "auditor"})
+AUDITS = frozenset({"coordinator", "auditor"})
+SCOPED = frozenset({"head", "reporter"})
+
+
+class NotFound(RrfError):
+    """Absent, or outside the user's scope (the two are never told apart)."""
+
+
+class Forbidden(RrfError):
+    """The user's role does not allow this at all."""
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """A signed-in user as the use cases see them."""
+
+    name: str
+    role: str
+    institution: str | None
+    language: str = "lv"
+
+    @property
+    def sees_all(self) -> bool:
+        return self.role in SEES_ALL
+
+    @property
+    def audits(self) -> bool:
+        return self.role in AUDITS
+
+
+def institutions_of(plan: Plan, item: Item) -> set[str]:
+    """The institutions an item belongs to (see the module's docstring)."""
+    refs = {plan.measures[item.measure].institution} if item.measure in plan.measures else set()
+    contacts = list(item.contacts)
+    if item.breakdown:
+        contacts += [c for key in item.breakdown.keys.values() for c in key.contacts]
+    refs |= {plan.contacts[c].institution for c in contacts if c in plan.contacts and plan.contacts[c].institution}
+    return refs  # type: ignore[return-value]
+
+
+def sees(viewer: Viewer, plan: Plan, item: Item) -> bool:
+    return viewer.sees_all or (viewer.institution is not None and viewer.institution in institutions_of(plan, item))
+
+
+def visible_items(viewer: Viewer, plan: Plan) -> list[Item]:
+    """The items the user may see, in plan order."""
+    return [it for it in plan.items if sees(viewer, plan, it)]
+
+
+def require_item(viewer: Viewer, plan: Plan, item_id: str) -> Item:
+    """The item, or NotFound when it does not exist or lies outside the user's scope."""
+    if item_id in plan.ids:
+        item = plan.item(item_id)
+        if sees(viewer, plan, item):
+            return item
+    raise NotFound(f"no item {item_id!r}")
+
+
+def require_audit(viewer: Viewer) -> None:
+    if not viewer.audits:
+        raise Forbidden(f"the role {viewer.role!r} has no access to the evaluation log")

@@ -1,0 +1,63 @@
+"""The institution report: per institution, one self-contained HTML file (styles and charts
+inline, nothing fetched) with the portal's overview and item pages for that institution."""
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from markupsafe import Markup
+
+from rrf import __version__
+from rrf.rules.vocab import LANGUAGES
+from rrf.services import portal
+from rrf.services.access import Viewer, visible_items
+from rrf.services.context import Context
+from rrf.views import render
+
+
+@dataclass(frozen=True)
+class Report:
+    institution: str
+    lang: str
+    path: Path
+    items: int
+
+
+def reader(institution: str) -> Viewer:
+    """Who a report is written for: a head of that institution (the same scope, exactly)."""
+    return Viewer(f"report:{institution}", "head", institution)
+
+
+def institutions_with_items(ctx: Context) -> list[str]:
+    plan = ctx.loaded.plan
+    return [ref for ref in plan.institutions if visible_items(reader(ref), plan)]
+
+
+def html(ctx: Context, institution: str, *, as_of: date, lang: str, run_id: str) -> str:
+    """The report of one institution as of a day, in one language."""
+    viewer = reader(institution)
+    overview = portal.overview(ctx, viewer, as_of=as_of, filters=portal.Filters(sort="status"))
+    views = [portal.item_view(ctx, viewer, r.item.id, as_of=as_of) for r in overview.rows]
+    portal_url = (ctx.settings.portal_url or "").rstrip("/") or None
+    return render.page(
+        "report.html.j2", lang, inline_css=Markup(render.css()), plan=ctx.loaded.plan, institution=institution,
+        overview=overview, views=views, run_id=run_id, portal_url=portal_url, version=__version__,
+        plan_sha=ctx.loaded.sha256, item_link=lambda item_id: f"#{item_id}",
+        recipient=render.recipient_label(ctx.loaded.plan, lang))
+
+
+def write_all(ctx: Context, *, as_of: date, run_id: str, folder: Path | None = None) -> list[Report]:
+    """Every institution's report in every language, written to the reports folder
+    (`<folder>/<as-of>/<institution>.<lang>.html`, replaced by a later check of the same day)."""
+    target = (folder or ctx.settings.reports_path) / as_of.isoformat()
+    target.mkdir(parents=True, exist_ok=True)
+    out = []
+    for ref in institutions_with_items(ctx):
+        for lang in LANGUAGES:
+            text = html(ctx, ref, as_of=as_of, lang=lang, run_id=run_id)
+            path = target / f"{ref}.{lang}.html"
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(path)
+            out.append(Report(ref, lang, path, text.count('<section class="card"')))
+    return out

@@ -1,0 +1,159 @@
+"""Portal accounts (`rrf users add|disable|list`) and signing in.
+
+Passwords are hashed with argon2id (argon2-cffi's defaults, rehashed on sign-in when those
+defaults grow); the password itself is never stored or logged. Every attempt is kept in the
+sign-in log. Sign-in is refused, whatever the password, after MAX_FAILURES_PER_NAME failures
+for one account name, or MAX_FAILURES_PER_CLIENT failures from one client address, within
+FAILURE_WINDOW: the limit lifts as the failures age out of the window.
+"""
+
+import logging
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from rrf.models import users as store
+from rrf.models.tables import AppUser, SignInEvent
+from rrf.rules.errors import RrfError
+from rrf.rules.vocab import LANGUAGES
+from rrf.services.access import ROLES, SCOPED, Viewer
+from rrf.services.context import Context
+from rrf.services.store import reading, transaction
+
+log = logging.getLogger("rrf.sign_in")
+NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,59}$")
+MIN_PASSWORD = 12
+FAILURE_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_NAME = 5
+MAX_FAILURES_PER_CLIENT = 20
+_hasher = PasswordHasher()
+_DUMMY = _hasher.hash("an account that does not exist")  # same cost whether the name exists or not
+
+
+class UserError(RrfError):
+    itemised = True
+
+
+class SignInRefused(RrfError):
+    """`why`: "bad" (unknown name or wrong password: never told apart), "throttled" or "disabled"."""
+
+    def __init__(self, why: str):
+        self.why = why
+        super().__init__(f"sign-in refused ({why})")
+
+
+@dataclass(frozen=True)
+class UserRow:
+    name: str
+    role: str
+    institution: str | None
+    language: str
+    created_at: str
+    disabled: bool
+
+
+def _row(u: AppUser) -> UserRow:
+    return UserRow(u.name, u.role, u.institution, u.language, u.created_at.strftime("%Y-%m-%d %H:%M UTC"),
+                   u.disabled_at is not None)
+
+
+def add(ctx: Context, *, name: str, role: str, password: str, institution: str | None = None,
+        language: str = "lv") -> UserRow:
+    """A new account; every problem with the input is named at once and nothing is written."""
+    problems = []
+    if not NAME.match(name):
+        problems.append(f"user name {name!r}: 2-60 lower-case letters, digits, '.', '_' or '-'")
+    if role not in ROLES:
+        problems.append(f"--role {role!r}: expected one of {', '.join(ROLES)}")
+    elif role in SCOPED and institution is None:
+        problems.append(f"a {role} needs --institution (one of {', '.join(ctx.loaded.plan.institutions)})")
+    elif role not in SCOPED and institution is not None:
+        problems.append(f"a {role} sees every institution: leave out --institution")
+    if institution is not None and institution not in ctx.loaded.plan.institutions:
+        problems.append(f"--institution {institution!r}: expected one of {', '.join(ctx.loaded.plan.institutions)}")
+    if language not in LANGUAGES:
+        problems.append(f"--lang {language!r}: expected lv or en")
+    if len(password) < MIN_PASSWORD:
+        problems.append(f"the password must have at least {MIN_PASSWORD} characters")
+    if problems:
+        raise UserError(problems)
+    with transaction(ctx.url) as session:
+        if store.get_user(session=session, name=name) is not None:
+            raise RrfError(f"there is already a user {name!r}")
+        user = store.add_user(session=session, user=AppUser(
+            name=name, role=role, institution=institution, language=language,
+            password_hash=_hasher.hash(password), created_at=ctx.now()))
+        return _row(user)
+
+
+def disable(ctx: Context, name: str) -> UserRow:
+    """The account can no longer sign in, and its open sessions end at their next request."""
+    with transaction(ctx.url) as session:
+        user = store.get_user(session=session, name=name)
+        if user is None:
+            raise RrfError(f"there is no user {name!r}")
+        if user.disabled_at is None:
+            user.disabled_at = ctx.now()
+            session.add(user)
+        return _row(user)
+
+
+def users(ctx: Context) -> list[UserRow]:
+    with reading(ctx.url) as session:
+        return [] if session is None else [_row(u) for u in store.list_users(session=session)]
+
+
+def viewer(ctx: Context, name: str) -> Viewer | None:
+    """The enabled user of that name, as the use cases see them (None: gone or disabled)."""
+    with reading(ctx.url) as session:
+        user = None if session is None else store.get_user(session=session, name=name)
+        if user is None or user.disabled_at is not None:
+            return None
+        return Viewer(user.name, user.role, user.institution, user.language)
+
+
+def sign_in(ctx: Context, *, name: str, password: str, client: str) -> Viewer:
+    """The user, or SignInRefused; the attempt is logged either way (committed before refusing)."""
+    name, client = name.strip().lower()[:60], client[:64]
+    with transaction(ctx.url) as session:
+        since = ctx.now() - FAILURE_WINDOW
+        user = store.get_user(session=session, name=name)
+        if (store.failures_since(session=session, since=since, name=name) >= MAX_FAILURES_PER_NAME
+                or store.failures_since(session=session, since=since, client=client) >= MAX_FAILURES_PER_CLIENT):
+            why = "throttled"
+        elif not _verified(user, password):
+            why = "bad"
+        else:
+            why = "disabled" if user.disabled_at is not None else "ok"  # type: ignore[union-attr]
+        store.add_event(session=session, event=SignInEvent(at=ctx.now(), name=name, client=client,
+                                                           ok=why == "ok", why=why))
+        if why == "ok":
+            assert user is not None
+            if _hasher.check_needs_rehash(user.password_hash):
+                user.password_hash = _hasher.hash(password)
+                session.add(user)
+            signed_in = Viewer(user.name, user.role, user.institution, user.language)
+    if why != "ok":
+        log.warning("sign-in refused (%s) for %r from %s", why, name, client)
+        raise SignInRefused(why)
+    log.info("signed in: %r from %s", name, client)
+    return signed_in
+
+
+def _verified(user: AppUser | None, password: str) -> bool:
+    try:
+        return _hasher.verify(user.password_hash if user else _DUMMY, password) and user is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def cookie_key(ctx: Context) -> str:
+    """The key that signs portal cookies: RRF_WEB_SECRET, or one made once and kept in the database."""
+    if ctx.settings.web_secret is not None:
+        return ctx.settings.web_secret.get_secret_value()
+    with transaction(ctx.url) as session:
+        return store.web_key(session=session, make=secrets.token_urlsafe(48), at=ctx.now())

@@ -1,0 +1,86 @@
+"""The Jinja2 environment of the portal's pages and the institution report: autoescaped (text
+from users and files is escaped everywhere), translated through the message catalogues
+(`{% trans %}`, `_()`), with the formats of `rrf.rules.i18n` as filters and the SVG charts as
+globals."""
+
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any, Callable
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from rrf.rules.i18n import N_, Words, translations
+from rrf.rules.plan import Plan
+from rrf.rules.vocab import LANGUAGES, STATUSES, RecipientKey
+from rrf.views import charts
+
+HERE = Path(__file__).parent
+CSS = HERE / "static" / "portal.css"
+
+
+@cache
+def environment(lang: str) -> Environment:
+    """One environment per language, built once per process."""
+    w = Words(lang)
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), undefined=StrictUndefined,
+                      autoescape=select_autoescape(default=True, default_for_string=True),
+                      extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(_=w, gettext=w)  # `_("… {n} …", n=…)`: str.format placeholders, as everywhere else
+    env.filters.update(number=_number(w), day=lambda d: w.date(d) if d else "", label=w.label,
+                       actual=lambda v: w.actual(_decimal(v)), pick=w.pick)
+    env.globals.update(lang=lang, languages=LANGUAGES, statuses=STATUSES, w=w, other=_other,
+                       trajectory=charts.trajectory, breakdown=charts.breakdown,
+                       roles=ROLE_LABELS, checkpoint_labels=CHECKPOINT_LABELS)
+    return env
+
+
+def _decimal(value: Any) -> Any:
+    """JSON numbers (int, float) as the Decimal the formats expect; anything else as it is."""
+    return Decimal(str(value)) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+
+def _number(w: Words):  # noqa: ANN202
+    def number(value: Any) -> str:
+        if value is None:
+            return ""
+        return w.number(_decimal(value))
+    return number
+
+
+def _other(lang: str) -> str:
+    return "en" if lang == "lv" else "lv"
+
+
+def page(name: str, lang: str, **values: Any) -> str:
+    return environment(lang).get_template(name).render(**values)
+
+
+def css() -> str:
+    return CSS.read_text(encoding="utf-8")
+
+
+
+
+ROLE_LABELS = {"coordinator": N_("coordinator"), "head": N_("department head"), "auditor": N_("auditor"),
+               "reporter": N_("reporter")}
+CHECKPOINT_LABELS = {"met": N_("held on its date"), "met_late": N_("reached late"), "missed": N_("missed"),
+                     "pending": N_("ahead")}
+
+
+def recipient_label(plan: Plan, lang: str) -> Callable[[str], str]:
+    """How a stored recipient (`contact:<id>`, `role:<role>@<institution>`) reads on a page."""
+    w = Words(lang)
+
+    def label(text: str) -> str:
+        try:
+            key = RecipientKey.parse(text)
+        except ValueError:
+            return text
+        if not key.is_role:
+            contact = plan.contacts.get(key.name)
+            return contact.name if contact else key.name
+        role, inst = plan.roles.get(key.name), plan.institutions.get(key.institution or "")
+        return f"{w.pick(role) if role else key.name} ({w.pick(inst) if inst else key.institution})"
+    return label

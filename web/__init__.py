@@ -1,0 +1,1 @@
+"""The web portal (`rrf web`): sign-in, roles, pages. It only calls the service layer."""

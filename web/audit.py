@@ -1,0 +1,67 @@
+"""The evaluation log for auditors and coordinators: filters, verifying the chain, replaying an
+entry, export. Other roles get 403 from the service layer's `require_audit`."""
+
+import io
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from rrf.rules.i18n import N_
+from rrf.services import audit
+from rrf.services.access import Viewer, require_audit
+from rrf.web.respond import page
+from rrf.web.session import check_csrf, ctx_of, current_viewer
+
+router = APIRouter()
+SHOWN = 200
+KINDS = [("evaluation", N_("evaluations")), ("ack", N_("acknowledgements")), ("run", N_("runs")), ("all", N_("all"))]
+
+
+def _filters(item: str | None, run: str | None, status: str | None, since: str | None, until: str | None,
+             kind: str | None) -> audit.Filters:
+    return audit.Filters(item or None, run or None, status or None, since or None, until or None, kind or "evaluation")
+
+
+def _log_page(request: Request, viewer: Viewer, f: audit.Filters, report: object = None) -> Response:
+    query = {k: v for k, v in request.query_params.items() if v}
+    rows = audit.entries(ctx_of(request), f, latest=SHOWN)
+    return page(request, "audit.html.j2", viewer, entries=rows, filters=f, kinds=KINDS, report=report,
+                export_link=lambda fmt: f"/audit/export.{fmt}?" + urlencode(query))
+
+
+@router.get("/audit")
+def log(request: Request, viewer: Viewer = Depends(current_viewer), item: str | None = None, run: str | None = None,
+        status: str | None = None, since: str | None = None, until: str | None = None,
+        kind: str | None = None) -> Response:
+    require_audit(viewer)
+    return _log_page(request, viewer, _filters(item, run, status, since, until, kind))
+
+
+@router.post("/audit/verify")
+async def verify(request: Request, viewer: Viewer = Depends(current_viewer)) -> Response:
+    require_audit(viewer)
+    await check_csrf(request)
+    report = audit.verify(ctx_of(request))
+    return _log_page(request, viewer, audit.Filters(), report)
+
+
+@router.get("/audit/replay/{entry}")
+def replay(request: Request, entry: int, viewer: Viewer = Depends(current_viewer)) -> Response:
+    require_audit(viewer)
+    return page(request, "replay.html.j2", viewer, replay=audit.replay(ctx_of(request), entry))
+
+
+@router.get("/audit/export.{fmt}")
+def export(request: Request, fmt: str, viewer: Viewer = Depends(current_viewer), item: str | None = None,
+           run: str | None = None, status: str | None = None, since: str | None = None, until: str | None = None,
+           kind: str | None = None) -> Response:
+    require_audit(viewer)
+    if fmt not in ("csv", "json"):
+        return Response(status_code=404)
+    out = io.StringIO()
+    audit.write_export(ctx_of(request), _filters(item, run, status, since, until, kind), fmt, out)
+    body = ("\ufeff" if fmt == "csv" else "") + out.getvalue()
+    media = "text/csv; charset=utf-8" if fmt == "csv" else "application/json"
+    return Response(body.encode("utf-8"), media_type=media,
+                    headers={"Content-Disposition": f'attachment; filename="rrf-audit.{fmt}"'})
