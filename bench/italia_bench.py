@@ -40,7 +40,7 @@ from rrf.importers import italia  # noqa: E402
 from rrf.rules import evaluate, parse_plan  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
-DATA = ROOT.parent / "shared" / "data" / "italia-domani"
+DATA = ROOT / "data" / "italia-domani"  # carried in the repo, with its attribution (data/italia-domani/README.md)
 RRF = str(Path(sys.executable).parent / "rrf")
 
 LATEST_SQL = """

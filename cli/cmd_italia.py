@@ -14,7 +14,7 @@ from rrf.cli.common import DbOpt, PlanOpt, context, format_of, input_errors, say
 from rrf.importers import italia
 from rrf.services import italia as imports
 
-DATA = "RRF_ITALIA_DATA, default ../shared/data/italia-domani"
+DATA = "RRF_ITALIA_DATA, default data/italia-domani of the checkout"
 
 FormatOpt = Annotated[str, typer.Option("--format", help=f"the publisher's format: {italia.FORMAT}")]
 MapOpt = Annotated[Optional[Path], typer.Option(

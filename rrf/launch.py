@@ -1,11 +1,14 @@
-"""The `rrf` program: the one place that puts the command line and the Prefect flows together.
+"""The `rrf` program: the one place that puts the command line, the Prefect flows and the web
+portal together.
 
 It is light enough to start a check's Prefect server before anything heavy is imported (the
 server then starts while the command imports and checks its input), then hands the command
-line the functions that run the flow.
+line the functions that run the flow and the portal. Those import Prefect, FastAPI and uvicorn
+only when called, so other commands never pay for them.
 """
 
 import sys
+from typing import Any, Callable
 
 
 def main() -> None:
@@ -17,13 +20,19 @@ def main() -> None:
         start_early()
     from rrf.cli.app import runners
     from rrf.cli.main import main as cli_main
-    from rrf.flows import runner
 
-    runners.run_once, runners.serve, runners.web = runner.run_once, runner.serve, _web
+    runners.run_once, runners.serve = _later("rrf.flows.runner", "run_once"), _later("rrf.flows.runner", "serve")
+    runners.web = _later("rrf.web.serve", "run")
     cli_main()
 
 
-def _web(*args: object, **kwargs: object) -> None:
-    from rrf.web.serve import run  # FastAPI and uvicorn are imported by `rrf web` only
+def _later(module: str, name: str) -> Callable[..., Any]:
+    """`module.name`, imported when first called."""
 
-    run(*args, **kwargs)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        from importlib import import_module
+
+        return getattr(import_module(module), name)(*args, **kwargs)
+
+    call.__name__ = name
+    return call

@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     notify_config: Path | None = None
     """Where messages go; may hold secrets (default: ./rrf-notify.toml if present, else none)."""
     italia_data: Path | None = None
-    """Italia Domani's open data files (default: ../shared/data/italia-domani beside the checkout)."""
+    """Italia Domani's open data files (default: data/italia-domani of the checkout, carried in the repo)."""
     portal_url: str | None = None
     """The portal's address as its users reach it, e.g. https://rrf.example.gov.lv (digests link
     to it; without it they carry the institution report as an attachment)."""
@@ -70,7 +70,7 @@ class Settings(BaseSettings):
 
     @property
     def italia_dir(self) -> Path:
-        return self.italia_data or SOURCE_ROOT.parent / "shared" / "data" / "italia-domani"
+        return self.italia_data or SOURCE_ROOT / "data" / "italia-domani"
 
 
 def settings(**given: object) -> Settings:

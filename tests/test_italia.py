@@ -5,7 +5,7 @@ month. It reads the files as Italia Domani publishes them (decimal commas, Q1/T1
 years, Italian month names in any case), keeps every usable milestone and target with its
 number, due date, goal, baseline and EU or national scope, and reports every row it cannot
 use with its line and reason. The fixtures in tests/data/italia/ are cut from the real files
-in ../shared/data/italia-domani, byte for byte:
+in data/italia-domani (the published files, carried in the repo), byte for byte:
 
 - met.csv.gz: PNRR_MeT_OAprogrammazione's header and records 1-270 (original lines 2-939,
   unchanged numbers), 528-537 and 892, 897 (from line 940 on);

@@ -27,7 +27,7 @@ def environment(lang: str) -> Environment:
                       autoescape=select_autoescape(default=True, default_for_string=True),
                       extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
-    env.globals.update(_=w, gettext=w)  # `_("… {n} …", n=…)`: str.format placeholders, as everywhere else
+    env.globals.update(_=w, gettext=w, ngettext=w.ngettext)  # str.format placeholders ({n}), as everywhere else
     env.filters.update(number=_number(w), day=lambda d: w.date(d) if d else "", label=w.label,
                        actual=lambda v: w.actual(_decimal(v)), pick=w.pick)
     env.globals.update(lang=lang, languages=LANGUAGES, statuses=STATUSES, w=w, other=_other,

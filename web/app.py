@@ -79,38 +79,44 @@ def _words(request: Request) -> Words:
 
 
 async def _sign_in_needed(request: Request, exc: Exception) -> Response:
+    _ = _words(request)
     if _wants_data(request):
-        return JSONResponse({"error": _words(request)("Sign in first.")}, status_code=401)
+        return JSONResponse({"error": _("Sign in first.")}, status_code=401)
     return RedirectResponse(sign_in_url(request), status_code=303)
 
 
 async def _bad_csrf(request: Request, exc: Exception) -> Response:
-    w = _words(request)
-    return _error(request, 403, w("The form has expired or did not come from this portal: reload the page and try again."))
+    _ = _words(request)
+    return _error(request, 403, _("The form has expired or did not come from this portal: reload the page and try again."))
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:
-    return _error(request, 404, _words(request)("Not found, or not in your scope."))
+    _ = _words(request)
+    return _error(request, 404, _("Not found, or not in your scope."))
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     status = getattr(exc, "status_code", 500)
     if status == 404:
         return await _not_found(request, exc)
+    _ = _words(request)
     if status == 405:
-        return _error(request, 405, _words(request)("This address does not take that request."))
+        return _error(request, 405, _("This address does not take that request."))
     return _error(request, status, str(getattr(exc, "detail", "")))
 
 
 async def _forbidden(request: Request, exc: Exception) -> Response:
-    return _error(request, 403, _words(request)("Your role does not give access to this page."))
+    _ = _words(request)
+    return _error(request, 403, _("Your role does not give access to this page."))
 
 
 async def _refused(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RrfError)
-    return _error(request, 400, _words(request)("The request was refused:"), exc.lines())
+    _ = _words(request)
+    return _error(request, 400, _("The request was refused:"), exc.lines())
 
 
 async def _failed(request: Request, exc: Exception) -> Response:
     """Anything unexpected: a plain page (the traceback goes to the server's log, never to the user)."""
-    return _error(request, 500, _words(request)("Something went wrong on the server; the RRF office has the details in its log."))
+    _ = _words(request)
+    return _error(request, 500, _("Something went wrong on the server; the RRF office has the details in its log."))

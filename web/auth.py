@@ -32,9 +32,9 @@ async def sign_in(request: Request) -> Response:
     try:
         viewer = users.sign_in(ctx_of(request), name=name, password=password, client=client)
     except users.SignInRefused as refused:
-        w = Words(language(request))
+        _ = Words(language(request))
         return page(request, "sign_in.html.j2", None, status=429 if refused.why == "throttled" else 401,
-                    error=w(REFUSED[refused.why]), next=target, username=name[:60])
+                    error=_(REFUSED[refused.why]), next=target, username=name[:60])
     lang = request.session.get("lang")
     request.session.clear()  # a new session: a new CSRF token
     request.session.update(user=viewer.name, **({"lang": lang} if lang else {}))
