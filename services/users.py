@@ -72,7 +72,7 @@ def add(ctx: Context, *, name: str, role: str, password: str, institution: str |
     elif role in SCOPED and institution is None:
         problems.append(f"a {role} needs --institution (one of {', '.join(ctx.loaded.plan.institutions)})")
     elif role not in SCOPED and institution is not None:
-        problems.append(f"a {role} sees every institution: leave out --institution")
+        problems.append(f"the {role} role sees every institution: leave out --institution")
     if institution is not None and institution not in ctx.loaded.plan.institutions:
         problems.append(f"--institution {institution!r}: expected one of {', '.join(ctx.loaded.plan.institutions)}")
     if language not in LANGUAGES:
