@@ -8,3 +8,7 @@ bash scripts/setup.sh
 .venv/bin/rrf validate
 .venv/bin/rrf import examples/seed-progress.csv
 .venv/bin/rrf check "$@"
+echo
+echo "The same in the web portal: add yourself an account, then start it and open http://127.0.0.1:8000/"
+echo "  .venv/bin/rrf users add $(id -un | tr -cd 'a-z0-9._-' | cut -c1-60 | sed 's/^$/me/') --role coordinator"
+echo "  .venv/bin/rrf web"

@@ -3,6 +3,7 @@ from users and files is escaped everywhere), translated through the message cata
 (`{% trans %}`, `_()`), with the formats of `rrf.rules.i18n` as filters and the SVG charts as
 globals."""
 
+from datetime import date
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -28,12 +29,17 @@ def environment(lang: str) -> Environment:
                       extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(_=w, gettext=w, ngettext=w.ngettext)  # str.format placeholders ({n}), as everywhere else
-    env.filters.update(number=_number(w), day=lambda d: w.date(d) if d else "", label=w.label,
+    env.filters.update(number=_number(w), day=lambda d: w.date(_day(d)) if d else "", label=w.label,
                        actual=lambda v: w.actual(_decimal(v)), pick=w.pick)
     env.globals.update(lang=lang, languages=LANGUAGES, statuses=STATUSES, w=w, other=_other,
                        trajectory=charts.trajectory, breakdown=charts.breakdown,
                        roles=ROLE_LABELS, checkpoint_labels=CHECKPOINT_LABELS)
     return env
+
+
+def _day(value: Any) -> Any:
+    """An ISO date as JSON data holds it ("2024-12-31") as a date; a date as it is."""
+    return date.fromisoformat(value[:10]) if isinstance(value, str) else value
 
 
 def _decimal(value: Any) -> Any:
