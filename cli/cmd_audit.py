@@ -49,6 +49,9 @@ def check(
             "messages": [{"recipient": str(k), "level": m.level, "language": m.language, "subject": m.subject,
                           "items": m.items, "body": m.body} for k, m in result.messages.items()],
             "delivery": None if dry_run else result.delivery.__dict__,
+            "reports": [{"institution": r.institution, "language": r.lang, "path": str(r.path), "items": r.items}
+                        for r in result.reports],
+            "report_error": result.report_error,
         }, ensure_ascii=False, indent=2) + "\n")
         return
     print_table(out, ctx.loaded.plan, result.decisions, lang)
@@ -60,6 +63,23 @@ def check(
     say(f"logged run {result.run_id}: {result.entries} entries, chain head {result.head_hash[:16]}; "
         f"{len(result.messages)} new message(s); delivery: {d.sent} sent, {d.failed} failed (kept for the next run), "
         f"{d.unaddressed} waiting for an address (see rrf outbox)")
+    print_reports(result, lang)
+
+
+def print_reports(result, lang: str) -> None:  # noqa: ANN001
+    """Where the check wrote the institution reports (one line), or a warning that it could not."""
+    _ = Words(lang)
+    if result.report_error:
+        err.print(_("warning: the institution reports were not written ({error}); the run is logged and the "
+                    "messages go out without them", error=result.report_error),
+                  style="yellow", markup=False, highlight=False, soft_wrap=True)
+    elif result.reports:
+        institutions = len({r.institution for r in result.reports})
+        say(_.ngettext("institution reports ({n} institution, in Latvian and English): {folder}",
+                       "institution reports ({n} institutions, in Latvian and English): {folder}",
+                       institutions, folder=str(result.reports[0].path.parent)))
+    else:
+        say(_("institution reports: none (no institution of the plan has milestones or targets)"))
 
 
 @app.command()

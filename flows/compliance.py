@@ -1,22 +1,29 @@
 """The compliance check as a Prefect flow: thin tasks around the use cases of rrf.services.check.
 
-One task evaluates the whole plan and logs it (never one task per item: each task run costs
-the server tens of milliseconds); delivery is a task of its own with declared retries. Each
-run publishes a markdown summary and a table of every item's status as artifacts.
+One task evaluates the whole plan, logs it and writes the institution reports (never one task
+per item: each task run costs the server tens of milliseconds); delivery is a task of its own
+with declared retries. Each run publishes as artifacts a markdown summary in English
+(`rrf-summary`) and in Latvian (`rrf-summary-lv`), a table of every item's status
+(`rrf-status`), the list of the institution reports (`rrf-reports`) and, when a portal is
+configured, a link to it (`rrf-portal`). What they show is built by plain functions below
+(summary_markdown, status_rows, reports_markdown), so they are tested without Prefect.
 """
 
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 from typing import Iterator
+from urllib.parse import urlencode
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 from prefect.utilities.annotations import quote
 
+from rrf.notifications.render import overview_url
 from rrf.rules import LoadedPlan
-from rrf.rules.i18n import label
+from rrf.rules.i18n import Words
 from rrf.rules.serialize import number
+from rrf.rules.vocab import SEVERITY
 from rrf.services import check as checks
 from rrf.services.check import CheckResult, Delivery
 from rrf.services.context import Context
@@ -89,7 +96,7 @@ def compliance_check(plan_path: str | None = None, as_of: date | None = None, no
         raise outcome
     else:
         delivery = outcome
-    publish(loaded, result, delivery)
+    publish(loaded, result, delivery, portal_url=ctx.settings.portal_url)
     return replace(result, delivery=delivery)
 
 
@@ -102,32 +109,132 @@ def summary(result: CheckResult, delivery: Delivery) -> dict:
             "missed_days": [d.isoformat() for d in result.missed_days], "delivery": delivery.__dict__}
 
 
-def describe_days(days: list[date]) -> str:
+def describe_days(days: list[date], lang: str = "en") -> str:
     """`2026-09-04` ... or `2026-09-04 to 2026-11-21 (79 days)` for a long run of days."""
+    _ = Words(lang)
     if len(days) <= 5:
-        return ", ".join(d.isoformat() for d in days)
-    return f"{days[0].isoformat()} to {days[-1].isoformat()} ({len(days)} days)"
+        return ", ".join(_.date(d) for d in days)
+    return _.ngettext("{first} to {last} ({n} day)", "{first} to {last} ({n} days)", len(days),
+                      first=_.date(days[0]), last=_.date(days[-1]))
 
 
-def publish(loaded: LoadedPlan, result: CheckResult, delivery: Delivery) -> None:
-    """A markdown summary and a table of every item, visible in the Prefect UI."""
-    logger = get_run_logger()
+SUMMARY_KEYS = {"en": "rrf-summary", "lv": "rrf-summary-lv"}
+BAD = tuple(s for s, n in sorted(SEVERITY.items(), key=lambda kv: -kv[1]) if n > 0)  # worst first
+DASH = "–"  # a value that is not there (no record yet)
+
+
+def _cell(text: object) -> str:
+    """Text as one markdown table cell: pipes escaped, no line breaks."""
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _row(cells: list[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def value_text(value: object, words: Words) -> str:
+    """A goal or an actual as people read it: `1 300`, `done`; `–` when nothing was recorded."""
+    return DASH if value is None else words.actual(value)
+
+
+def summary_markdown(loaded: LoadedPlan, result: CheckResult, delivery: Delivery, lang: str) -> str:
+    """The run in one language: counts per status, messages and delivery, missed days, the items
+    that need attention (worst first) and whether the institution reports were written."""
+    _ = Words(lang)
     counts = summary(result, delivery)["statuses"]
-    lines = [f"# RRF compliance check as of {result.as_of.isoformat()}", "",
-             f"Run `{result.run_id}`: {result.entries} items logged, chain head `{(result.head_hash or '')[:16]}`.", "",
-             "| status | items |", "| --- | --- |"]
-    lines += [f"| {label(s, 'en')} | {n} |" for s, n in sorted(counts.items())]
-    lines += ["", f"Messages: {len(result.messages)} new; delivery: {delivery.sent} sent, {delivery.failed} failed "
-              f"(kept for the next run), {delivery.unaddressed} waiting for an address."]
+    lines = ["# " + _("RRF compliance check as of {date}", date=_.date(result.as_of)), "",
+             _.ngettext("Run `{run}`: {n} item logged, chain head `{head}`.",
+                        "Run `{run}`: {n} items logged, chain head `{head}`.", result.entries,
+                        run=result.run_id, head=(result.head_hash or "")[:16]), "",
+             _row([_("Status"), _("Items")]), "| --- | ---: |"]
+    lines += [f"| {_.label(s)} | {counts[s]} |" for s in sorted(counts, key=lambda s: (-SEVERITY[s], s))]
+    lines += ["", _("Messages: {new} new; delivery: {sent} sent, {failed} failed (kept for the next run), "
+                    "{waiting} waiting for an address.", new=len(result.messages), sent=delivery.sent,
+                    failed=delivery.failed, waiting=delivery.unaddressed)]
     if result.missed_days:
-        missed = describe_days(result.missed_days)
-        lines += ["", f"**Missed scheduled days** (no check ran): {missed}."]
-        logger.warning("missed scheduled days: %s", missed)
-    create_markdown_artifact(markdown="\n".join(lines), key="rrf-summary",
-                             description=f"RRF compliance check as of {result.as_of.isoformat()}")
-    create_table_artifact(
-        key="rrf-status", description=f"Every milestone and target as of {result.as_of.isoformat()}",
-        table=[{"id": d.item_id, "status": d.status, "goal": str(number(d.goal)), "actual": str(number(d.actual)),
-                "due": d.due.isoformat(), "days_left": d.days_left, "explanation": d.explanation["en"]}
-               for d in result.decisions])
-    logger.info("logged run %s: %s items, %s", result.run_id, result.entries, counts)
+        lines += ["", _("**Missed scheduled days** (no check ran): {days}.",
+                        days=describe_days(result.missed_days, lang))]
+    attention = sorted((d for d in result.decisions if d.status in BAD),
+                       key=lambda d: (-SEVERITY[d.status], d.due, d.item_id))
+    if attention:
+        lines += ["", "## " + _("Needs attention"), "",
+                  _row([_("Status"), _("Milestone or target"), _("Actual / goal"), _("Due")]),
+                  "| --- | --- | ---: | --- |"]
+        for d in attention:
+            item = loaded.plan.item(d.item_id)
+            lines.append(f"| {_.label(d.status)} | `{_cell(d.item_id)}` {_cell(_.pick(item))} | "
+                         f"{value_text(d.actual, _)} / {value_text(d.goal, _)} | {_.date(d.due)} |")
+    if result.report_error:
+        lines += ["", _("**The institution reports were not written:** {error}", error=_cell(result.report_error))]
+    return "\n".join(lines) + "\n"
+
+
+def status_rows(loaded: LoadedPlan, result: CheckResult) -> list[dict]:
+    """The rows of the `rrf-status` table: goal and actual as JSON numbers (a milestone's as
+    `done` / `not-done`, as in `rrf status --format json`; null when nothing was recorded), the
+    status with its label and the explanation in both languages."""
+    en, lv = Words("en"), Words("lv")
+    return [{"id": d.item_id, "kind": d.kind, "status": d.status, "status_en": en.label(d.status),
+             "status_lv": lv.label(d.status), "goal": number(d.goal), "actual": number(d.actual),
+             "unit_en": loaded.plan.item(d.item_id).unit_en, "due": d.due.isoformat(), "days_left": d.days_left,
+             "projected_on": d.projection.on.isoformat() if d.projection.on else None,
+             "explanation_en": d.explanation["en"], "explanation_lv": d.explanation["lv"]}
+            for d in result.decisions]
+
+
+def institution_url(portal_url: str, institution: str, as_of: date) -> str:
+    """The portal's overview of one institution's items as of the check's day."""
+    return overview_url(portal_url) + "?" + urlencode({"institution": institution, "as_of": as_of.isoformat()})
+
+
+def reports_markdown(loaded: LoadedPlan, result: CheckResult, portal_url: str | None) -> str:
+    """Every institution's report of the run, in both languages (the files, as file:// links and
+    paths), and, when a portal is configured, each institution's overview in it and the portal
+    itself; a warning when the reports could not be written."""
+    parts = []
+    for lang in ("en", "lv"):
+        _ = Words(lang)
+        lines = ["# " + _("Institution reports as of {date}", date=_.date(result.as_of)), ""]
+        if result.report_error:
+            lines.append(_("**The institution reports were not written:** {error}", error=_cell(result.report_error)))
+        elif not result.reports:
+            lines.append(_("No institution of the plan has milestones or targets: no reports."))
+        else:
+            head = [_("Institution"), _("Items"), _("Report")] + ([_("Open the portal")] if portal_url else [])
+            lines += [_row(head), "| --- | ---: | --- |" + (" --- |" if portal_url else "")]
+            for r in [r for r in result.reports if r.lang == lang]:
+                inst = loaded.plan.institutions.get(r.institution)
+                cells = [_cell(_.pick(inst) if inst else r.institution), str(r.items),
+                         f"[{_cell(r.path.name)}]({r.path.resolve().as_uri()}) `{_cell(r.path)}`"]
+                if portal_url:
+                    link = institution_url(portal_url, r.institution, result.as_of)
+                    cells.append(f"[{_cell(link)}]({link})")
+                lines.append(_row(cells))
+        if portal_url:
+            lines += ["", _("The portal: {url}", url=overview_url(portal_url))]
+        parts.append("\n".join(lines))
+    return "\n\n---\n\n".join(parts) + "\n"
+
+
+def publish(loaded: LoadedPlan, result: CheckResult, delivery: Delivery, portal_url: str | None = None) -> None:
+    """The artifacts of the run (see the module), visible in the Prefect UI."""
+    logger = get_run_logger()
+    for lang, key in SUMMARY_KEYS.items():
+        _ = Words(lang)
+        create_markdown_artifact(markdown=summary_markdown(loaded, result, delivery, lang), key=key,
+                                 description=_("RRF compliance check as of {date}", date=_.date(result.as_of)))
+    _ = Words("en")  # the descriptions of the other artifacts (each shows both languages)
+    create_table_artifact(key="rrf-status", table=status_rows(loaded, result),
+                          description=_("Every milestone and target as of {date}", date=_.date(result.as_of)))
+    create_markdown_artifact(markdown=reports_markdown(loaded, result, portal_url), key="rrf-reports",
+                             description=_("Institution reports as of {date}", date=_.date(result.as_of)))
+    if portal_url:
+        create_link_artifact(link=overview_url(portal_url), link_text=_("The RRF portal"), key="rrf-portal",
+                             description=_("Every milestone and target in the portal"))
+    if result.missed_days:
+        logger.warning("missed scheduled days: %s", describe_days(result.missed_days))
+    if result.report_error:
+        logger.warning("the institution reports were not written: %s", result.report_error)
+    else:
+        logger.info("wrote %s institution report(s)", len(result.reports))
+    logger.info("logged run %s: %s items, %s", result.run_id, result.entries, summary(result, delivery)["statuses"])

@@ -137,6 +137,9 @@ class Outbox(SQLModel, table=True):
     subject: str
     body: str
     items: str
+    attachment: str | None = Field(default=None, max_length=200)
+    """The institution report that goes with it, inside the reports folder
+    (`<as-of>/<institution>.<lang>.html`); None: nothing attached."""
     dedup_key: str = Field(max_length=200, unique=True)
     status: str = Field(default="pending", index=True, max_length=16)
     attempts: int = 0

@@ -3,8 +3,11 @@
 import logging
 import re
 import time
+from dataclasses import dataclass
+from pathlib import Path
 
 import apprise
+from apprise.attachment.file import AttachFile
 
 
 logging.getLogger("apprise").setLevel(logging.INFO)  # its DEBUG log prints header values
@@ -17,14 +20,30 @@ def redact(text: str) -> str:
     return _CREDENTIALS.sub(lambda m: f"{m['scheme']}{m['user']}:***@", text)
 
 
-def send(urls: list[str], subject: str, body: str) -> tuple[bool, str | None]:
-    """Send one message to every URL; (True, None) when all accepted it, else (False, reason)."""
+@dataclass(frozen=True)
+class Attachment:
+    """A file that goes with a message, under the name the recipient sees."""
+
+    path: Path
+    name: str
+    mimetype: str
+
+
+def send(urls: list[str], subject: str, body: str,
+         attachment: Attachment | None = None) -> tuple[bool, str | None]:
+    """Send one message to every URL; (True, None) when all accepted it, else (False, reason).
+    An attachment goes to every service that takes files (e-mail, JSON webhooks...); the others
+    get the message without it."""
     sender = apprise.Apprise()
     bad = [n for n, url in enumerate(urls, start=1) if not sender.add(url)]
     if bad:
         return False, f"address {bad[0]} of {len(urls)} is not a valid apprise URL"
+    attach = None
+    if attachment is not None:
+        attach = apprise.AppriseAttachment()
+        attach.add(AttachFile(str(attachment.path), name=attachment.name, mimetype=attachment.mimetype))
     with apprise.LogCapture(level=logging.WARNING) as log:
-        ok = sender.notify(title=subject, body=body)
+        ok = sender.notify(title=subject, body=body, attach=attach)
         captured = log.getvalue()
     if ok:
         return True, None
@@ -33,11 +52,11 @@ def send(urls: list[str], subject: str, body: str) -> tuple[bool, str | None]:
 
 
 def send_with_retries(urls: list[str], subject: str, body: str, attempts: int, backoff: float,
-                      sleep=time.sleep) -> tuple[bool, str | None, int]:  # noqa: ANN001
+                      sleep=time.sleep, attachment: Attachment | None = None) -> tuple[bool, str | None, int]:  # noqa: ANN001
     """Try up to `attempts` times, waiting `backoff`, 2x`backoff`, ... between tries."""
     error = None
     for n in range(1, attempts + 1):
-        ok, error = send(urls, subject, body)
+        ok, error = send(urls, subject, body, attachment)
         if ok:
             return True, None, n
         if n < attempts:

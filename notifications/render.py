@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
+from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
@@ -34,10 +35,23 @@ class Message:
     level: int
     items: list[str]
     language: str
+    report: str | None = None  # the institution whose report (in `language`) goes with the message
+
+
+def item_url(portal_url: str, item_id: str) -> str:
+    """An item's page in the portal: `{portal}/items/{id}` (the id URL-quoted, its `/` kept)."""
+    return f"{portal_url.rstrip('/')}/items/{quote(item_id, safe='/')}"
+
+
+def overview_url(portal_url: str) -> str:
+    return f"{portal_url.rstrip('/')}/"
 
 
 def digest(recipient: Recipient, notices: list[Notice], decisions: dict[str, Decision], plan: Plan,
-           as_of: date) -> Message:
+           as_of: date, *, portal_url: str | None = None, report: str | None = None) -> Message:
+    """One recipient's message. With `portal_url`, each alert links to its item's page and the
+    message ends with the portal's overview; with `report` (an institution of the plan), the
+    message says that institution's report is attached (delivery attaches the file)."""
     lang = recipient.language
     _ = Words(lang)
     alerts, resolved = [], []
@@ -53,13 +67,16 @@ def digest(recipient: Recipient, notices: list[Notice], decisions: dict[str, Dec
             "projected": _.date(d.projection.on)
             if d.projection.on and d.projection.on >= as_of and d.days_left >= 0 else None,
             "explanation": d.explanation[lang], "reason": n.reason[lang],
-            "ask": _(ask),
+            "ask": _(ask), "link": item_url(portal_url, n.item_id) if portal_url else None,
         })
+    attached = plan.institutions.get(report) if report else None
     body = _templates(lang).get_template("digest.j2").render(
-        recipient=recipient, named=recipient.person, as_of=_.date(as_of), alerts=alerts, resolved=resolved)
+        recipient=recipient, named=recipient.person, as_of=_.date(as_of), alerts=alerts, resolved=resolved,
+        overview=overview_url(portal_url) if portal_url else None,
+        attached=_.pick(attached) if attached else None)
     level = max((n.level for n in notices if n.kind == "alert"), default=0)
     return Message(_subject(_, as_of, notices, decisions, level), body, level,
-                   sorted({n.item_id for n in notices}), lang)
+                   sorted({n.item_id for n in notices}), lang, report if attached else None)
 
 
 @cache

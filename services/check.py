@@ -1,14 +1,17 @@
 """The compliance check: read records, evaluate, decide escalations, append one whole run to the
-evaluation log with its outbox messages, then deliver. `rrf check --direct`, the Prefect flow's
-tasks and `rrf outbox --send` call these; the clock is passed in (`clock`).
+evaluation log with its outbox messages, write every institution's report, then deliver.
+`rrf check --direct`, the Prefect flow's tasks and `rrf outbox --send` call these; the clock is
+passed in (`clock`).
 """
 
 import hashlib
+import logging
 import time
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from pathlib import Path
 from typing import Callable
 
 from sqlalchemy.engine import Engine
@@ -19,15 +22,19 @@ from rrf.models.db import session_scope
 from rrf.models.tables import Notice as NoticeRow
 from rrf.models.tables import Outbox
 from rrf.notifications.config import NotifyConfig, addresses, recipient
-from rrf.notifications.deliver import redact, send_with_retries
+from rrf.notifications.deliver import Attachment, redact, send_with_retries
 from rrf.notifications.render import Message, digest
 from rrf import __version__
+from rrf.services import report
 from rrf.services.context import Clock, Context
 from rrf.services.store import readable, writable
 from rrf.rules import Decision, LoadedPlan, evaluate
 from rrf.rules.escalate import Notice, decide
 from rrf.rules.serialize import decision_dict, inputs_to_json
+from rrf.rules.plan import Plan
 from rrf.rules.vocab import RecipientKey
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,7 @@ class Delivery:
     sent: int = 0
     failed: int = 0
     unaddressed: int = 0
+    unattached: int = 0  # sent without their institution report: its file was not there
 
 
 @dataclass(frozen=True)
@@ -48,6 +56,8 @@ class CheckResult:
     messages: dict[RecipientKey, Message] = field(default_factory=dict)
     delivery: Delivery = Delivery()
     missed_days: list[date] = field(default_factory=list)
+    reports: list[report.Report] = field(default_factory=list)  # written by this check
+    report_error: str | None = None  # why the reports were not (all) written; the run stands
 
 
 def evaluation_entries(loaded: LoadedPlan, decisions: list[Decision], notices: list[Notice],
@@ -72,23 +82,43 @@ def evaluation_entries(loaded: LoadedPlan, decisions: list[Decision], notices: l
     ]
 
 
+def institution_of(key: RecipientKey, plan: Plan) -> str | None:
+    """The institution a recipient works for: a role's (`role:<role>@<institution>`), or the
+    contact's `institution` in the plan; None for a contact without one."""
+    if key.is_role:
+        return key.institution
+    contact = plan.contacts.get(key.name)
+    return contact.institution if contact else None
+
+
+def report_for(key: RecipientKey, plan: Plan) -> str | None:
+    """The institution whose report goes with a recipient's digest, when a check writes one."""
+    institution = institution_of(key, plan)
+    return institution if institution and report.has_report(plan, institution) else None
+
+
 def messages_for(loaded: LoadedPlan, decisions: list[Decision], notices: list[Notice], config: NotifyConfig,
-                 as_of: date) -> dict[RecipientKey, Message]:
-    """One digest per recipient, listing all their items."""
+                 as_of: date, *, portal_url: str | None = None, attach: bool = False) -> dict[RecipientKey, Message]:
+    """One digest per recipient, listing all their items. With `portal_url` each links to the
+    portal; with `attach` (no portal to link to) each carries the recipient's institution report."""
     by_id = {d.item_id: d for d in decisions}
     grouped: dict[RecipientKey, list[Notice]] = defaultdict(list)
     for n in notices:
         grouped[n.recipient].append(n)
-    return {key: digest(recipient(key, loaded.plan, config), ns, by_id, loaded.plan, as_of)
+    return {key: digest(recipient(key, loaded.plan, config), ns, by_id, loaded.plan, as_of, portal_url=portal_url,
+                        report=report_for(key, loaded.plan) if attach else None)
             for key, ns in grouped.items()}
 
 
 def run_check(*, loaded: LoadedPlan, engine: Engine, as_of: date, clock: Clock, dry_run: bool = False,
               config: NotifyConfig = NotifyConfig(), sleep: Callable[[float], None] = time.sleep,
-              deliver: bool = True, expect_daily: bool = False) -> CheckResult:
+              deliver: bool = True, expect_daily: bool = False, portal_url: str | None = None,
+              attach: bool = False, reports_dir: Path | None = None) -> CheckResult:
     """Evaluate as of `as_of`, decide who is told what, and (unless `dry_run`) log it all in one
     transaction, then (if `deliver`) deliver every pending message. With `expect_daily` (a
     scheduled check), days since the previous check on which none ran are reported as missed.
+    `portal_url` and `attach` shape the digests (see messages_for); an attached report is read
+    from `reports_dir` when the message is delivered.
 
     If anything fails after the run began, a failed run is logged in a transaction of its own
     and the error is raised again; an interrupted process leaves nothing half-written.
@@ -101,14 +131,15 @@ def run_check(*, loaded: LoadedPlan, engine: Engine, as_of: date, clock: Clock, 
             sent, acks = escalations.history(session=session)
         notices = decide(loaded.plan, decisions, sent, acks, as_of)
         return CheckResult(None, as_of, decisions, 0, None, notices,
-                           messages_for(loaded, decisions, notices, config, as_of))
+                           messages_for(loaded, decisions, notices, config, as_of, portal_url=portal_url,
+                                        attach=attach))
     try:
         with session_scope(engine) as session:
             audit.lock_chain(session=session)  # concurrent checks: one after the other, whole
             decisions = evaluate(loaded.plan, progress.observations(session=session), as_of)
             sent, acks = escalations.history(session=session)
             notices = decide(loaded.plan, decisions, sent, acks, as_of)
-            messages = messages_for(loaded, decisions, notices, config, as_of)
+            messages = messages_for(loaded, decisions, notices, config, as_of, portal_url=portal_url, attach=attach)
             missed = missed_days(audit.last_checked_day(session=session, before=as_of), as_of) if expect_daily else []
             finished = clock()
             audit.store_plan_text(session=session, sha256=loaded.sha256, text=loaded.text, at=finished)
@@ -123,7 +154,8 @@ def run_check(*, loaded: LoadedPlan, engine: Engine, as_of: date, clock: Clock, 
     except Exception as exc:
         _log_failure(engine, run_id, as_of, started, loaded, exc, clock)
         raise
-    delivery = deliver_pending(engine=engine, loaded=loaded, config=config, clock=clock, sleep=sleep) if deliver else Delivery()
+    delivery = (deliver_pending(engine=engine, loaded=loaded, config=config, clock=clock, sleep=sleep,
+                                reports_dir=reports_dir) if deliver else Delivery())
     return CheckResult(run.id, as_of, decisions, len(entries), run.head_hash, notices, messages, delivery, missed)
 
 
@@ -142,6 +174,7 @@ def _write_outbox(session, run_id: str, as_of: date, at: datetime, notices: list
         row = escalations.add_outbox(session=session, message=Outbox(
             run_id=run_id, created_at=at, recipient=str(key), language=m.language,
             level=m.level, subject=m.subject, body=m.body, items=",".join(m.items),
+            attachment=report.relative_path(m.report, m.language, as_of) if m.report else None,
             dedup_key=f"{key}|{as_of.isoformat()}|{fingerprint}"))
         ids[key] = row.id if row else None
     escalations.add_notices(session=session, notices=[
@@ -152,13 +185,18 @@ def _write_outbox(session, run_id: str, as_of: date, at: datetime, notices: list
 
 
 def deliver_pending(*, engine: Engine, loaded: LoadedPlan, config: NotifyConfig, clock: Clock,
-                    sleep: Callable[[float], None] = time.sleep) -> Delivery:
+                    sleep: Callable[[float], None] = time.sleep, reports_dir: Path | None = None) -> Delivery:
     """Send every pending message whose recipient has an address; each attempt is recorded.
-    A message that fails stays pending and is tried again by the next run."""
+    A message that fails stays pending and is tried again by the next run.
+
+    A message decided with an institution report attaches the file from `reports_dir`. When the
+    file is not there (the check could not write it, or the folder was cleared), the message goes
+    out without it: an escalation is not held back for its attachment (counted as `unattached`)."""
     with session_scope(engine) as session:
-        waiting = [(m.id, RecipientKey.parse(m.recipient), m.subject, m.body) for m in escalations.pending(session=session)]
-    sent = failed = unaddressed = 0
-    for message_id, key, subject, body in waiting:
+        waiting = [(m.id, RecipientKey.parse(m.recipient), m.subject, m.body, m.attachment)
+                   for m in escalations.pending(session=session)]
+    sent = failed = unaddressed = unattached = 0
+    for message_id, key, subject, body, attachment in waiting:
         urls = addresses(key, loaded.plan, config)
         if not urls:
             unaddressed += 1
@@ -167,13 +205,28 @@ def deliver_pending(*, engine: Engine, loaded: LoadedPlan, config: NotifyConfig,
             claimed = escalations.claim(session=session, message_id=message_id, at=clock())
         if not claimed:
             continue
+        attach = _attachment(reports_dir, attachment)
+        if attachment and attach is None:
+            log.warning("message %s goes out without its report %s: no such file", message_id, attachment)
+            unattached += 1
         ok, error, tries = send_with_retries(urls, subject, body, config.delivery.attempts,
-                                             config.delivery.backoff_seconds, sleep=sleep)
+                                             config.delivery.backoff_seconds, sleep=sleep, attachment=attach)
         with session_scope(engine) as session:
             escalations.mark_attempt(session=session, message_id=message_id, at=clock(), ok=ok, error=error,
                                      tries=tries)
         sent, failed = sent + ok, failed + (not ok)
-    return Delivery(sent, failed, unaddressed)
+    return Delivery(sent, failed, unaddressed, unattached)
+
+
+def _attachment(reports_dir: Path | None, relative: str | None) -> Attachment | None:
+    """The stored report reference (`<as-of>/<institution>.<lang>.html`) as a file to attach,
+    named `rrf-<as-of>-<institution>.<lang>.html` for the recipient; None when it is not there."""
+    if not relative or reports_dir is None:
+        return None
+    path = reports_dir / relative
+    if not path.is_file():
+        return None
+    return Attachment(path, f"rrf-{path.parent.name}-{path.name}", "text/html")
 
 
 def _log_failure(engine: Engine, run_id: str, as_of: date, started: datetime, loaded: LoadedPlan,
@@ -200,16 +253,44 @@ def check(ctx: Context, *, as_of: date, dry_run: bool = False, deliver: bool = T
           expect_daily: bool = False) -> CheckResult:
     """The whole check in this process: `rrf check --direct` and `--dry-run`, and the flow's task
     (which delivers in a task of its own). A dry run on a store that does not exist yet reads
-    an empty one and creates nothing."""
+    an empty one and creates nothing.
+
+    After the run is logged (and before delivery, so that digests can carry them), every
+    institution's report is written in both languages (services.report.write_all, into
+    `<reports folder>/<as-of>/`; not on a dry run). Digests link to the portal when
+    `settings.portal_url` is set, and otherwise carry the recipient's institution report.
+
+    A report that cannot be written does not fail or undo the check: the run, its log entries and
+    its outbox are already committed and stay; `report_error` says why (the command prints it as a
+    warning, the flow logs it), `reports` is empty, and the messages go out without the report.
+    """
     engine = readable(ctx.url) if dry_run else writable(ctx.url)
     if engine is None:
         engine = dbm.open_engine("sqlite://")
         dbm.upgrade(engine)
+    portal_url = ctx.settings.portal_url or None
     try:
-        return run_check(loaded=ctx.loaded, engine=engine, as_of=as_of, clock=ctx.clock, dry_run=dry_run,
-                         config=ctx.notify, deliver=deliver, expect_daily=expect_daily)
+        result = run_check(loaded=ctx.loaded, engine=engine, as_of=as_of, clock=ctx.clock, dry_run=dry_run,
+                           config=ctx.notify, deliver=False, expect_daily=expect_daily, portal_url=portal_url,
+                           attach=portal_url is None)
+        if dry_run:
+            return result
+        written, problem = write_reports(ctx, result)
+        delivery = deliver_pending(engine=engine, loaded=ctx.loaded, config=ctx.notify, clock=ctx.clock,
+                                   reports_dir=ctx.settings.reports_path) if deliver else Delivery()
+        return replace(result, reports=written, report_error=problem, delivery=delivery)
     finally:
         engine.dispose()
+
+
+def write_reports(ctx: Context, result: CheckResult) -> tuple[list[report.Report], str | None]:
+    """The institution reports of a logged run, or none and why not (never raises: see check)."""
+    try:
+        return report.write_all(ctx, as_of=result.as_of, run_id=result.run_id or ""), None
+    except Exception as exc:  # noqa: BLE001 (a report never costs the check: decided, documented in check)
+        error = redact(f"{type(exc).__name__}: {exc}")[:500]  # no traceback: its values may hold secrets
+        log.warning("the institution reports of run %s were not written: %s", result.run_id, error)
+        return [], error
 
 
 def deliver(ctx: Context, sleep: Callable[[float], None] = time.sleep) -> Delivery:
@@ -218,7 +299,8 @@ def deliver(ctx: Context, sleep: Callable[[float], None] = time.sleep) -> Delive
     if engine is None:  # no store yet: nothing was ever decided
         return Delivery()
     try:
-        return deliver_pending(engine=engine, loaded=ctx.loaded, config=ctx.notify, clock=ctx.clock, sleep=sleep)
+        return deliver_pending(engine=engine, loaded=ctx.loaded, config=ctx.notify, clock=ctx.clock, sleep=sleep,
+                               reports_dir=ctx.settings.reports_path)
     finally:
         engine.dispose()
 

@@ -1,6 +1,7 @@
 """The institution report: per institution, one self-contained HTML file (styles and charts
 inline, nothing fetched) with the portal's overview and item pages for that institution."""
 
+import uuid
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -8,6 +9,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from rrf import __version__
+from rrf.rules.plan import Plan
 from rrf.rules.vocab import LANGUAGES
 from rrf.services import portal
 from rrf.services.access import Viewer, visible_items
@@ -28,9 +30,20 @@ def reader(institution: str) -> Viewer:
     return Viewer(f"report:{institution}", "head", institution)
 
 
+def has_report(plan: Plan, institution: str) -> bool:
+    """Whether a check writes a report for the institution: it is in the plan and has items."""
+    return institution in plan.institutions and bool(visible_items(reader(institution), plan))
+
+
 def institutions_with_items(ctx: Context) -> list[str]:
     plan = ctx.loaded.plan
-    return [ref for ref in plan.institutions if visible_items(reader(ref), plan)]
+    return [ref for ref in plan.institutions if has_report(plan, ref)]
+
+
+def relative_path(institution: str, lang: str, as_of: date) -> str:
+    """Where a report lies inside the reports folder: `<as-of>/<institution>.<lang>.html` (what an
+    outbox row stores to carry it: no address, nothing secret)."""
+    return f"{as_of.isoformat()}/{institution}.{lang}.html"
 
 
 def html(ctx: Context, institution: str, *, as_of: date, lang: str, run_id: str) -> str:
@@ -49,14 +62,14 @@ def html(ctx: Context, institution: str, *, as_of: date, lang: str, run_id: str)
 def write_all(ctx: Context, *, as_of: date, run_id: str, folder: Path | None = None) -> list[Report]:
     """Every institution's report in every language, written to the reports folder
     (`<folder>/<as-of>/<institution>.<lang>.html`, replaced by a later check of the same day)."""
-    target = (folder or ctx.settings.reports_path) / as_of.isoformat()
-    target.mkdir(parents=True, exist_ok=True)
+    root = folder or ctx.settings.reports_path
+    (root / as_of.isoformat()).mkdir(parents=True, exist_ok=True)
     out = []
     for ref in institutions_with_items(ctx):
         for lang in LANGUAGES:
             text = html(ctx, ref, as_of=as_of, lang=lang, run_id=run_id)
-            path = target / f"{ref}.{lang}.html"
-            tmp = path.with_suffix(".tmp")
+            path = root / relative_path(ref, lang, as_of)
+            tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")  # checks may run at once
             tmp.write_text(text, encoding="utf-8")
             tmp.replace(path)
             out.append(Report(ref, lang, path, text.count('<section class="card"')))

@@ -123,6 +123,15 @@ def edit_plan(*edits: tuple[str, str], text: str = VALID_PLAN) -> str:
     return text
 
 
+@pytest.fixture(autouse=True)
+def reports_folder(tmp_path_factory, monkeypatch):
+    """Every check writes the institution reports (RRF_REPORTS_DIR): in a test, into a folder of
+    the test's own, never into the checkout or whatever folder the test runs in."""
+    folder = tmp_path_factory.mktemp("rrf-reports")
+    monkeypatch.setenv("RRF_REPORTS_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture
 def workdir(tmp_path, monkeypatch):
     """Every CLI spec runs in an empty folder, without RRF_* variables from the caller,

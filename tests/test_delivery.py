@@ -42,7 +42,7 @@ class Inbox:
     async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, N802 (aiosmtpd's hook)
         msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.mails.append({"to": envelope.rcpt_tos, "subject": msg["Subject"],
-                           "body": msg.get_body(("plain", "html")).get_content()})
+                           "body": msg.get_body(("plain", "html")).get_content(), "message": msg})
         return "250 OK"
 
     def start(self) -> None:

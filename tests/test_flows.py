@@ -1,6 +1,8 @@
-"""The compliance-check flow (Prefect) evaluates the whole plan in one task, logs it, publishes a
-summary and a table of every item as artifacts, retries a failing delivery, reports scheduled
-days on which no check ran, and writes the same log on PostgreSQL as on SQLite.
+"""The compliance-check flow (Prefect) evaluates the whole plan in one task, logs it, writes the
+institution reports, publishes a summary (English and Latvian), a table of every item and the
+list of the reports as artifacts, retries a failing delivery, reports scheduled days on which
+no check ran, and writes the same log on PostgreSQL as on SQLite. What the artifacts show is
+built by plain functions, specified here without a Prefect server.
 """
 
 import json
@@ -49,9 +51,14 @@ def test_the_flow_logs_every_item_and_publishes_artifacts(prefect, seeded):
     rows = json.loads(table) if isinstance(table, str) else table
     assert [r["id"] for r in rows] == ids
     assert {r["status"] for r in rows} == {"missed"}
+    assert all(isinstance(r["goal"], (int, float)) or r["goal"] == "done" for r in rows)
     summary = artifact("rrf-summary").data
     assert "as of 2026-09-01" in summary and result.run_id in summary
     assert f"{len(ids)} items logged" in summary
+    assert "uz 01.09.2026" in artifact("rrf-summary-lv").data and "nav sasniegts" in artifact("rrf-summary-lv").data
+    listed = artifact("rrf-reports").data
+    assert result.reports and all(str(r.path) in listed for r in result.reports)
+    assert all(r.path.is_file() for r in result.reports)
 
 
 def free_port() -> int:
@@ -144,3 +151,77 @@ def test_rrf_check_runs_the_flow_on_a_temporary_server_and_leaves_nothing_runnin
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM audit_run")).scalar_one() == 1
     engine.dispose()
+
+
+# What the artifacts show, without Prefect -----------------------------------------------------
+
+def checked_seed(tmp_path, as_of: date = date(2026, 9, 1)):
+    """A logged check of the seeds' progress (direct, no Prefect) with its reports."""
+    from rrf.services import check
+    from rrf.services.context import Context
+    from rrf.settings import clock, settings
+
+    url = seed(f"sqlite:///{tmp_path / 'unit.db'}")
+    ctx = Context(settings(plan=PLAN, database_url=url, reports_dir=tmp_path / "reports"), clock)
+    return ctx.loaded, check.check(ctx, as_of=as_of, deliver=False)
+
+
+def test_the_status_table_has_numbers_as_json_numbers(tmp_path):
+    """Goal and actual are JSON numbers (a milestone's `done` / `not-done` as in `rrf status
+    --format json`; null when nothing was recorded), never the text "None"; labels and
+    explanations in both languages."""
+    from rrf.flows.compliance import status_rows
+
+    loaded, result = checked_seed(tmp_path)
+    rows = status_rows(loaded, result)
+    assert [r["id"] for r in rows] == loaded.plan.ids
+    text = json.dumps(rows, ensure_ascii=False)
+    assert "None" not in text
+    for r, d in zip(rows, result.decisions):
+        if d.kind == "target":
+            assert isinstance(r["goal"], int | float) and not isinstance(r["goal"], bool)
+            assert r["actual"] is None or isinstance(r["actual"], int | float)
+        else:
+            assert r["goal"] == "done" and r["actual"] in (None, "done", "not-done")
+        assert r["explanation_lv"] == d.explanation["lv"] and r["explanation_en"] == d.explanation["en"]
+    trained = next(r for r in rows if r["id"] == "3.1.1.2.i/specialists-trained")
+    assert (trained["goal"], trained["status_en"], trained["status_lv"]) == (1300, "missed", "nav sasniegts")
+    assert isinstance(trained["actual"], int) and json.loads(text)[rows.index(trained)]["actual"] == trained["actual"]
+
+
+def test_the_summaries_speak_both_languages_and_show_no_none(tmp_path):
+    """One summary per language: labels from the catalogues, numbers formatted, a missing actual as `–`."""
+    from rrf.flows.compliance import summary_markdown
+    from rrf.services.check import Delivery
+
+    loaded, result = checked_seed(tmp_path)
+    en, lv = (summary_markdown(loaded, result, Delivery(sent=2), lang) for lang in ("en", "lv"))
+    assert en.startswith("# RRF compliance check as of 2026-09-01") and "| missed |" in en
+    assert lv.startswith("# RRF atbilstības pārbaude uz 01.09.2026") and "| nav sasniegts |" in lv
+    assert "None" not in en + lv
+    assert " / 1 300 |" in en and "| – / " in en  # actual / goal: a target without a record shows –
+    assert "nosūtītas 2" in lv
+
+
+def test_the_reports_artifact_lists_each_report_and_the_portal(tmp_path):
+    """`rrf-reports` lists every report file (a file:// link and its path) in English and in
+    Latvian, each institution's overview in the portal and the portal, when one is configured."""
+    from rrf.flows.compliance import reports_markdown
+
+    loaded, result = checked_seed(tmp_path)
+    text = reports_markdown(loaded, result, "https://rrf.example.lv")
+    for r in result.reports:
+        assert f"({r.path.as_uri()})" in text and f"`{r.path}`" in text
+    assert "Valsts kanceleja" in text and "State Chancellery" in text
+    assert "The portal: https://rrf.example.lv/" in text and "Portāls: https://rrf.example.lv/" in text
+    assert "(https://rrf.example.lv/?institution=vk&as_of=2026-09-01)" in text
+    assert "https://" not in reports_markdown(loaded, result, None)
+
+
+def test_describe_days_in_both_languages():
+    """A long run of missed days reads as a span, with its dates and day count in the language."""
+    from rrf.flows.compliance import describe_days
+
+    days = [date(2026, 9, 4 + n) for n in range(7)]
+    assert describe_days(days) == "2026-09-04 to 2026-09-10 (7 days)"
+    assert describe_days(days, "lv") == "04.09.2026–10.09.2026 (7 dienas)"

@@ -2,7 +2,8 @@
 seed documents report, `rrf status --format json` (LV and EN), the digests a check decides and
 the statuses and explanations of `rrf audit log --format json` equal the golden files in
 tests/golden/. They were recorded before the code moved (tests/golden/record_before_move.py);
-the only later changes to them are the Latvian fixes of the message catalogues (see the README).
+the only later changes to them are the Latvian fixes of the message catalogues (see the README)
+and, in each digest, the line saying that the institution report is attached (no portal URL set).
 """
 
 import json
