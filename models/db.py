@@ -3,6 +3,7 @@
 import sqlite3
 import time
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Iterator
 
@@ -115,7 +116,9 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+@cache
 def head_revision() -> str:
+    """The newest migration shipped with this code (read once per process: it cannot change)."""
     return ScriptDirectory(str(MIGRATIONS)).get_current_head() or ""
 
 

@@ -102,13 +102,17 @@ def notices_on(*, session: Session, day: date) -> list[Notice]:
     return list(session.exec(select(Notice).where(Notice.day == day).order_by(Notice.id)))
 
 
-def told_about(*, session: Session, item_id: str) -> list[tuple[Notice, Outbox | None]]:
-    """Every notice decided about an item with its message, oldest first."""
-    rows = session.exec(select(Notice, Outbox).join(Outbox, col(Notice.outbox_id) == col(Outbox.id), isouter=True)
-                        .where(Notice.item_id == item_id).order_by(Notice.id))
-    return [(n, m) for n, m in rows]
+def told_about(*, session: Session, item_id: str | None) -> list[tuple[Notice, Outbox | None]]:
+    """Every notice decided about an item (None: about every item) with its message, oldest first."""
+    query = select(Notice, Outbox).join(Outbox, col(Notice.outbox_id) == col(Outbox.id), isouter=True)
+    if item_id is not None:
+        query = query.where(Notice.item_id == item_id)
+    return [(n, m) for n, m in session.exec(query.order_by(Notice.id))]
 
 
-def acks_for(*, session: Session, item_id: str) -> list[Acknowledgement]:
-    return list(session.exec(select(Acknowledgement).where(Acknowledgement.item_id == item_id)
-                             .order_by(Acknowledgement.id)))
+def acks_for(*, session: Session, item_id: str | None) -> list[Acknowledgement]:
+    """The acknowledgements of an item (None: of every item), oldest first."""
+    query = select(Acknowledgement)
+    if item_id is not None:
+        query = query.where(Acknowledgement.item_id == item_id)
+    return list(session.exec(query.order_by(Acknowledgement.id)))

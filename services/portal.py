@@ -6,6 +6,7 @@ record was added, so a page view costs one small query when nothing changed.
 """
 
 import csv
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -13,7 +14,7 @@ from pathlib import Path
 from typing import Any, Literal, TextIO
 
 from rrf.models import escalations, progress
-from rrf.models.tables import Acknowledgement, Notice, Outbox
+from rrf.models.tables import Acknowledgement, ImportBatch, Notice, Outbox, ProgressRecord
 from rrf.rules import Decision, LoadedPlan, evaluate
 from rrf.rules.evaluate import evaluate_item
 from rrf.rules.errors import RrfError
@@ -169,17 +170,33 @@ def _sort_key(sort: str):  # noqa: ANN202
 
 def item_view(ctx: Context, viewer: Viewer, item_id: str, *, as_of: date) -> ItemView:
     """One item for the user (NotFound outside their scope): decision, records, who was told what."""
+    return item_views(ctx, viewer, [item_id], as_of=as_of)[0]
+
+
+def item_views(ctx: Context, viewer: Viewer, item_ids: list[str], *, as_of: date) -> list[ItemView]:
+    """Several items' pages from one reading of the store (the institution reports)."""
     loaded = ctx.loaded
-    item = require_item(viewer, loaded.plan, item_id)
+    items = [require_item(viewer, loaded.plan, item_id) for item_id in item_ids]
+    only = items[0].id if len(items) == 1 else None  # one item: read just its rows
+    records: dict[str, list[ProgressRecord]] = defaultdict(list)
+    told: dict[str, list[Told]] = defaultdict(list)
+    acks: dict[str, list[Acknowledgement]] = defaultdict(list)
+    batches: dict[int, ImportBatch | None] = {}
     with reading(ctx.url) as session:
-        if session is None:
-            rows, told, acks, batches = [], [], [], {}
-        else:
-            rows = progress.list_records(session=session, item_id=item.id)
-            batches = {r.import_batch_id: progress.batch_of(session=session, batch_id=r.import_batch_id)
-                       for r in rows if r.import_batch_id}
-            told = [Told(n, m) for n, m in escalations.told_about(session=session, item_id=item.id)]
-            acks = escalations.acks_for(session=session, item_id=item.id)
+        if session is not None:
+            for r in progress.list_records(session=session, item_id=only):
+                records[r.item_id].append(r)
+                if r.import_batch_id and r.import_batch_id not in batches:
+                    batches[r.import_batch_id] = progress.batch_of(session=session, batch_id=r.import_batch_id)
+            for n, m in escalations.told_about(session=session, item_id=only):
+                told[n.item_id].append(Told(n, m))
+            for a in escalations.acks_for(session=session, item_id=only):
+                acks[a.item_id].append(a)
+    return [_view(loaded, item, records[item.id], batches, told[item.id], acks[item.id], as_of) for item in items]
+
+
+def _view(loaded: LoadedPlan, item: Item, rows: list[ProgressRecord], batches: dict[int, ImportBatch | None],
+          told: list[Told], acks: list[Acknowledgement], as_of: date) -> ItemView:
     observations = [progress.observation_of(r) for r in rows]
     decision = evaluate_item(item, [o for o in standing(observations) if o.as_of <= as_of], as_of)
     measure = loaded.plan.measures.get(item.measure)

@@ -46,28 +46,35 @@ def relative_path(institution: str, lang: str, as_of: date) -> str:
     return f"{as_of.isoformat()}/{institution}.{lang}.html"
 
 
-def html(ctx: Context, institution: str, *, as_of: date, lang: str, run_id: str) -> str:
-    """The report of one institution as of a day, in one language."""
+def html(ctx: Context, institution: str, *, as_of: date, lang: str, run_id: str,
+         views: dict[str, portal.ItemView] | None = None) -> str:
+    """The report of one institution as of a day, in one language (`views`: item pages already
+    read, by id; the institution's are read here when not given)."""
     viewer = reader(institution)
     overview = portal.overview(ctx, viewer, as_of=as_of, filters=portal.Filters(sort="status"))
-    views = [portal.item_view(ctx, viewer, r.item.id, as_of=as_of) for r in overview.rows]
+    ids = [r.item.id for r in overview.rows]
+    if views is None:
+        views = {v.row.item.id: v for v in portal.item_views(ctx, viewer, ids, as_of=as_of)}
     portal_url = (ctx.settings.portal_url or "").rstrip("/") or None
     return render.page(
         "report.html.j2", lang, inline_css=Markup(render.css()), plan=ctx.loaded.plan, institution=institution,
-        overview=overview, views=views, run_id=run_id, portal_url=portal_url, version=__version__,
-        plan_sha=ctx.loaded.sha256, item_link=lambda item_id: f"#{item_id}",
+        overview=overview, views=[views[i] for i in ids], run_id=run_id, portal_url=portal_url,
+        version=__version__, plan_sha=ctx.loaded.sha256, item_link=lambda item_id: f"#{item_id}",
         recipient=render.recipient_label(ctx.loaded.plan, lang))
 
 
 def write_all(ctx: Context, *, as_of: date, run_id: str, folder: Path | None = None) -> list[Report]:
     """Every institution's report in every language, written to the reports folder
-    (`<folder>/<as-of>/<institution>.<lang>.html`, replaced by a later check of the same day)."""
+    (`<folder>/<as-of>/<institution>.<lang>.html`, replaced by a later check of the same day).
+    Every item's page is read once, in one reading of the store, for all the reports."""
     root = folder or ctx.settings.reports_path
     (root / as_of.isoformat()).mkdir(parents=True, exist_ok=True)
+    everyone = Viewer("report", "coordinator", None)
+    views = {v.row.item.id: v for v in portal.item_views(ctx, everyone, ctx.loaded.plan.ids, as_of=as_of)}
     out = []
     for ref in institutions_with_items(ctx):
         for lang in LANGUAGES:
-            text = html(ctx, ref, as_of=as_of, lang=lang, run_id=run_id)
+            text = html(ctx, ref, as_of=as_of, lang=lang, run_id=run_id, views=views)
             path = root / relative_path(ref, lang, as_of)
             tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")  # checks may run at once
             tmp.write_text(text, encoding="utf-8")

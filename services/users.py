@@ -12,6 +12,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -31,7 +32,12 @@ FAILURE_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_NAME = 5
 MAX_FAILURES_PER_CLIENT = 20
 _hasher = PasswordHasher()
-_DUMMY = _hasher.hash("an account that does not exist")  # same cost whether the name exists or not
+
+
+@cache
+def _dummy() -> str:
+    """A hash to verify against when the name does not exist: the same cost either way."""
+    return _hasher.hash("an account that does not exist")
 
 
 class UserError(RrfError):
@@ -146,7 +152,7 @@ def sign_in(ctx: Context, *, name: str, password: str, client: str) -> Viewer:
 
 def _verified(user: AppUser | None, password: str) -> bool:
     try:
-        return _hasher.verify(user.password_hash if user else _DUMMY, password) and user is not None
+        return _hasher.verify(user.password_hash if user else _dummy(), password) and user is not None
     except (VerificationError, InvalidHashError):
         return False
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from rrf.rules.evaluate import Decision
 from rrf.rules.i18n import Words
@@ -41,13 +41,18 @@ Point = tuple[date, Decimal]
 
 
 def _el(name: str, *children: object, **attrs: object) -> Markup:
-    """One element; `class_` is written class and `font_size` font-size. Text and values are escaped."""
-    pairs = ((k.rstrip("_").replace("_", "-"), f"{v:.1f}" if isinstance(v, float) else v)
-             for k, v in attrs.items() if v is not None)
-    text = Markup("").join(Markup(' {}="{}"').format(k, v) for k, v in pairs)
+    """One element; `class_` is written class and `font_size` font-size. Text and values are
+    escaped (a Markup child is markup already). Plain string building: Markup.format costs
+    ten times as much, and a report draws thousands of elements."""
+    head = [name]
+    for key, value in attrs.items():
+        if value is not None:
+            shown = f"{value:.1f}" if isinstance(value, float) else value
+            head.append(f'{key.rstrip("_").replace("_", "-")}="{escape(shown)}"')
+    opening = " ".join(head)
     if not children:
-        return Markup("<{}{}/>").format(name, text)
-    return Markup("<{0}{1}>{2}</{0}>").format(name, text, Markup("").join(children))
+        return Markup(f"<{opening}/>")
+    return Markup(f"<{opening}>{''.join(escape(c) for c in children)}</{name}>")
 
 
 def _text(x: float, y: float, body: str, cls: str, anchor: str = "start") -> Markup:

@@ -4,6 +4,7 @@ Pages are rendered on the server (rrf.views); nothing needs JavaScript or the ne
 Every response carries a strict Content-Security-Policy (no scripts at all).
 """
 
+import gc
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -36,6 +37,7 @@ HEADERS = {
 def create_app(ctx: Context) -> FastAPI:
     """The portal on the plan and database of `ctx` (both checked here, before serving)."""
     ctx.loaded  # noqa: B018  (a bad plan fails now, with its PlanError, not on the first page)
+    gc.freeze()  # the plan and the imports live as long as the process: keep them out of every collection
     app = FastAPI(title="rrf", version=__version__, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.ctx = ctx
     secure = (ctx.settings.portal_url or "").startswith("https://")
