@@ -149,6 +149,18 @@ def test_the_right_people_hear_at_the_right_level_on_the_right_days(rrf, inbox):
     assert len(inbox.mails) == 2
 
 
+def test_a_digest_mail_reads_line_by_line_in_text_and_in_html(rrf, inbox):
+    """It sends the digest's lines as lines: the plain-text part keeps them, and the HTML part
+    has them as line breaks, with the text escaped (a mail client shows either)."""
+    check(rrf, "2026-03-02")
+    [mail] = inbox.to("anna@example.test")
+    plain = mail["message"].get_body(("plain",)).get_content()
+    html = mail["message"].get_body(("html",)).get_content()
+    assert plain.splitlines()[0].startswith("Labdien, Anna Bērziņa!") and len(plain.splitlines()) > 5
+    assert html.count("<br") >= len([line for line in plain.splitlines() if line.strip()]) - 1
+    assert "<script" not in html
+
+
 def test_the_head_of_the_institution_hears_through_the_json_webhook(rrf, inbox, hook):
     check(rrf, "2026-06-01")                       # 29 days left: all three levels
     [posted] = Hook.received
