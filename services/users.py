@@ -113,6 +113,12 @@ def users(ctx: Context) -> list[UserRow]:
         return [] if session is None else [_row(u) for u in store.list_users(session=session)]
 
 
+def anyone(ctx: Context) -> bool:
+    """Whether any account exists (the sign-in page says how to make the first one)."""
+    with reading(ctx.url) as session:
+        return session is not None and bool(store.list_users(session=session))
+
+
 def viewer(ctx: Context, name: str) -> Viewer | None:
     """The enabled user of that name, as the use cases see them (None: gone or disabled)."""
     with reading(ctx.url) as session:

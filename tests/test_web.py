@@ -280,3 +280,13 @@ def test_health_answers_without_signing_in(app):
     body = TestClient(app).get("/health").json()
     assert body["status"] == "ok" and body["plan"]["items"] == 13 and body["last_check"]["as_of"] == AS_OF.isoformat()
     assert "3.1.1.2" not in json.dumps(body)
+
+
+def test_a_portal_without_accounts_says_how_to_make_the_first(tmp_path):
+    """It tells whoever opens a portal with no account yet which command makes one."""
+    from rrf.services.context import Context
+    from rrf.settings import settings
+    ctx = Context(settings(plan=portal.ROOT / "milestones.toml", database_url=f"sqlite:///{tmp_path / 'new.db'}"),
+                  lambda: portal.NOW)
+    page = TestClient(create_app(ctx)).get("/sign-in").text
+    assert 'id="no-accounts"' in page and "rrf users add NAME --role coordinator" in page

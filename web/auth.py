@@ -19,7 +19,8 @@ REFUSED = {
 
 @router.get("/sign-in")
 def sign_in_form(request: Request, next: str = "/") -> Response:
-    return page(request, "sign_in.html.j2", None, error=None, next=safe_next(next), username="")
+    return page(request, "sign_in.html.j2", None, error=None, next=safe_next(next), username="",
+                no_accounts=not users.anyone(ctx_of(request)))
 
 
 @router.post("/sign-in")
@@ -34,7 +35,7 @@ async def sign_in(request: Request) -> Response:
     except users.SignInRefused as refused:
         _ = Words(language(request))
         return page(request, "sign_in.html.j2", None, status=429 if refused.why == "throttled" else 401,
-                    error=_(REFUSED[refused.why]), next=target, username=name[:60])
+                    error=_(REFUSED[refused.why]), next=target, username=name[:60], no_accounts=False)
     lang = request.session.get("lang")
     request.session.clear()  # a new session: a new CSRF token
     request.session.update(user=viewer.name, **({"lang": lang} if lang else {}))
