@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from backends import db_url  # noqa: F401
 from ladder import LADDER, item_plan
 from seeding import PLAN, seed
-from test_delivery import Inbox
+from test_delivery import inbox  # noqa: F401  (the fixture: a real SMTP server on loopback)
 from rrf.cli.main import app
 from rrf.notifications.render import item_url
 from rrf.rules import load_plan
@@ -132,14 +132,6 @@ def test_a_dry_run_writes_no_report(checked):
 
 VK_PLAN = item_plan("Apmācīti darbinieki", "Employees trained").replace(
     'name = "Anna Bērziņa"\n', 'name = "Anna Bērziņa"\ninstitution = "vk"\n') + LADDER
-
-
-@pytest.fixture
-def inbox():
-    box = Inbox()
-    box.start()
-    yield box
-    box.stop()
 
 
 @pytest.fixture
