@@ -119,7 +119,8 @@ def _time(f: _Frame, d: Decision, _: Words, axis_y: float) -> list[Markup]:
                                (d.as_of, "today", _("as of {date}", date=_.date(d.as_of)), 30)):
         x = f.x(day)
         dashes = "4 3" if cls == "today" else None
-        out += [_line(x, y + 4, x, axis_y, cls, stroke_width=1.5, stroke_dasharray=dashes), _beside(x, y, label, cls)]
+        # both lines start below both labels, so that neither crosses the other's label
+        out += [_line(x, 34, x, axis_y, cls, stroke_width=1.5, stroke_dasharray=dashes), _beside(x, y, label, cls)]
     return out
 
 

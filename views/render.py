@@ -30,7 +30,7 @@ def environment(lang: str) -> Environment:
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(_=w, gettext=w, ngettext=w.ngettext)  # str.format placeholders ({n}), as everywhere else
     env.filters.update(number=_number(w), day=lambda d: w.date(_day(d)) if d else "", label=w.label,
-                       actual=lambda v: w.actual(_decimal(v)), pick=w.pick)
+                       actual=lambda v: w.actual(_decimal(v)), pick=w.pick, capfirst=lambda s: s[:1].upper() + s[1:])
     env.globals.update(lang=lang, languages=LANGUAGES, statuses=STATUSES, w=w, other=_other,
                        trajectory=charts.trajectory, breakdown=charts.breakdown,
                        roles=ROLE_LABELS, checkpoint_labels=CHECKPOINT_LABELS)
