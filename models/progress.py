@@ -18,7 +18,8 @@ CHUNK = 5_000  # rows per INSERT when importing, and per fetch when reading
 
 def _columns(
     record: CheckedRecord, *, evidence_sha256: str | None, recorded_at: datetime,
-    import_batch_id: int | None = None, import_row: int | None = None,
+    import_batch_id: int | None = None, import_row: int | None = None, recorded_by: str | None = None,
+    evidence_type: str | None = None,
 ) -> dict[str, Any]:
     return {
         "item_id": record.item_id,
@@ -35,13 +36,17 @@ def _columns(
         "reason": record.reason,
         "import_batch_id": import_batch_id,
         "import_row": import_row,
+        "recorded_by": recorded_by,
+        "evidence_type": evidence_type,
     }
 
 
 def append_record(
     *, session: Session, record: CheckedRecord, recorded_at: datetime, evidence_sha256: str | None = None,
+    recorded_by: str | None = None, evidence_type: str | None = None,
 ) -> ProgressRecord:
-    row = ProgressRecord(**_columns(record, evidence_sha256=evidence_sha256, recorded_at=recorded_at))
+    row = ProgressRecord(**_columns(record, evidence_sha256=evidence_sha256, recorded_at=recorded_at,
+                                    recorded_by=recorded_by, evidence_type=evidence_type))
     session.add(row)
     session.flush()
     return row
@@ -89,6 +94,7 @@ def find_batch(*, session: Session, sha256: str) -> ImportBatch | None:
 def append_batch(
     *, session: Session, file_name: str, sha256: str, rows: list[ImportRow], at: datetime,
     on_row=None,  # noqa: ANN001  (a callable advanced once per row, e.g. a progress bar)
+    recorded_by: str | None = None,
 ) -> ImportBatch:
     """All rows of one file, each with its line number, in the caller's transaction.
 
@@ -101,7 +107,7 @@ def append_batch(
         chunk = rows[start:start + CHUNK]
         session.execute(insert(ProgressRecord.__table__), [
             _columns(r.record, evidence_sha256=r.evidence_sha256, recorded_at=at, import_batch_id=batch.id,
-                     import_row=r.line) for r in chunk])
+                     import_row=r.line, recorded_by=recorded_by) for r in chunk])
         if on_row is not None:
             for _ in chunk:
                 on_row()

@@ -28,6 +28,8 @@ class ProgressRecord(SQLModel, table=True):
     reason: str | None = None
     import_batch_id: int | None = Field(default=None, foreign_key="import_batch.id")
     import_row: int | None = None
+    recorded_by: str | None = Field(default=None, max_length=60)  # the user (portal) or operator (CLI)
+    evidence_type: str | None = Field(default=None, max_length=100)  # MIME type of uploaded evidence
 
 
 class ImportBatch(SQLModel, table=True):
@@ -185,3 +187,19 @@ class WebKey(SQLModel, table=True):
     id: int = Field(primary_key=True)
     secret: str
     created_at: datetime
+
+
+class Waiver(SQLModel, table=True):
+    """A coordinator's waiver (append-only): no escalation for the item (or for one breakdown
+    key's shortfall) from `day` until `expires`, inclusive, with who approved it and why."""
+
+    __tablename__ = "waiver"
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: str = Field(index=True, max_length=120)
+    breakdown_key: str | None = Field(default=None, max_length=60)
+    approver: str = Field(max_length=60)
+    reason: str
+    day: date
+    expires: date
+    recorded_at: datetime

@@ -2,7 +2,7 @@
 
 Precedence: an option on the command line, then the environment (`RRF_PLAN`,
 `RRF_DATABASE_URL`, `RRF_NOTIFY_CONFIG`, `RRF_ITALIA_DATA`, `RRF_PORTAL_URL`, `RRF_WEB_SECRET`,
-`RRF_REPORTS_DIR`), then a `.env` file in the
+`RRF_REPORTS_DIR`, `RRF_OPERATOR`, `RRF_EVIDENCE_DIR`), then a `.env` file in the
 current folder, then the defaults below. Only the CLI and the flows build `Settings` or
 read the clock; everything below them is handed what it needs.
 """
@@ -43,6 +43,12 @@ class Settings(BaseSettings):
     """The key that signs portal cookies (default: one made once and kept in the database)."""
     reports_dir: Path | None = None
     """Where each check writes the institution reports (default: ./rrf-reports)."""
+    operator: str | None = None
+    """Who the command line acts as: a portal user's name, whose role and scope then apply
+    (default: the local operator `os:<login>`, a coordinator: whoever runs `rrf` here has the
+    database anyway)."""
+    evidence_dir: Path | None = None
+    """Where evidence uploaded through the portal is kept, by SHA-256 (default: ./rrf-evidence)."""
 
     @property
     def plan_path(self) -> Path:
@@ -67,6 +73,10 @@ class Settings(BaseSettings):
     @property
     def reports_path(self) -> Path:
         return (self.reports_dir or Path(REPORTS_DIR)).resolve()
+
+    @property
+    def evidence_path(self) -> Path:
+        return (self.evidence_dir or Path("rrf-evidence")).resolve()
 
     @property
     def italia_dir(self) -> Path:

@@ -16,6 +16,15 @@ from rrf.rules.errors import RrfError
 from rrf.rules.plan import Item, Plan
 
 ROLES = ("coordinator", "head", "auditor", "reporter")
+# what each role may do, on the items of its scope (coordinators and auditors: every item)
+ACTIONS = ("view", "record", "correct", "import", "acknowledge", "waive", "audit")
+MAY = {
+    "coordinator": frozenset(ACTIONS),
+    "auditor": frozenset({"view", "audit"}),
+    "head": frozenset({"view", "acknowledge"}),
+    "reporter": frozenset({"view", "record", "correct", "import"}),
+}
+REPORTING = frozenset({"record", "correct", "import"})
 SEES_ALL = frozenset({"coordinator", "auditor"})
 AUDITS = frozenset({"coordinator", "auditor"})
 SCOPED = frozenset({"head", "reporter"})
@@ -78,3 +87,40 @@ def require_item(viewer: Viewer, plan: Plan, item_id: str) -> Item:
 def require_audit(viewer: Viewer) -> None:
     if not viewer.audits:
         raise Forbidden(f"the role {viewer.role!r} has no access to the evaluation log")
+
+
+def may(viewer: Viewer, action: str) -> bool:
+    """Whether the role allows the action at all (scope aside)."""
+    return action in MAY.get(viewer.role, frozenset())
+
+
+def reportable_keys(viewer: Viewer, plan: Plan, item: Item) -> set[str | None]:
+    """What of an item the user may report: breakdown keys, and None for a figure without a key
+    (a total, or a milestone). Whoever runs the item (its measure's institution, or one of its
+    own contacts' institutions) reports all of it; an institution that is only the contact of
+    some breakdown keys (a planning region) reports exactly those keys."""
+    keys = set(item.breakdown.keys) if item.breakdown else set()
+    if viewer.sees_all:
+        return keys | {None}
+    if viewer.institution is None:
+        return set()
+    measure = plan.measures.get(item.measure)
+    runs = (measure is not None and measure.institution == viewer.institution) or any(
+        c in plan.contacts and plan.contacts[c].institution == viewer.institution for c in item.contacts)
+    if runs:
+        return keys | {None}
+    return {k for k, spec in (item.breakdown.keys.items() if item.breakdown else [])
+            if any(c in plan.contacts and plan.contacts[c].institution == viewer.institution for c in spec.contacts)}
+
+
+def require(viewer: Viewer, action: str, plan: Plan, item_id: str, key: str | None = None) -> Item:
+    """The item, when the user may do `action` on it (and on `key`, for reporting).
+    NotFound: the item does not exist or lies outside the user's scope. Forbidden: the role does
+    not allow the action, or the key is another institution's part of the item."""
+    item = require_item(viewer, plan, item_id)
+    if not may(viewer, action):
+        raise Forbidden(f"the role {viewer.role!r} may not {action} ({item_id})")
+    if action in REPORTING and key not in reportable_keys(viewer, plan, item):
+        part = f"breakdown key {key!r}" if key else "the figure without a breakdown key"
+        raise Forbidden(f"{viewer.name} may not report {part} of {item_id}")
+    return item

@@ -23,6 +23,7 @@ from rrf.rules.progress import standing
 from rrf.rules.serialize import decision_dict
 from rrf.rules.vocab import STATUSES
 from rrf.importers.evidence import fingerprint
+from rrf.services import evidence_store
 from rrf.services.access import NotFound, Viewer, institutions_of, require_item, sees
 from rrf.services.audit import safe_cell
 from rrf.services.context import Context
@@ -208,20 +209,28 @@ def _view(loaded: LoadedPlan, item: Item, rows: list[ProgressRecord], batches: d
 class Evidence:
     path: Path
     sha256: str
+    name: str  # the file name to give the download
+    kind: str | None  # its MIME type, when it was uploaded
 
 
 def evidence(ctx: Context, viewer: Viewer, record_id: int) -> Evidence:
     """A record's evidence file, for a user who may see its item, when it is still the file that
-    was recorded (same SHA-256); NotFound otherwise, RrfError when the file changed or moved."""
+    was recorded (same SHA-256); NotFound otherwise, RrfError when the file changed or moved.
+    Evidence uploaded through the portal is served from the evidence store, under its own name."""
     with reading(ctx.url) as session:
         row = None if session is None else progress.get_record(session=session, record_id=record_id)
     if row is None or row.evidence is None or row.evidence_sha256 is None:
         raise NotFound(f"no evidence file for record {record_id}")
     require_item(viewer, ctx.loaded.plan, row.item_id)
+    if row.evidence_type is not None:
+        kept = evidence_store.path_of(ctx.settings.evidence_path, row.evidence_sha256)
+        if kept is None:
+            raise RrfError(f"the evidence of record {record_id} is missing from the evidence store or changed")
+        return Evidence(kept, row.evidence_sha256, row.evidence, row.evidence_type)
     path = Path(row.evidence)
     if not path.is_file() or fingerprint(str(path))[1] != row.evidence_sha256:
         raise RrfError(f"the evidence of record {record_id} is no longer the file that was recorded")
-    return Evidence(path, row.evidence_sha256)
+    return Evidence(path, row.evidence_sha256, path.name, None)
 
 
 CSV_COLUMNS = ["id", "name", "institution", "status", "actual", "goal", "due", "days_left", "projected_on",

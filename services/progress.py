@@ -10,7 +10,7 @@ from typing import Any, Callable
 from sqlalchemy.exc import IntegrityError
 
 from rrf.importers.evidence import fingerprint
-from rrf.importers.progress_file import file_sha256, read_progress_file
+from rrf.importers.progress_file import ImportFileError, file_sha256, read_progress_file
 from rrf.models import progress
 from rrf.models import db as dbm
 from rrf.models.tables import ImportBatch, ProgressRecord
@@ -18,7 +18,11 @@ from rrf.rules.errors import RrfError
 from rrf.rules.records import CheckedRecord, check_correction, check_record
 from rrf.rules.serialize import number
 from rrf.rules.vocab import milestone_value
+from rrf.services import access, evidence_store
+from rrf.services.access import Viewer
 from rrf.services.context import Context
+from rrf.services.evidence_store import Upload
+from rrf.services.identity import acting
 from rrf.services.store import append_import, readable, reading, transaction
 
 
@@ -31,14 +35,29 @@ def _with_evidence(checked: CheckedRecord, base: Path | None = None) -> tuple[Ch
 
 
 def record(ctx: Context, *, item_id: str, value: str, as_of: str, source: str, breakdown: str | None = None,
-           evidence: str | None = None, reporter: str | None = None) -> tuple[ProgressRecord, CheckedRecord]:
-    """Check one reported figure against the plan and append it (nothing is written when it is bad)."""
+           evidence: str | None = None, reporter: str | None = None, by: Viewer | None = None,
+           upload: Upload | None = None) -> tuple[ProgressRecord, CheckedRecord]:
+    """Check one reported figure against the plan and the rights of who reports it (`by`; the
+    command line's operator when None), and append it (nothing is written when it is bad).
+    `upload`: evidence received by the portal, kept by its SHA-256 (instead of `evidence`)."""
     checked = check_record(ctx.loaded.plan, item_id=item_id, value=value, as_of=as_of, source=source,
                            today=ctx.today(), breakdown=breakdown, reporter=reporter, evidence=evidence)
-    checked, digest = _with_evidence(checked)
+    actor = acting(ctx, by)
+    access.require(actor, "record", ctx.loaded.plan, checked.item_id, checked.breakdown_key)
+    checked, digest, kind = _evidence_of(ctx, checked, upload)
     with transaction(ctx.url) as session:
-        row = progress.append_record(session=session, record=checked, evidence_sha256=digest, recorded_at=ctx.now())
+        row = progress.append_record(session=session, record=checked, evidence_sha256=digest, recorded_at=ctx.now(),
+                                     recorded_by=actor.name, evidence_type=kind)
     return row, checked
+
+
+def _evidence_of(ctx: Context, checked: CheckedRecord, upload: Upload | None) -> tuple[CheckedRecord, str | None, str | None]:
+    """The record with its evidence as stored, the evidence's SHA-256 and type."""
+    if upload is None:
+        checked, digest = _with_evidence(checked)
+        return checked, digest, None
+    digest = evidence_store.keep(ctx.settings.evidence_path, upload)
+    return replace(checked, evidence=upload.name), digest, upload.kind
 
 
 def checked_from(row: ProgressRecord) -> CheckedRecord:
@@ -50,10 +69,12 @@ def checked_from(row: ProgressRecord) -> CheckedRecord:
 
 
 def correct(ctx: Context, *, record_id: int, value: str | None, reason: str, source: str, as_of: str | None = None,
-            breakdown: str | None = None, evidence: str | None = None,
-            reporter: str | None = None) -> tuple[ProgressRecord, ProgressRecord, CheckedRecord]:
-    """Append a correction of record `record_id` (value None: withdraw it). Returns (the new
-    record, the corrected one, what was checked)."""
+            breakdown: str | None = None, evidence: str | None = None, reporter: str | None = None,
+            by: Viewer | None = None, upload: Upload | None = None) -> tuple[ProgressRecord, ProgressRecord, CheckedRecord]:
+    """Append a correction of record `record_id` (value None: withdraw it), when `by` may report
+    both the corrected record's part and the correction's. Returns (the new record, the
+    corrected one, what was checked)."""
+    actor = acting(ctx, by)
     try:
         with transaction(ctx.url) as session:
             original = progress.get_record(session=session, record_id=record_id)
@@ -67,9 +88,11 @@ def correct(ctx: Context, *, record_id: int, value: str | None, reason: str, sou
                 source=source, today=ctx.today(), value=value, as_of=as_of, breakdown=breakdown,
                 reporter=reporter, evidence=evidence,
             )
-            checked, digest = _with_evidence(checked)
+            for key in {original.breakdown_key, checked.breakdown_key}:
+                access.require(actor, "correct", ctx.loaded.plan, original.item_id, key)
+            checked, digest, kind = _evidence_of(ctx, checked, upload)
             row = progress.append_record(session=session, record=checked, evidence_sha256=digest,
-                                         recorded_at=ctx.now())
+                                         recorded_at=ctx.now(), recorded_by=actor.name, evidence_type=kind)
     except IntegrityError:
         raise RrfError(f"record #{record_id} was corrected by another process meanwhile; nothing was written") from None
     return row, original, checked
@@ -83,9 +106,12 @@ class FileImport:
 
 
 def import_file(ctx: Context, file: Path, *, checking: Callable[[], None] | None = None,
-                writing: Callable[[], None] | None = None) -> FileImport:
+                writing: Callable[[], None] | None = None, by: Viewer | None = None,
+                name: str | None = None) -> FileImport:
     """Append every row of a CSV or XLSX file in one transaction, or none (ImportFileError lists
-    every bad row). Nothing is created before the file proved good; the same file twice adds nothing."""
+    every bad row, also a row `by` may not report). Nothing is created before the file proved
+    good; the same file twice adds nothing. `name`: the file's name as its sender called it."""
+    actor = acting(ctx, by)
     existing = readable(ctx.url, upgrade_older=True)
     if existing is not None and file.is_file():
         with dbm.session_scope(existing) as session:
@@ -109,10 +135,18 @@ def import_file(ctx: Context, file: Path, *, checking: Callable[[], None] | None
     finally:
         if existing is not None:
             existing.dispose()
+    refused = []
+    for r in parsed.rows:
+        try:
+            access.require(actor, "import", ctx.loaded.plan, r.record.item_id, r.record.breakdown_key)
+        except RrfError as exc:
+            refused.append(f"{name or file.name}:{r.line}: {exc}")
+    if refused:
+        raise ImportFileError(refused)
     batch, added = append_import(
-        ctx.url, file_name=parsed.name, sha256=parsed.sha256, rows=parsed.rows, on_row=writing, at=ctx.now(),
-        clash=f"{file}: another process imported this file or corrected one of its records "
-              "at the same time; nothing was written from this run")
+        ctx.url, file_name=name or parsed.name, sha256=parsed.sha256, rows=parsed.rows, on_row=writing, at=ctx.now(),
+        clash=f"{name or file}: another process imported this file or corrected one of its records "
+              "at the same time; nothing was written from this run", recorded_by=actor.name)
     return FileImport(batch, added, sum(1 for r in parsed.rows if r.record.corrects is not None))
 
 
@@ -154,5 +188,6 @@ def history_entries(rows: list[ProgressRecord], batches: dict[int, ImportBatch |
             "reason": r.reason,
             "corrected_by": corrected_by.get(r.id),
             "in_force": r.id not in corrected_by and not withdrawn,
+            "recorded_by": r.recorded_by,
         })
     return out

@@ -87,7 +87,7 @@ def earlier_import(url: str, sha256: str) -> ImportBatch | None:
 
 def append_import(
     url: str, *, file_name: str, sha256: str, rows: list[ImportRow], clash: str, at,  # noqa: ANN001
-    on_row: Callable[[], None] | None = None,
+    on_row: Callable[[], None] | None = None, recorded_by: str | None = None,
 ) -> tuple[ImportBatch, bool]:
     """Append one import's rows in one transaction: (the new batch, True), or, when the same bytes
     were imported before, (that earlier batch, False). `clash` is the message when another
@@ -98,6 +98,6 @@ def append_import(
             if earlier is not None:
                 return earlier, False
             return progress.append_batch(session=session, file_name=file_name, sha256=sha256, rows=rows, at=at,
-                                         on_row=on_row), True
+                                         on_row=on_row, recorded_by=recorded_by), True
     except IntegrityError:
         raise RrfError(clash) from None

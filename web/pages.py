@@ -90,5 +90,5 @@ def overview_csv(request: Request, viewer: Viewer = Depends(current_viewer), sta
 @router.get("/evidence/{record_id}")
 def evidence(request: Request, record_id: int, viewer: Viewer = Depends(current_viewer)) -> Response:
     found = portal.evidence(ctx_of(request), viewer, record_id)
-    return FileResponse(found.path, filename=found.path.name, headers={"X-Content-SHA256": found.sha256},
-                        content_disposition_type="attachment")
+    return FileResponse(found.path, filename=found.name, media_type=found.kind, content_disposition_type="attachment",
+                        headers={"X-Content-SHA256": found.sha256})

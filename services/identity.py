@@ -1,0 +1,36 @@
+"""Who acts: the signed-in user in the portal; on the command line, the configured operator.
+
+`RRF_OPERATOR` (or `operator` in .env) names a portal user: the command line then acts as that
+user, with their role and scope, and refuses to run if the account does not exist or is
+disabled. Unset, the command line acts as the local operator `os:<login>`, a coordinator:
+whoever can run `rrf` against the database can change it anyway, and is named in what they do.
+"""
+
+import getpass
+
+from rrf.rules.errors import RrfError
+from rrf.services import users
+from rrf.services.access import Viewer
+from rrf.services.context import Context
+
+LOCAL = "os:"
+
+
+def operator(ctx: Context) -> Viewer:
+    """The identity of the command line (see the module's docstring)."""
+    name = ctx.settings.operator
+    if name:
+        found = users.viewer(ctx, name.strip().lower())
+        if found is None:
+            raise RrfError(f"RRF_OPERATOR {name!r} is not an enabled portal user (see `rrf users list`)")
+        return found
+    try:
+        login = getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a container)
+        login = "unknown"
+    return Viewer(f"{LOCAL}{login}"[:60], "coordinator", None)
+
+
+def acting(ctx: Context, by: Viewer | None) -> Viewer:
+    """`by` when a front end says who acts (the portal); the operator otherwise (the CLI, flows)."""
+    return by if by is not None else operator(ctx)

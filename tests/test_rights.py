@@ -1,0 +1,130 @@
+"""The rights matrix, asserted cell by cell against the service layer itself (what the command
+line, the flows and the portal all call): role x action x scope.
+
+Scopes, on the shipped plan: "own" is the 1 300 specialists target reported in the user's own
+part (a planning region's key, ZPR), "other key" another region's key (RPR) of the same target,
+"out" an item of another institution (the State Chancellery's NGOs target). Coordinators and
+auditors have no "out": every item is theirs. The outcomes: ok (done, and written), 403
+(Forbidden: the role may not, or the part is another institution's), 404 (NotFound: the item
+is outside the scope, exactly as if it did not exist). Nothing refused writes anything.
+"""
+
+from pathlib import Path
+
+import pytest
+
+import portal
+from portal import PASSWORD, TARGET, VK_ITEM
+from rrf.importers.progress_file import ImportFileError
+from rrf.rules.errors import RrfError
+from rrf.services import access, progress, users
+from rrf.services.access import Forbidden, NotFound, Viewer
+from rrf.services import portal as pages
+
+OK, DENIED, HIDDEN = "ok", 403, 404
+ROLES = {"coordinator": None, "auditor": None, "head": "zpr", "reporter": "zpr"}
+
+# action: {role: (own, other key, out)}
+MATRIX = {
+    "view":    {"coordinator": (OK, OK, OK), "auditor": (OK, OK, OK), "head": (OK, OK, HIDDEN),
+                "reporter": (OK, OK, HIDDEN)},
+    "record":  {"coordinator": (OK, OK, OK), "auditor": (DENIED, DENIED, DENIED),
+                "head": (DENIED, DENIED, HIDDEN), "reporter": (OK, DENIED, HIDDEN)},
+    "correct": {"coordinator": (OK, OK, OK), "auditor": (DENIED, DENIED, DENIED),
+                "head": (DENIED, DENIED, HIDDEN), "reporter": (OK, DENIED, HIDDEN)},
+    "import":  {"coordinator": (OK, OK, OK), "auditor": (DENIED, DENIED, DENIED),
+                "head": (DENIED, DENIED, HIDDEN), "reporter": (OK, DENIED, HIDDEN)},
+}
+CELLS = [(action, role, scope, outcome) for action, by_role in MATRIX.items() for role, row in by_role.items()
+         for scope, outcome in zip(("own", "other key", "out"), row)]
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    return portal.build(tmp_path_factory.mktemp("rights"))
+
+
+def target_of(scope: str) -> tuple[str, str | None]:
+    return {"own": (TARGET, "ZPR"), "other key": (TARGET, "RPR"), "out": (VK_ITEM, "field=social-security")}[scope]
+
+
+def do(action: str, ctx, viewer: Viewer, scope: str, tmp: Path) -> None:
+    """The action through its service, as `viewer`."""
+    item_id, key = target_of(scope)
+    if action == "view":
+        pages.item_view(ctx, viewer, item_id, as_of=portal.AS_OF)
+    elif action == "record":
+        progress.record(ctx, item_id=item_id, value="5", as_of="2025-01-15", source="rights spec", breakdown=key,
+                        by=viewer)
+    elif action == "correct":
+        anna = users.viewer(ctx, "anna")
+        row, _ = progress.record(ctx, item_id=item_id, value="7", as_of="2025-02-15", source="to correct",
+                                 breakdown=key, by=anna)
+        progress.correct(ctx, record_id=row.id, value="8", reason="typo", source="rights spec", by=viewer)
+    elif action == "import":
+        sheet = tmp / f"import-{viewer.role}-{scope.replace(' ', '-')}.csv"
+        sheet.write_text(f"id,value,as_of,breakdown,source\n{item_id},9,2025-03-{10 + len(scope)},{key},"
+                         f"rights spec for {viewer.role}\n", encoding="utf-8")
+        progress.import_file(ctx, sheet, by=viewer)
+
+
+def count(ctx) -> int:
+    return len(progress.history(ctx, TARGET)) + len(progress.history(ctx, VK_ITEM))
+
+
+@pytest.mark.parametrize(("action", "role", "scope", "outcome"), CELLS,
+                         ids=[f"{a}-{r}-{s.replace(' ', '-')}" for a, r, s, _ in CELLS])
+def test_rights_matrix(store, tmp_path, action, role, scope, outcome):
+    """It does the action for a role and scope that allow it, and otherwise refuses it with
+    Forbidden or NotFound, writing nothing."""
+    ctx = store.context()
+    viewer = Viewer(f"{role}-spec", role, ROLES[role])
+    before = count(ctx)
+    if outcome == OK:
+        do(action, ctx, viewer, scope, tmp_path)
+        written = {"view": 0, "record": 1, "correct": 2, "import": 1}[action]
+        assert count(ctx) == before + written
+        return
+    if action == "import":  # a file is refused whole, each row it may not take named with the reason
+        with pytest.raises(ImportFileError) as refused:
+            do(action, ctx, viewer, scope, tmp_path)
+        assert ("may not" if outcome == DENIED else "no item") in str(refused.value)
+    else:
+        with pytest.raises(Forbidden if outcome == DENIED else NotFound):
+            do(action, ctx, viewer, scope, tmp_path)
+    assert count(ctx) - before == (1 if action == "correct" else 0)  # only the coordinator's record to correct
+
+
+@pytest.mark.parametrize(("role", "allowed"), [("coordinator", True), ("auditor", True), ("head", False),
+                                               ("reporter", False)])
+def test_only_coordinators_and_auditors_read_the_log(role, allowed):
+    """It lets coordinators and auditors into the evaluation log, and no one else."""
+    viewer = Viewer("x", role, ROLES[role])
+    if allowed:
+        access.require_audit(viewer)
+    else:
+        with pytest.raises(Forbidden):
+            access.require_audit(viewer)
+
+
+def test_the_user_is_stored_with_what_they_record(store):
+    """It stores who recorded a figure: the signed-in user, or the command line's operator."""
+    ctx = store.context()
+    rita = users.viewer(ctx, "rita")
+    row, _ = progress.record(ctx, item_id=TARGET, value="150", as_of="2025-04-01", source="ZPR", breakdown="ZPR",
+                             by=rita)
+    assert row.recorded_by == "rita"
+    row, _ = progress.record(ctx, item_id=TARGET, value="151", as_of="2025-04-02", source="ZPR", breakdown="ZPR")
+    assert row.recorded_by.startswith("os:")
+
+
+def test_an_operator_that_is_not_a_user_is_refused(store):
+    """It refuses to act for an RRF_OPERATOR that names no enabled user, and writes nothing."""
+    ctx = store.context(operator="nobody")
+    with pytest.raises(RrfError, match="RRF_OPERATOR 'nobody' is not an enabled portal user"):
+        progress.record(ctx, item_id=TARGET, value="152", as_of="2025-04-03", source="x", breakdown="ZPR")
+    as_rita = store.context(operator="rita")
+    with pytest.raises(Forbidden):
+        progress.record(as_rita, item_id=TARGET, value="152", as_of="2025-04-03", source="x", breakdown="RPR")
+    assert progress.record(as_rita, item_id=TARGET, value="152", as_of="2025-04-03", source="x",
+                           breakdown="ZPR")[0].recorded_by == "rita"
