@@ -33,7 +33,8 @@ def print_history(console: Console, item_id: str, entries: list[dict[str, Any]])
         if e["corrected_by"]:
             change.append(f"[dim]replaced by #{e['corrected_by']}[/]")
         style = "" if e["in_force"] else "dim"
-        table.add_row(str(e["record"]), e["as_of"], escape(value), when, escape(e["reporter"] or "—"),
+        who = (e["reporter"] or "—") + (f"\nrecorded by {e['recorded_by']}" if e.get("recorded_by") else "")
+        table.add_row(str(e["record"]), e["as_of"], escape(value), when, escape(who),
                       escape(source), "\n".join(c if c.startswith("[dim]") else escape(c) for c in change),
                       style=style)
     console.print(table)
