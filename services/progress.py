@@ -98,6 +98,20 @@ def correct(ctx: Context, *, record_id: int, value: str | None, reason: str, sou
     return row, original, checked
 
 
+def correctable(ctx: Context, record_id: int, *, by: Viewer | None = None) -> dict[str, Any]:
+    """A record as its history shows it (with `item_id`), when `by` may correct it. NotFound: no
+    such record, or its item lies outside the scope; Forbidden: the role or the key is not theirs."""
+    actor = acting(ctx, by)
+    with reading(ctx.url) as session:
+        row = None if session is None else progress.get_record(session=session, record_id=record_id)
+        later = None if row is None else progress.correction_of(session=session, record_id=record_id)
+    if row is None:
+        raise access.NotFound(f"no record #{record_id}")
+    access.require(actor, "correct", ctx.loaded.plan, row.item_id, row.breakdown_key)
+    shown = history_entries([row], {})[0]
+    return {**shown, "item_id": row.item_id, "corrected_by": later.id if later else None}
+
+
 @dataclass(frozen=True)
 class FileImport:
     batch: ImportBatch

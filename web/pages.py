@@ -13,6 +13,7 @@ from rrf.rules.i18n import N_
 from rrf.rules.serialize import decision_dict
 from rrf.services import portal
 from rrf.services.access import Viewer
+from rrf.web.reporting import reporting_of
 from rrf.web.respond import page
 from rrf.web.session import ctx_of, current_viewer, language
 
@@ -53,7 +54,9 @@ def overview(request: Request, viewer: Viewer = Depends(current_viewer), status:
 def item_page(request: Request, item_id: str, viewer: Viewer = Depends(current_viewer),
               as_of: str | None = None) -> Response:
     view = portal.item_view(ctx_of(request), viewer, item_id, as_of=_day(request, as_of))
+    reporting = reporting_of(viewer, ctx_of(request).loaded.plan, view.row.item, view.records)
     return page(request, "item.html.j2", viewer, view=view, evidence_link=lambda r: f"/evidence/{r['record']}",
+                reporting=reporting,
                 json_link="/api/items/" + quote(item_id) + (f"?as_of={as_of}" if as_of else ""))
 
 
