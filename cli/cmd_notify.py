@@ -1,4 +1,5 @@
-"""Escalations: `rrf ack` (stop the climb) and `rrf outbox` (what was, or is still to be, sent)."""
+"""Escalations: `rrf ack` (stop the climb), `rrf waive` (silence it for a while) and `rrf outbox`
+(what was, or is still to be, sent)."""
 
 import json
 import sys
@@ -9,27 +10,68 @@ from rich.markup import escape
 from rich.table import Table
 
 from rrf.cli.app import app
-from rrf.cli.common import DbOpt, NotifyOpt, PlanOpt, context, format_of, input_errors, out, say
+from rrf.cli.common import DbOpt, NotifyOpt, PlanOpt, as_of_day, context, format_of, input_errors, out, say
+from rrf.rules.errors import RrfError
 from rrf.services import ack as acks
 from rrf.services import check as checks
 from rrf.services import outbox as outboxes
+from rrf.services import users
+from rrf.services import waiver as waivers
+from rrf.services.access import Viewer
+from rrf.services.context import Context
+
+
+def _user(ctx: Context, name: Optional[str]) -> Viewer | None:
+    """`--by NAME`: an enabled portal user, who then acts (None: the operator acts)."""
+    if name is None:
+        return None
+    found = users.viewer(ctx, name.strip().lower())
+    if found is None:
+        raise RrfError(f"--by {name!r} is not an enabled portal user (create one with `rrf users add`, "
+                       "see `rrf users list`)")
+    return found
 
 
 @app.command()
 @input_errors
 def ack(
     item_id: Annotated[str, typer.Argument(metavar="ID", help="the milestone or target")],
-    by: Annotated[str, typer.Option("--by", help="who acknowledges")] = "",
+    by: Annotated[Optional[str], typer.Option("--by", help="the portal user who acknowledges (default: the operator)")] = None,
     reason: Annotated[str, typer.Option("--reason", help="what is being done about it")] = "",
     until: Annotated[Optional[str], typer.Option("--until", help="stop the climb until this day (default: until the status worsens)")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="the check's day it speaks for (default: today in Riga)")] = None,
     plan: PlanOpt = None,
     db: DbOpt = None,
 ) -> None:
     """Acknowledge an item: it stops climbing the ladder until DATE or until its status worsens."""
-    a = acks.acknowledge(context(plan, db), item_id=item_id, by=by, reason=reason, until=until)
+    ctx = context(plan, db)
+    a = acks.acknowledge(ctx, item_id=item_id, reason=reason, until=until, by=_user(ctx, by),
+                         as_of=as_of_day(as_of, ctx))
     held = f"level {a.level}" if a.level else "no escalation yet"
-    say(f"acknowledged {a.item_id} ({a.status}, {held}) by {a.by}"
+    say(f"acknowledged {a.item_id} ({a.status}, {held}) by {a.by} as of {a.day}"
         + (f" until {a.until}" if a.until else " until its status worsens"))
+
+
+@app.command()
+@input_errors
+def waive(
+    item_id: Annotated[str, typer.Argument(metavar="ID", help="the milestone or target")],
+    reason: Annotated[str, typer.Option("--reason", help="why its escalation is waived")] = "",
+    until: Annotated[str, typer.Option("--until", help="the last day the waiver holds")] = "",
+    key: Annotated[Optional[str], typer.Option("--key", help="waive only this breakdown key's shortfall")] = None,
+    by: Annotated[Optional[str], typer.Option("--by", help="the portal user (a coordinator) who approves (default: the operator)")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="the first day it holds (default: today in Riga)")] = None,
+    plan: PlanOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Waive an item's escalation (or one breakdown key's shortfall) until DATE: coordinators only."""
+    if not until:
+        raise RrfError("--until is required: the last day the waiver holds")
+    ctx = context(plan, db)
+    w = waivers.grant(ctx, item_id=item_id, reason=reason, expires=until, key=key, by=_user(ctx, by),
+                      as_of=as_of_day(as_of, ctx))
+    what = f"{w.item_id} (breakdown key {w.breakdown_key})" if w.breakdown_key else w.item_id
+    say(f"waived {what} from {w.day} until {w.expires}, approved by {w.approver}")
 
 
 @app.command("outbox")

@@ -11,6 +11,7 @@ from rrf.cli.app import app, db_app
 from rrf.cli.common import DbOpt, Lang, PlanOpt, as_of_day, context, err, format_of, input_errors, lang_of, out, say
 from rrf.cli.render import print_table, to_json
 from rrf.services import database, status as statuses
+from rrf.services import waiver as waivers
 
 
 @app.command()
@@ -37,9 +38,11 @@ def status(
     format_of(fmt)
     lang = lang_of(lang)
     ctx = context(plan, db)
-    loaded, decisions = statuses.status(ctx, as_of_day(as_of, ctx))
+    day = as_of_day(as_of, ctx)
+    loaded, decisions = statuses.status(ctx, day)
     if fmt == "json":
-        sys.stdout.write(json.dumps(to_json(loaded.plan, decisions, lang), ensure_ascii=False, indent=2) + "\n")
+        items = to_json(loaded.plan, decisions, lang, waivers.active(ctx, day))
+        sys.stdout.write(json.dumps(items, ensure_ascii=False, indent=2) + "\n")
     else:
         print_table(out, loaded.plan, decisions, lang)
 

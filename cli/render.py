@@ -1,12 +1,13 @@
 """Decisions as JSON (CONTRACT.md) and as a Rich table."""
 
 from collections import Counter
-from typing import Any
+from typing import Any, Iterable
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from rrf.rules.escalate import Waiver
 from rrf.rules.evaluate import Decision
 from rrf.rules.i18n import Words
 from rrf.rules.plan import Plan
@@ -17,12 +18,19 @@ STYLES = {"met": "bold green", "met_late": "green", "on_track": "cyan", "at_risk
           "missed": "bold red", "no_data": "magenta", "reversed": "bold red reverse"}
 
 
-def to_json(plan: Plan, decisions: list[Decision], lang: str) -> list[dict[str, Any]]:
-    """CONTRACT.md's array; `explanation` in the chosen language, `explanations` in both."""
+def to_json(plan: Plan, decisions: list[Decision], lang: str, waivers: Iterable[Waiver] = ()) -> list[dict[str, Any]]:
+    """CONTRACT.md's array; `explanation` in the chosen language, `explanations` in both; an item
+    with waivers in force (`waivers`, those of the as-of day) also has `waivers`:
+    [{key, approver, reason, until}] (absent when it has none)."""
+    waived: dict[str, list[Waiver]] = {}
+    for w in waivers:
+        waived.setdefault(w.item_id, []).append(w)
     out = []
     for d in decisions:
         row = decision_dict(plan.item(d.item_id), d)
-        out.append({**row, "explanation": d.explanation[lang]})
+        extra = {"waivers": [{"key": w.key, "approver": w.approver, "reason": w.reason, "until": w.expires.isoformat()}
+                             for w in waived[d.item_id]]} if d.item_id in waived else {}
+        out.append({**row, "explanation": d.explanation[lang], **extra})
     return out
 
 

@@ -1,6 +1,7 @@
-"""Notices decided, acknowledgements and the outbox. Every function takes the session as a keyword.
+"""Notices decided, acknowledgements, waivers and the outbox. Every function takes the session as
+a keyword.
 
-Notices and acknowledgements are append-only; an outbox row records its own delivery.
+Notices, acknowledgements and waivers are append-only; an outbox row records its own delivery.
 """
 
 from datetime import date, datetime, timedelta
@@ -9,7 +10,8 @@ from sqlalchemy import and_, or_, update
 from sqlmodel import Session, col, select
 
 from rrf.models.tables import Acknowledgement, Notice, Outbox
-from rrf.rules.escalate import Ack, Sent
+from rrf.models.tables import Waiver as WaiverRow
+from rrf.rules.escalate import Ack, Sent, Waiver
 from rrf.rules.vocab import RecipientKey
 
 
@@ -116,3 +118,21 @@ def acks_for(*, session: Session, item_id: str | None) -> list[Acknowledgement]:
     if item_id is not None:
         query = query.where(Acknowledgement.item_id == item_id)
     return list(session.exec(query.order_by(Acknowledgement.id)))
+
+
+def add_waiver(*, session: Session, waiver: WaiverRow) -> WaiverRow:
+    session.add(waiver)
+    session.flush()
+    return waiver
+
+
+def waivers(*, session: Session, day: date | None = None, item_id: str | None = None) -> list[Waiver]:
+    """The waivers as the pure core reads them, oldest first: those in force on `day` (None:
+    every one), of one item (None: of every item)."""
+    query = select(WaiverRow)
+    if day is not None:
+        query = query.where(WaiverRow.day <= day, WaiverRow.expires >= day)
+    if item_id is not None:
+        query = query.where(WaiverRow.item_id == item_id)
+    return [Waiver(w.item_id, w.breakdown_key, w.approver, w.reason, w.day, w.expires)
+            for w in session.exec(query.order_by(WaiverRow.id))]

@@ -43,6 +43,11 @@ def item_url(portal_url: str, item_id: str) -> str:
     return f"{portal_url.rstrip('/')}/items/{quote(item_id, safe='/')}"
 
 
+def acknowledge_url(portal_url: str, item_id: str) -> str:
+    """Where a head acknowledges an item in the portal: `{portal}/items/{id}#acknowledge`."""
+    return f"{item_url(portal_url, item_id)}#acknowledge"
+
+
 def overview_url(portal_url: str) -> str:
     return f"{portal_url.rstrip('/')}/"
 
@@ -50,7 +55,9 @@ def overview_url(portal_url: str) -> str:
 def digest(recipient: Recipient, notices: list[Notice], decisions: dict[str, Decision], plan: Plan,
            as_of: date, *, portal_url: str | None = None, report: str | None = None) -> Message:
     """One recipient's message. With `portal_url`, each alert links to its item's page and the
-    message ends with the portal's overview; with `report` (an institution of the plan), the
+    message ends with the portal's overview; a role ("head"), who acknowledges in the portal, is
+    asked to acknowledge there (`{portal}/items/{id}#acknowledge`) instead of with `rrf ack`
+    (without a portal, and for an item's contacts, the `rrf ack` line stays); with `report` (an institution of the plan), the
     message says that institution's report is attached (delivery attaches the file)."""
     lang = recipient.language
     _ = Words(lang)
@@ -68,6 +75,7 @@ def digest(recipient: Recipient, notices: list[Notice], decisions: dict[str, Dec
             if d.projection.on and d.projection.on >= as_of and d.days_left >= 0 else None,
             "explanation": d.explanation[lang], "reason": n.reason[lang],
             "ask": _(ask), "link": item_url(portal_url, n.item_id) if portal_url else None,
+            "ack_link": acknowledge_url(portal_url, n.item_id) if portal_url and n.recipient.is_role else None,
         })
     attached = plan.institutions.get(report) if report else None
     body = _templates(lang).get_template("digest.j2").render(

@@ -6,7 +6,25 @@ and from what was decided before. Pure: the past comes in as `Sent` and `Ack` va
 - Its level is the highest whose conditions hold (any condition of a level; every field of
   a condition). Everyone on that level and on the levels below is told.
 - An acknowledgement caps the level at the one reached when it was given, until its date
-  or until the status worsens.
+  (`until`, inclusive) or until the status worsens.
+- "Unacknowledged for N working days" counts from the episode's start while nobody has
+  acknowledged it. An acknowledgement in force (no `until`, or `until` on or after the day)
+  stops that count; one that has expired (`until` before the day) counts no more: the count
+  starts again from its expiry, i.e. the working days after its `until` up to the day.
+  (An acknowledgement without `until` whose status then worsened still stops the count: the
+  worsening itself is told and raises the level.)
+- A waiver (a coordinator's, from its `day` to its `expires`, inclusive) silences alerts:
+  an item-wide one (no key) every alert of the item, at every level; one for a breakdown key
+  only when every reason the item alerts for (`Decision.reasons`) is the shortfall of a waived
+  key (`key_short:<KEY>`): not when any other reason (pace, checkpoint, no progress, stale)
+  holds, not when there are no reasons (a missed or reversed total with every key met), and
+  never for `no_data` (its cause is that nothing was recorded). A silenced item gets no notice
+  and its episode stays as it was: when the waiver expires, the ladder resumes where it was
+  (the cadence counts from the last notice); an item first silenced before anyone was told
+  starts its episode with its first notice after the waiver (nobody could acknowledge it before). "Resolved" notices still go out when the status leaves
+  the alert statuses, waiver or not: whoever was told hears that it is over. Expired waivers
+  count no more. A waiver is not an acknowledgement: it neither caps the level nor stops the
+  "unacknowledged" count.
 - The same item goes to the same person again only when its level rose, its status
   worsened, or the cadence's number of working days (Latvian holidays excluded) passed;
   such reminders go out on working days only.
@@ -46,6 +64,22 @@ class Ack:
     until: date | None
     status: str
     level: int
+
+
+@dataclass(frozen=True)
+class Waiver:
+    """A coordinator's waiver: no alerts for the item (`key` None) or for one breakdown key's
+    shortfall, from `day` to `expires` inclusive."""
+
+    item_id: str
+    key: str | None
+    approver: str
+    reason: str
+    day: date
+    expires: date
+
+    def active_on(self, day: date) -> bool:
+        return self.day <= day <= self.expires
 
 
 @dataclass(frozen=True)
@@ -90,6 +124,23 @@ def episode(item_id: str, sent: list[Sent], acks: list[Ack]) -> Episode:
     return Episode(start, alerts, mine[-1] if mine else None)
 
 
+def in_force(ack: Ack, day: date) -> bool:
+    """Whether an acknowledgement still holds on `day` (its `until` is inclusive)."""
+    return ack.until is None or day <= ack.until
+
+
+def unacknowledged_since(ep: Episode, day: date) -> date | None:
+    """Since when the item has waited for an acknowledgement on `day` (None: not waiting): the
+    episode's start, or the expiry (`until`) of its latest acknowledgement once that has passed."""
+    if ep.start is None:
+        return None
+    if ep.ack is None:
+        return ep.start
+    if in_force(ep.ack, day):
+        return None
+    return max(ep.start, ep.ack.until)  # type: ignore[type-var]  (expired: until is set)
+
+
 def recipients(plan: Plan, item: Item, d: Decision, notify: list[str]) -> list[RecipientKey]:
     out: list[RecipientKey] = []
     for who in notify:
@@ -104,8 +155,35 @@ def recipients(plan: Plan, item: Item, d: Decision, notify: list[str]) -> list[R
     return list(dict.fromkeys(out))
 
 
-def decide(plan: Plan, decisions: Iterable[Decision], sent: list[Sent], acks: list[Ack], day: date) -> list[Notice]:
-    """Every notice this run should send, at most one per item and recipient."""
+KEY_SHORT = "key_short:"  # Decision.reasons: a breakdown key short of its minimum
+
+
+def active_waivers(item_id: str, waivers: Iterable[Waiver], day: date) -> list[Waiver]:
+    """The waivers of an item in force on `day`, in the order given."""
+    return [w for w in waivers if w.item_id == item_id and w.active_on(day)]
+
+
+def silencing(d: Decision, waivers: Iterable[Waiver], day: date) -> list[Waiver]:
+    """The waivers that silence the alerts of `d` on `day` (empty: not silenced); see the
+    module's docstring."""
+    active = active_waivers(d.item_id, waivers, day)
+    whole = [w for w in active if w.key is None]
+    if whole:
+        return whole
+    keyed = {w.key for w in active}
+    if not keyed or d.status == "no_data" or not d.reasons:
+        return []
+    short = [r.removeprefix(KEY_SHORT) if r.startswith(KEY_SHORT) else None for r in d.reasons]
+    if all(k in keyed for k in short):
+        return [w for w in active if w.key in short]
+    return []
+
+
+def decide(plan: Plan, decisions: Iterable[Decision], sent: list[Sent], acks: list[Ack], day: date,
+           waivers: Iterable[Waiver] = ()) -> list[Notice]:
+    """Every notice this run should send, at most one per item and recipient; `waivers` may
+    silence an item's alerts (see the module's docstring)."""
+    waivers = list(waivers)
     ladder = plan.escalation
     if ladder is None:
         return []
@@ -115,6 +193,8 @@ def decide(plan: Plan, decisions: Iterable[Decision], sent: list[Sent], acks: li
         ep = episode(d.item_id, sent, acks)
         if d.status not in ladder.alert_statuses:
             out += _resolved(d, ep)
+            continue
+        if silencing(d, waivers, day):
             continue
         out += _alerts(plan, ladder, item, d, ep, day)
     return out
@@ -135,7 +215,7 @@ def _alerts(plan: Plan, ladder: Escalation, item: Item, d: Decision, ep: Episode
         return []
     top = max(lv.level for lv, _ in held)
     ack = ep.ack
-    acked = ack is not None and (ack.until is None or day <= ack.until) and SEVERITY[d.status] <= SEVERITY[ack.status]
+    acked = ack is not None and in_force(ack, day) and SEVERITY[d.status] <= SEVERITY[ack.status]
     if acked:
         top = min(top, max(ack.level, 1))
     every = _cadence(ladder.cadence, d).every_working_days
@@ -217,9 +297,8 @@ def _holds(c: Condition, d: Decision, ep: Episode, day: date) -> bool:
     if c.checkpoint_missed is not None and any(cp.status == "missed" for cp in d.checkpoints) != c.checkpoint_missed:
         return False
     if c.unacknowledged_working_days is not None:
-        if ep.start is None or ep.ack is not None:
-            return False
-        if working_days_between(ep.start, day) < c.unacknowledged_working_days:
+        since = unacknowledged_since(ep, day)
+        if since is None or working_days_between(since, day) < c.unacknowledged_working_days:
             return False
     return True
 

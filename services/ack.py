@@ -1,5 +1,11 @@
-"""Acknowledging an item (`rrf ack`): someone knows and acts, so it stops climbing the ladder.
-The acknowledgement is kept and written to the evaluation log."""
+"""Acknowledging an item (`rrf ack`, the portal): someone knows and acts, so it stops climbing
+the ladder. The acknowledgement is kept and written to the evaluation log.
+
+Who acknowledges is a user (`by`; the command line's operator when None, see
+services.identity) whose role may acknowledge the item (heads of its institution and
+coordinators, services.access). The acknowledgement speaks for the check's as-of day (`as_of`,
+default today in Riga): that is its `day`, and `until` may not be before it.
+"""
 
 import uuid
 from dataclasses import dataclass
@@ -12,6 +18,8 @@ from rrf.rules import evaluate
 from rrf.rules.dates import parse_date
 from rrf.rules.errors import RrfError
 from rrf.rules.escalate import episode
+from rrf.services import access, identity
+from rrf.services.access import Viewer
 from rrf.services.context import Context
 from rrf.services.store import transaction
 
@@ -23,33 +31,35 @@ class Acknowledged:
     level: int  # the level it is held at (0: no escalation yet)
     by: str
     until: date | None
+    day: date
 
 
-def acknowledge(ctx: Context, *, item_id: str, by: str, reason: str, until: str | None = None) -> Acknowledged:
+def acknowledge(ctx: Context, *, item_id: str, reason: str, until: str | None = None, by: Viewer | None = None,
+                as_of: date | None = None) -> Acknowledged:
     """Hold `item_id` at its current level until `until` or until its status worsens."""
     plan = ctx.loaded.plan
-    if item_id not in plan.ids:
-        raise RrfError(f"unknown id {item_id!r} (known: {', '.join(plan.ids)})")
-    if not by.strip() or not reason.strip():
-        raise RrfError("--by and --reason are required: who acknowledges, and what is being done")
-    today = ctx.today()
+    actor = identity.acting(ctx, by)
+    access.require(actor, "acknowledge", plan, item_id)
+    if not reason.strip():
+        raise RrfError("--reason is required: what is being done about it")
+    day = as_of or ctx.today()
     end = parse_date(until) if until else None
-    if end is not None and end < today:
-        raise RrfError(f"--until {end} is in the past (today is {today} in Riga)")
+    if end is not None and end < day:
+        raise RrfError(f"--until {end} is before the acknowledgement's day {day} (--as-of)")
     at = ctx.now()
     with transaction(ctx.url) as session:
         audit.lock_chain(session=session)
-        [decision] = [d for d in evaluate(plan, progress.observations(session=session), today) if d.item_id == item_id]
+        [decision] = [d for d in evaluate(plan, progress.observations(session=session), day) if d.item_id == item_id]
         sent, acks = escalations.history(session=session)
         level = episode(item_id, sent, acks).level
         row = escalations.add_ack(session=session, ack=Acknowledgement(
-            item_id=item_id, day=today, by=by.strip(), reason=reason.strip(), until=end, status=decision.status,
+            item_id=item_id, day=day, by=actor.name, reason=reason.strip(), until=end, status=decision.status,
             level=level, recorded_at=at))
         audit.store_plan_text(session=session, sha256=ctx.loaded.sha256, text=ctx.loaded.text, at=at)
         audit.append_run(
-            session=session, run_id=uuid.uuid4().hex, as_of=today, started_at=at, finished_at=at, outcome="ack",
+            session=session, run_id=uuid.uuid4().hex, as_of=day, started_at=at, finished_at=at, outcome="ack",
             plan_sha256=ctx.loaded.sha256, engine_version=__version__,
             entries=[audit.NewEntry("ack", item_id, decision.status, {
-                "plan_sha256": ctx.loaded.sha256, "by": row.by, "reason": row.reason,
+                "plan_sha256": ctx.loaded.sha256, "by": row.by, "role": actor.role, "reason": row.reason,
                 "until": end.isoformat() if end else None, "level": level, "status": decision.status})])
-    return Acknowledged(item_id, decision.status, level, row.by, end)
+    return Acknowledged(item_id, decision.status, level, row.by, end, day)

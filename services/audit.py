@@ -24,7 +24,7 @@ from rrf.rules.vocab import STATUSES
 from rrf.services.context import Context
 from rrf.services.store import reading
 
-KINDS = ("evaluation", "ack", "run", "all")
+KINDS = ("evaluation", "ack", "waiver", "run", "all")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 EXPORT_COLUMNS = ["entry", "run", "as_of", "id", "status", "due", "goal", "actual", "days_left",
                   "explanation_lv", "explanation_en", "records_used", "inputs", "plan_sha256",
@@ -59,7 +59,7 @@ def verify(ctx: Context) -> Report:
 def entries(ctx: Context, f: Filters, *, latest: int | None = None) -> list[AuditEntry]:
     """The log's entries that pass the filters, oldest first; only the `latest` ones, newest first."""
     if f.kind not in KINDS:
-        raise RrfError(f"--kind {f.kind!r}: expected evaluation, ack, run or all")
+        raise RrfError(f"--kind {f.kind!r}: expected evaluation, ack, waiver, run or all")
     if f.status is not None and f.status not in STATUSES:
         raise RrfError(f"--status {f.status!r}: expected one of {', '.join(STATUSES)}")
     since, until = (parse_date(f.since) if f.since else None), (parse_date(f.until) if f.until else None)

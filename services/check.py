@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from sqlalchemy.engine import Engine
 
@@ -28,8 +28,9 @@ from rrf import __version__
 from rrf.services import report
 from rrf.services.context import Clock, Context
 from rrf.services.store import readable, writable
+from rrf.services.waiver import as_dicts as waiver_dicts
 from rrf.rules import Decision, LoadedPlan, evaluate
-from rrf.rules.escalate import Notice, decide
+from rrf.rules.escalate import Notice, Waiver, decide
 from rrf.rules.serialize import decision_dict, inputs_to_json
 from rrf.rules.plan import Plan
 from rrf.rules.vocab import RecipientKey
@@ -61,11 +62,16 @@ class CheckResult:
 
 
 def evaluation_entries(loaded: LoadedPlan, decisions: list[Decision], notices: list[Notice],
-                       evaluated_at: datetime) -> list[audit.NewEntry]:
-    """One entry per item: inputs, numbers, status, explanation and whom it was decided to tell."""
+                       evaluated_at: datetime, waivers: Iterable[Waiver] = ()) -> list[audit.NewEntry]:
+    """One entry per item: inputs, numbers, status, explanation and whom it was decided to tell;
+    and the item's waivers in force (`waivers`), only when it has any, so that an entry without
+    waivers reads (and hashes) as before there were waivers."""
     told: dict[str, list[dict]] = defaultdict(list)
     for n in notices:
         told[n.item_id].append({"recipient": str(n.recipient), "level": n.level, "kind": n.kind, "why": n.why})
+    waived: dict[str, list[Waiver]] = defaultdict(list)
+    for w in waivers:
+        waived[w.item_id].append(w)
     return [
         audit.NewEntry(
             kind=audit.EVALUATION, item_id=d.item_id, status=d.status,
@@ -76,6 +82,7 @@ def evaluation_entries(loaded: LoadedPlan, decisions: list[Decision], notices: l
                 "decision": decision_dict(loaded.plan.item(d.item_id), d),
                 "inputs": inputs_to_json(d.inputs),
                 "escalations": told.get(d.item_id, []),
+                **({"waivers": waiver_dicts(waived[d.item_id])} if waived.get(d.item_id) else {}),
             },
         )
         for d in decisions
@@ -129,7 +136,8 @@ def run_check(*, loaded: LoadedPlan, engine: Engine, as_of: date, clock: Clock, 
         with session_scope(engine) as session:
             decisions = evaluate(loaded.plan, progress.observations(session=session), as_of)
             sent, acks = escalations.history(session=session)
-        notices = decide(loaded.plan, decisions, sent, acks, as_of)
+            waivers = escalations.waivers(session=session, day=as_of)
+        notices = decide(loaded.plan, decisions, sent, acks, as_of, waivers)
         return CheckResult(None, as_of, decisions, 0, None, notices,
                            messages_for(loaded, decisions, notices, config, as_of, portal_url=portal_url,
                                         attach=attach))
@@ -138,12 +146,13 @@ def run_check(*, loaded: LoadedPlan, engine: Engine, as_of: date, clock: Clock, 
             audit.lock_chain(session=session)  # concurrent checks: one after the other, whole
             decisions = evaluate(loaded.plan, progress.observations(session=session), as_of)
             sent, acks = escalations.history(session=session)
-            notices = decide(loaded.plan, decisions, sent, acks, as_of)
+            waivers = escalations.waivers(session=session, day=as_of)
+            notices = decide(loaded.plan, decisions, sent, acks, as_of, waivers)
             messages = messages_for(loaded, decisions, notices, config, as_of, portal_url=portal_url, attach=attach)
             missed = missed_days(audit.last_checked_day(session=session, before=as_of), as_of) if expect_daily else []
             finished = clock()
             audit.store_plan_text(session=session, sha256=loaded.sha256, text=loaded.text, at=finished)
-            entries = evaluation_entries(loaded, decisions, notices, finished)
+            entries = evaluation_entries(loaded, decisions, notices, finished, waivers)
             run = audit.append_run(
                 session=session, run_id=run_id, as_of=as_of, started_at=started, finished_at=finished,
                 outcome="finished", plan_sha256=loaded.sha256, engine_version=__version__, entries=entries,

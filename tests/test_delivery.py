@@ -9,6 +9,8 @@ import email.policy
 import json
 import socket
 import threading
+from datetime import date, datetime, timezone
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -18,7 +20,14 @@ from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from backends import db_url  # noqa: F401
-from ladder import LADDER, item_plan
+from rrf.services import users
+from rrf.services.context import Context
+from rrf.settings import settings as make_settings
+from ladder import ANNA as ANNA_KEY, HEAD as HEAD_KEY, LADDER, item_plan
+from rrf.notifications.config import NotifyConfig, recipient
+from rrf.notifications.render import digest
+from rrf.rules import Observation, evaluate, parse_plan
+from rrf.rules.escalate import decide
 from rrf.cli.main import app
 
 PLAN = item_plan("Apmācīti darbinieki", "Employees trained") + LADDER
@@ -123,6 +132,7 @@ backoff_seconds = 0
             return runner.invoke(app, argv)
 
     run.settings = settings
+    run.plan = plan
     assert run("record", "1.1.i/trained", "10", "--as-of", "2026-03-01", "--source", "VK", on="2026-03-01").exit_code == 0
     return run
 
@@ -182,16 +192,27 @@ def test_a_mail_server_that_is_down_loses_nothing_and_duplicates_nothing(rrf, in
     assert json.loads(rrf("outbox", "--format", "json", "--status", "pending").stdout) == []
 
 
-def test_an_acknowledgement_stops_the_climb(rrf, inbox):
+def test_an_acknowledgement_stops_the_climb(rrf, inbox, db_url):  # noqa: F811
+    """The head of the State Chancellery, a portal user, acknowledges on the command line (`--by`)."""
     check(rrf, "2026-03-02")
-    ack = rrf("ack", "1.1.i/trained", "--by", "Anna Bērziņa", "--reason", "jauni kursi no aprīļa", on="2026-03-03")
+    ctx = Context(make_settings(plan=rrf.plan, database_url=db_url), lambda: datetime.now(timezone.utc))
+    users.add(ctx, name="anna.berzina", role="head", institution="vk", password="jauni kursi 2026")
+    ack = rrf("ack", "1.1.i/trained", "--by", "anna.berzina", "--reason", "jauni kursi no aprīļa", on="2026-03-03")
     assert ack.exit_code == 0, ack.stderr
     for day in ("2026-03-16", "2026-03-30", "2026-03-31"):
         check(rrf, day)
     assert inbox.to("janis@example.test") == []    # no climb to the head of department
     assert len(inbox.to("anna@example.test")) == 2  # the first alert and the monthly reminder (30 March)
     acks = json.loads(rrf("audit", "log", "--kind", "ack", "--format", "json").stdout)
-    assert [(a["id"], a["by"], a["reason"]) for a in acks] == [("1.1.i/trained", "Anna Bērziņa", "jauni kursi no aprīļa")]
+    assert [(a["id"], a["by"], a["role"], a["reason"]) for a in acks] == [
+        ("1.1.i/trained", "anna.berzina", "head", "jauni kursi no aprīļa")]
+
+
+def test_only_an_enabled_portal_user_may_acknowledge_by_name(rrf, inbox):
+    """`--by` names a portal user: a free-text name is refused (exit 2, naming `rrf users add`)."""
+    check(rrf, "2026-03-02")
+    ack = rrf("ack", "1.1.i/trained", "--by", "Anna Bērziņa", "--reason", "jauni kursi", on="2026-03-03")
+    assert ack.exit_code == 2 and "rrf users add" in ack.stderr
 
 
 def test_dry_run_shows_who_would_be_told_and_writes_and_sends_nothing(rrf, inbox, db_url):  # noqa: F811
@@ -231,3 +252,24 @@ backoff_seconds = 0
             for row in conn.execute(text(f"SELECT * FROM {table}")):
                 assert SECRET not in " ".join(str(v) for v in row), table
     engine.dispose()
+
+
+@pytest.mark.parametrize("who, portal, asks", [
+    (HEAD_KEY, "https://rrf.example.test/", "To stop the escalation, acknowledge here: "
+                                            "https://rrf.example.test/items/1.1.i/trained#acknowledge"),
+    (HEAD_KEY, None, 'rrf ack 1.1.i/trained --by "Name Surname"'),          # no portal: as before
+    (ANNA_KEY, "https://rrf.example.test/", 'rrf ack 1.1.i/trained --by "Name Surname"'),  # a contact: as before
+])
+def test_a_head_is_asked_to_acknowledge_in_the_portal_when_there_is_one(who, portal, asks):
+    """The call to action of a role ("head") with a portal is the item's acknowledgement link,
+    not the `rrf ack` command line; without a portal, and for an item's contacts, it is as before."""
+    plan = parse_plan(PLAN.encode()).plan
+    day = date(2026, 4, 1)
+    decisions = evaluate(plan, [Observation(1, "1.1.i/trained", date(2026, 3, 1), value=Decimal(10))], day)
+    notices = [n for n in decide(plan, decisions, [], [], day) if n.recipient == who]
+    reader = recipient(who, plan, NotifyConfig()).model_copy(update={"language": "en"})
+    message = digest(reader, notices, {d.item_id: d for d in decisions}, plan, day,
+                     portal_url=portal)
+    assert asks in message.body
+    assert ("#acknowledge" in message.body) is (asks.endswith("#acknowledge"))
+    assert ("rrf ack" in message.body) is (not asks.endswith("#acknowledge"))

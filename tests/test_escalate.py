@@ -128,3 +128,30 @@ def test_each_notice_says_why_it_is_sent_now(lang, words):
     decisions = evaluate(PLAN, [Observation(1, "1.1.i/trained", D("2026-03-01"), value=Decimal(10))], D("2026-03-02"))
     [notice] = decide(PLAN, decisions, [], [], D("2026-03-02"))
     assert words in notice.reason[lang]
+
+
+def first_to(told: dict[str, list[tuple]], who) -> str | None:  # noqa: ANN001
+    return min((day for day, rs in told.items() if any(r == who for r, *_ in rs)), default=None)
+
+
+@pytest.mark.parametrize("until, head, top", [
+    # at risk from 2 March, 120 days before the deadline: only the "unacknowledged" conditions climb
+    ("none", "2026-03-16", "2026-03-30"),        # nobody acknowledges: 10 and 20 working days from 2 March
+    (None, None, None),                          # acknowledged on 3 March without a date: held at level 1
+    ("2026-03-31", None, None),                  # in force all March (its `until` is inclusive)
+    ("2026-03-06", "2026-03-20", "2026-04-07"),  # expired after Friday 6 March: counted again from then
+    ("2026-03-03", "2026-03-17", "2026-03-31"),  # expired the day it was given: counted from 3 March
+])
+def test_an_expired_acknowledgement_stops_holding_and_the_wait_is_counted_from_its_expiry(until, head, top):
+    """Working days after the acknowledgement's `until` count as unacknowledged, as after an
+    episode's start; Good Friday (3 April) and Easter Monday (6 April) do not count. The head of
+    department's own condition (90 days left) holds from 1 April, so the table looks at March
+    for the head and at the institution head up to 10 April."""
+    acks = [] if until == "none" else [
+        Ack("1.1.i/trained", D("2026-03-03"), "anna", "courses", D(until) if until else None, "at_risk", 1)]
+    told = walk([("2026-03-01", 10)], "2026-03-02", "2026-04-10", acks=acks)
+    head_first = first_to(told, HEAD)
+    assert (head_first if head_first and head_first < "2026-04-01" else None) == head
+    assert first_to(told, TOP) == top
+    if head:
+        assert (HEAD, 2, "alert", "first") in told[head]
