@@ -16,6 +16,7 @@ from typing import Any, Literal, TextIO
 from rrf.models import escalations, progress
 from rrf.models.tables import Acknowledgement, ImportBatch, Notice, Outbox, ProgressRecord
 from rrf.rules import Decision, LoadedPlan, evaluate
+from rrf.rules.escalate import Waiver
 from rrf.rules.evaluate import evaluate_item
 from rrf.rules.errors import RrfError
 from rrf.rules.plan import Item
@@ -102,6 +103,10 @@ class ItemView:
     told: list[Told]
     acks: list[Acknowledgement]
     measure_name: dict[str, str] = field(default_factory=dict)
+    waivers: list[Waiver] = field(default_factory=list)  # every waiver of the item, oldest first
+
+    def waivers_on(self, day: date) -> list[Waiver]:
+        return [w for w in self.waivers if w.active_on(day)]
 
 
 def conflicts_of(loaded: LoadedPlan, item: Item) -> tuple[Conflict, ...]:
@@ -182,6 +187,7 @@ def item_views(ctx: Context, viewer: Viewer, item_ids: list[str], *, as_of: date
     records: dict[str, list[ProgressRecord]] = defaultdict(list)
     told: dict[str, list[Told]] = defaultdict(list)
     acks: dict[str, list[Acknowledgement]] = defaultdict(list)
+    waived: dict[str, list[Waiver]] = defaultdict(list)
     batches: dict[int, ImportBatch | None] = {}
     with reading(ctx.url) as session:
         if session is not None:
@@ -193,16 +199,19 @@ def item_views(ctx: Context, viewer: Viewer, item_ids: list[str], *, as_of: date
                 told[n.item_id].append(Told(n, m))
             for a in escalations.acks_for(session=session, item_id=only):
                 acks[a.item_id].append(a)
-    return [_view(loaded, item, records[item.id], batches, told[item.id], acks[item.id], as_of) for item in items]
+            for w in escalations.waivers(session=session, item_id=only):
+                waived[w.item_id].append(w)
+    return [_view(loaded, item, records[item.id], batches, told[item.id], acks[item.id], as_of, waived[item.id])
+            for item in items]
 
 
 def _view(loaded: LoadedPlan, item: Item, rows: list[ProgressRecord], batches: dict[int, ImportBatch | None],
-          told: list[Told], acks: list[Acknowledgement], as_of: date) -> ItemView:
+          told: list[Told], acks: list[Acknowledgement], as_of: date, waivers: list[Waiver]) -> ItemView:
     observations = [progress.observation_of(r) for r in rows]
     decision = evaluate_item(item, [o for o in standing(observations) if o.as_of <= as_of], as_of)
     measure = loaded.plan.measures.get(item.measure)
     names = {"lv": measure.name_lv, "en": measure.name_en} if measure else {}
-    return ItemView(_row(loaded, item, decision), history_entries(rows, batches), told, acks, names)
+    return ItemView(_row(loaded, item, decision), history_entries(rows, batches), told, acks, names, waivers)
 
 
 @dataclass(frozen=True)

@@ -310,3 +310,48 @@ def test_evidence_limit_is_the_stores(app):
     """It uses the evidence store's limit, 20 MiB, in the form's hint."""
     assert evidence_store.MAX_BYTES == 20 * 1024 * 1024
     assert "20 MiB" in client_for(app, "rita").get(report_url(TARGET)).text
+
+
+# Acknowledgements and waivers -----------------------------------------------------------------
+
+def test_a_head_acknowledges_and_a_coordinator_waives_from_the_item_page(tmp_path):
+    """It takes an acknowledgement from the head of the item's institution and a waiver from a
+    coordinator, each stored with its user; a reporter may do neither (403), a head of another
+    institution does not find the item (404), and a form without its CSRF token is refused."""
+    store = portal.build(tmp_path / "esc")
+    app = create_app(store.context())
+    page = client_for(app, "vilis").get(f"/items/{quote(TARGET)}").text
+    assert 'id="acknowledge"' in page and 'id="waive"' not in page
+    vilis = client_for(app, "vilis")
+    token = csrf_of(vilis.get(f"/items/{quote(TARGET)}").text)
+    done = vilis.post(f"/items/{quote(TARGET)}/acknowledge", data={"csrf": token, "reason": "training in December",
+                                                                   "until": "2026-12-31"})
+    assert done.status_code == 303 and "done=ack" in done.headers["location"]
+    assert vilis.post(f"/items/{quote(TARGET)}/acknowledge", data={"reason": "x"}).status_code == 403
+    anna = client_for(app, "anna")
+    token = csrf_of(anna.get(f"/items/{quote(TARGET)}").text)
+    granted = anna.post(f"/items/{quote(TARGET)}/waive", data={"csrf": token, "reason": "Commission agreed",
+                                                               "until": "2027-01-31", "key": "ZPR"})
+    assert granted.status_code == 303
+    shown = anna.get(f"/items/{quote(TARGET)}").text
+    assert 'id="waivers"' in shown and "Commission agreed" in shown and "anna" in shown
+    assert "training in December" in shown
+    rita = client_for(app, "rita")
+    token = csrf_of(rita.get(f"/items/{quote(TARGET)}").text)
+    assert rita.post(f"/items/{quote(TARGET)}/acknowledge", data={"csrf": token, "reason": "x"}).status_code == 403
+    assert rita.post(f"/items/{quote(TARGET)}/waive", data={"csrf": token, "reason": "x", "until": "2027-01-01"}
+                     ).status_code == 403
+    kaspars = client_for(app, "kaspars")
+    token = csrf_of(kaspars.get("/").text)
+    assert kaspars.post(f"/items/{quote(TARGET)}/acknowledge", data={"csrf": token, "reason": "x"}).status_code == 404
+
+
+def test_a_bad_waiver_is_refused_with_its_reason(tmp_path):
+    """It shows why a waiver was refused (an end before the day, no reason) and grants nothing."""
+    store = portal.build(tmp_path / "bad")
+    app = create_app(store.context())
+    anna = client_for(app, "anna")
+    token = csrf_of(anna.get(f"/items/{quote(TARGET)}").text)
+    refused = anna.post(f"/items/{quote(TARGET)}/waive", data={"csrf": token, "reason": "", "until": "2020-01-01"})
+    assert refused.status_code == 400 and 'class="error"' in refused.text
+    assert 'id="waivers"' not in anna.get(f"/items/{quote(TARGET)}").text

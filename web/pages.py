@@ -52,11 +52,11 @@ def overview(request: Request, viewer: Viewer = Depends(current_viewer), status:
 
 @router.get("/items/{item_id:path}")
 def item_page(request: Request, item_id: str, viewer: Viewer = Depends(current_viewer),
-              as_of: str | None = None) -> Response:
+              as_of: str | None = None, done: str | None = None) -> Response:
     view = portal.item_view(ctx_of(request), viewer, item_id, as_of=_day(request, as_of))
     reporting = reporting_of(viewer, ctx_of(request).loaded.plan, view.row.item, view.records)
     return page(request, "item.html.j2", viewer, view=view, evidence_link=lambda r: f"/evidence/{r['record']}",
-                reporting=reporting,
+                reporting=reporting, done=done,
                 json_link="/api/items/" + quote(item_id) + (f"?as_of={as_of}" if as_of else ""))
 
 

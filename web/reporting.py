@@ -52,6 +52,8 @@ def reporting_of(viewer: Viewer | None, plan: Plan, item: Item, shown: Any = ())
         "correctable": [r["record"] for r in shown
                         if corrects and r["corrected_by"] is None and r["breakdown_key"] in keys],
         "import": viewer is not None and may(viewer, "import"),
+        "acknowledge": viewer is not None and may(viewer, "acknowledge"),
+        "waive": viewer is not None and may(viewer, "waive"),
     }
 
 

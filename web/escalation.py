@@ -1,0 +1,52 @@
+"""Acknowledging an item (heads, coordinators) and waiving its escalation (coordinators) from the
+item page. The services decide who may (services.access); these routes only read the forms."""
+
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+
+from rrf.rules.errors import RrfError
+from rrf.services import ack, waiver
+from rrf.services.access import Forbidden, NotFound, Viewer, require_item
+from rrf.web.respond import page
+from rrf.web.session import check_csrf, ctx_of, current_viewer
+
+router = APIRouter()
+
+
+def _back(item_id: str, done: str) -> Response:
+    return RedirectResponse(f"/items/{quote(item_id)}?done={done}#escalation", status_code=303)
+
+
+def _refused(request: Request, viewer: Viewer, item_id: str, what: str, problems: list[str]) -> Response:
+    item = require_item(viewer, ctx_of(request).loaded.plan, item_id)
+    return page(request, "escalation_refused.html.j2", viewer, 400, item=item, what=what, problems=problems)
+
+
+@router.post("/items/{item_id:path}/acknowledge")
+async def acknowledge(request: Request, item_id: str, viewer: Viewer = Depends(current_viewer)) -> Response:
+    await check_csrf(request)
+    form = await request.form()
+    try:
+        ack.acknowledge(ctx_of(request), item_id=item_id, reason=str(form.get("reason", "")),
+                        until=str(form.get("until", "")) or None, by=viewer)
+    except (NotFound, Forbidden):
+        raise
+    except RrfError as exc:
+        return _refused(request, viewer, item_id, "acknowledge", exc.lines())
+    return _back(item_id, "ack")
+
+
+@router.post("/items/{item_id:path}/waive")
+async def waive(request: Request, item_id: str, viewer: Viewer = Depends(current_viewer)) -> Response:
+    await check_csrf(request)
+    form = await request.form()
+    try:
+        waiver.grant(ctx_of(request), item_id=item_id, reason=str(form.get("reason", "")),
+                     expires=str(form.get("until", "")), key=str(form.get("key", "")) or None, by=viewer)
+    except (NotFound, Forbidden):
+        raise
+    except RrfError as exc:
+        return _refused(request, viewer, item_id, "waive", exc.lines())
+    return _back(item_id, "waiver")
