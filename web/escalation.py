@@ -1,11 +1,14 @@
 """Acknowledging an item (heads, coordinators) and waiving its escalation (coordinators) from the
 item page. The services decide who may (services.access); these routes only read the forms."""
 
+from datetime import date
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import FormData
 
+from rrf.rules.dates import parse_date
 from rrf.rules.errors import RrfError
 from rrf.services import ack, waiver
 from rrf.services.access import Forbidden, NotFound, Viewer, require_item
@@ -15,8 +18,15 @@ from rrf.web.session import check_csrf, ctx_of, current_viewer
 router = APIRouter()
 
 
-def _back(item_id: str, done: str) -> Response:
-    return RedirectResponse(f"/items/{quote(item_id)}?done={done}#escalation", status_code=303)
+def _day(form: FormData) -> date | None:
+    """The as-of day of the page the form was on (the item page's as-of day; default today)."""
+    text = str(form.get("as_of", "")).strip()
+    return parse_date(text) if text else None
+
+
+def _back(item_id: str, done: str, day: date | None) -> Response:
+    query = f"done={done}" + (f"&as_of={day.isoformat()}" if day else "")
+    return RedirectResponse(f"/items/{quote(item_id)}?{query}#escalation", status_code=303)
 
 
 def _refused(request: Request, viewer: Viewer, item_id: str, what: str, problems: list[str]) -> Response:
@@ -30,12 +40,12 @@ async def acknowledge(request: Request, item_id: str, viewer: Viewer = Depends(c
     form = await request.form()
     try:
         ack.acknowledge(ctx_of(request), item_id=item_id, reason=str(form.get("reason", "")),
-                        until=str(form.get("until", "")) or None, by=viewer)
+                        until=str(form.get("until", "")) or None, by=viewer, as_of=_day(form))
     except (NotFound, Forbidden):
         raise
     except RrfError as exc:
         return _refused(request, viewer, item_id, "acknowledge", exc.lines())
-    return _back(item_id, "ack")
+    return _back(item_id, "ack", _day(form))
 
 
 @router.post("/items/{item_id:path}/waive")
@@ -44,9 +54,10 @@ async def waive(request: Request, item_id: str, viewer: Viewer = Depends(current
     form = await request.form()
     try:
         waiver.grant(ctx_of(request), item_id=item_id, reason=str(form.get("reason", "")),
-                     expires=str(form.get("until", "")), key=str(form.get("key", "")) or None, by=viewer)
+                     expires=str(form.get("until", "")), key=str(form.get("key", "")) or None, by=viewer,
+                     as_of=_day(form))
     except (NotFound, Forbidden):
         raise
     except RrfError as exc:
         return _refused(request, viewer, item_id, "waive", exc.lines())
-    return _back(item_id, "waiver")
+    return _back(item_id, "waiver", _day(form))
