@@ -257,8 +257,8 @@ backoff_seconds = 0
 @pytest.mark.parametrize("who, portal, asks", [
     (HEAD_KEY, "https://rrf.example.test/", "To stop the escalation, acknowledge here: "
                                             "https://rrf.example.test/items/1.1.i/trained#acknowledge"),
-    (HEAD_KEY, None, 'rrf ack 1.1.i/trained --by "Name Surname"'),          # no portal: as before
-    (ANNA_KEY, "https://rrf.example.test/", 'rrf ack 1.1.i/trained --by "Name Surname"'),  # a contact: as before
+    (HEAD_KEY, None, 'rrf ack 1.1.i/trained --by USER'),          # no portal: as before
+    (ANNA_KEY, "https://rrf.example.test/", 'rrf ack 1.1.i/trained --by USER'),  # a contact: as before
 ])
 def test_a_head_is_asked_to_acknowledge_in_the_portal_when_there_is_one(who, portal, asks):
     """The call to action of a role ("head") with a portal is the item's acknowledgement link,
