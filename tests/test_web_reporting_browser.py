@@ -145,3 +145,32 @@ def test_a_forged_post_for_another_regions_key_gets_the_403_page(browser, base):
     assert browser.find_element(By.TAG_NAME, "h1").text == Words("lv")("Your role does not give access to this page.")
     open_page(browser, f"{base}/items/{quote(TARGET)}")
     assert "forged by the browser" not in browser.find_element(By.TAG_NAME, "main").text
+
+
+@pytest.mark.parametrize(("name", "content", "says"), [
+    ("scan.pdf", b"MZ\x90\x00 not a PDF at all", "does not match its name"),
+    ("huge.pdf", b"%PDF-1.4\n" + b"0" * (20 * 1024 * 1024 + 1), "MiB taken"),
+], ids=["wrong-type", "over-the-limit"])
+def test_refused_evidence_shows_why_and_stores_nothing(browser, base, tmp_path, evidence_dir, name, content,  # noqa: F811
+                                                       says):
+    """It refuses a file whose bytes are not its type, and one over the size limit, on the form
+    with the reason and the values typed; no record and no evidence file is added."""
+    sign_in(browser, base, "rita")
+    open_page(browser, f"{base}/api/items/{quote(TARGET)}")
+    before = browser.find_element(By.TAG_NAME, "body").text.count('"record":')
+    kept = sorted(p.name for p in evidence_dir.rglob("*") if p.is_file()) if evidence_dir.exists() else []
+    open_page(browser, f"{base}/items/{quote(TARGET)}/report")
+    Select(browser.find_element(By.ID, "breakdown")).select_by_value("ZPR")
+    browser.find_element(By.ID, "value").send_keys("140")
+    browser.execute_script("arguments[0].value = '2026-10-31'", browser.find_element(By.ID, "as_of"))
+    browser.find_element(By.ID, "source").send_keys("ZPR, with a bad file")
+    bad = tmp_path / name
+    bad.write_bytes(content)
+    browser.find_element(By.ID, "evidence").send_keys(str(bad))
+    click_through(browser, browser.find_element(By.CSS_SELECTOR, "#report-form button[type=submit]"))
+    assert status_of(browser) == 400
+    assert says in browser.find_element(By.TAG_NAME, "main").text
+    assert browser.find_element(By.ID, "value").get_attribute("value") == "140"
+    open_page(browser, f"{base}/api/items/{quote(TARGET)}")
+    assert browser.find_element(By.TAG_NAME, "body").text.count('"record":') == before
+    assert (sorted(p.name for p in evidence_dir.rglob("*") if p.is_file()) if evidence_dir.exists() else []) == kept
