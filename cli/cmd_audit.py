@@ -141,7 +141,7 @@ Filters = dict(
     status=typer.Option(None, "--status", help="only this status"),
     since=typer.Option(None, "--from", help="as-of dates from this day"),
     until=typer.Option(None, "--to", help="as-of dates up to this day"),
-    kind=typer.Option("evaluation", "--kind", help="evaluation, ack, run or all"),
+    kind=typer.Option("evaluation", "--kind", help="evaluation, ack, waiver, run or all"),
 )
 
 
@@ -170,9 +170,11 @@ def audit_log(
         if e.kind == "evaluation":
             status = status_cell(e.status, lang)
             text = f"[bold]{escape(e.item_id)}[/]\n{escape(payload['decision']['explanations'][lang])}"
-        elif e.kind == "ack":
-            status = "ack"
-            text = f"[bold]{escape(e.item_id)}[/]\n{escape(payload['by'])}: {escape(payload['reason'])}"
+        elif e.kind in ("ack", "waiver"):
+            status = e.kind
+            until = f" (until {payload['until']})" if payload.get("until") else ""
+            text = (f"[bold]{escape(e.item_id)}[/]\n{escape(payload['by'])}: {escape(payload['reason'])}"
+                    + escape(until))
         else:
             status, text = escape(e.status or ""), escape(f"run {payload.get('outcome')}: {payload.get('entries')} entries")
         table.add_row(str(e.seq), e.run_id[:8], e.as_of.isoformat(), status, text, e.hash[:12])

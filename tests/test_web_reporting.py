@@ -336,6 +336,8 @@ def test_a_head_acknowledges_and_a_coordinator_waives_from_the_item_page(tmp_pat
     shown = anna.get(f"/items/{quote(TARGET)}").text
     assert 'id="waivers"' in shown and "Commission agreed" in shown and "anna" in shown
     assert "training in December" in shown
+    acks, waivers = anna.get("/audit?kind=ack").text, anna.get("/audit?kind=waiver").text
+    assert "<td>vilis</td>" in acks and "<td>anna</td>" in waivers  # the log names who gave them
     rita = client_for(app, "rita")
     token = csrf_of(rita.get(f"/items/{quote(TARGET)}").text)
     assert rita.post(f"/items/{quote(TARGET)}/acknowledge", data={"csrf": token, "reason": "x"}).status_code == 403

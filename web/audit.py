@@ -15,7 +15,8 @@ from rrf.web.session import check_csrf, ctx_of, current_viewer
 
 router = APIRouter()
 SHOWN = 200
-KINDS = [("evaluation", N_("evaluations")), ("ack", N_("acknowledgements")), ("run", N_("runs")), ("all", N_("all"))]
+KINDS = [("evaluation", N_("evaluations")), ("ack", N_("acknowledgements")), ("waiver", N_("waivers")),
+         ("run", N_("runs")), ("all", N_("all"))]
 
 
 def _filters(item: str | None, run: str | None, status: str | None, since: str | None, until: str | None,
@@ -26,7 +27,8 @@ def _filters(item: str | None, run: str | None, status: str | None, since: str |
 def _log_page(request: Request, viewer: Viewer, f: audit.Filters, report: object = None) -> Response:
     query = {k: v for k, v in request.query_params.items() if v}
     rows = audit.entries(ctx_of(request), f, latest=SHOWN)
-    return page(request, "audit.html.j2", viewer, entries=rows, filters=f, kinds=KINDS, report=report,
+    by = {e.seq: audit.entry_dict(e).get("by") for e in rows if e.kind in ("ack", "waiver")}
+    return page(request, "audit.html.j2", viewer, entries=rows, by=by, filters=f, kinds=KINDS, report=report,
                 export_link=lambda fmt: f"/audit/export.{fmt}?" + urlencode(query))
 
 
