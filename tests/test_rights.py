@@ -1,5 +1,6 @@
 """The rights matrix, asserted cell by cell against the service layer itself (what the command
-line, the flows and the portal all call): role x action x scope.
+line, the flows and the portal all call): role x action (view, record, correct, import,
+acknowledge, waive; and reading the log) x scope.
 
 Scopes, on the shipped plan: "own" is the 1 300 specialists target reported in the user's own
 part (a planning region's key, ZPR), "other key" another region's key (RPR) of the same target,
@@ -17,7 +18,9 @@ import portal
 from portal import PASSWORD, TARGET, VK_ITEM
 from rrf.importers.progress_file import ImportFileError
 from rrf.rules.errors import RrfError
-from rrf.services import access, progress, users
+from rrf.models import escalations
+from rrf.services import access, ack, progress, users, waiver
+from rrf.services.store import reading
 from rrf.services.access import Forbidden, NotFound, Viewer
 from rrf.services import portal as pages
 
@@ -34,6 +37,11 @@ MATRIX = {
                 "head": (DENIED, DENIED, HIDDEN), "reporter": (OK, DENIED, HIDDEN)},
     "import":  {"coordinator": (OK, OK, OK), "auditor": (DENIED, DENIED, DENIED),
                 "head": (DENIED, DENIED, HIDDEN), "reporter": (OK, DENIED, HIDDEN)},
+    # acknowledging and waiving concern a whole item (a waiver may name a key: "other key")
+    "acknowledge": {"coordinator": (OK, OK, OK), "auditor": (DENIED, DENIED, DENIED),
+                    "head": (OK, OK, HIDDEN), "reporter": (DENIED, DENIED, HIDDEN)},
+    "waive":   {"coordinator": (OK, OK, OK), "auditor": (DENIED, DENIED, DENIED),
+                "head": (DENIED, DENIED, HIDDEN), "reporter": (DENIED, DENIED, HIDDEN)},
 }
 CELLS = [(action, role, scope, outcome) for action, by_role in MATRIX.items() for role, row in by_role.items()
          for scope, outcome in zip(("own", "other key", "out"), row)]
@@ -61,6 +69,11 @@ def do(action: str, ctx, viewer: Viewer, scope: str, tmp: Path) -> None:
         row, _ = progress.record(ctx, item_id=item_id, value="7", as_of="2025-02-15", source="to correct",
                                  breakdown=key, by=anna)
         progress.correct(ctx, record_id=row.id, value="8", reason="typo", source="rights spec", by=viewer)
+    elif action == "acknowledge":
+        ack.acknowledge(ctx, item_id=item_id, reason="rights spec", until="2027-01-31", by=viewer, as_of=portal.AS_OF)
+    elif action == "waive":
+        waiver.grant(ctx, item_id=item_id, reason="rights spec", expires="2027-01-31", by=viewer, as_of=portal.AS_OF,
+                     key=key if scope == "other key" else None)
     elif action == "import":
         sheet = tmp / f"import-{viewer.role}-{scope.replace(' ', '-')}.csv"
         sheet.write_text(f"id,value,as_of,breakdown,source\n{item_id},9,2025-03-{10 + len(scope)},{key},"
@@ -69,7 +82,11 @@ def do(action: str, ctx, viewer: Viewer, scope: str, tmp: Path) -> None:
 
 
 def count(ctx) -> int:
-    return len(progress.history(ctx, TARGET)) + len(progress.history(ctx, VK_ITEM))
+    """What the actions write: records, acknowledgements and waivers of the two items."""
+    with reading(ctx.url) as session:
+        written = sum(len(escalations.acks_for(session=session, item_id=i)) +
+                      len(escalations.waivers(session=session, item_id=i)) for i in (TARGET, VK_ITEM))
+    return len(progress.history(ctx, TARGET)) + len(progress.history(ctx, VK_ITEM)) + written
 
 
 @pytest.mark.parametrize(("action", "role", "scope", "outcome"), CELLS,
@@ -82,7 +99,7 @@ def test_rights_matrix(store, tmp_path, action, role, scope, outcome):
     before = count(ctx)
     if outcome == OK:
         do(action, ctx, viewer, scope, tmp_path)
-        written = {"view": 0, "record": 1, "correct": 2, "import": 1}[action]
+        written = {"view": 0, "record": 1, "correct": 2, "import": 1, "acknowledge": 1, "waive": 1}[action]
         assert count(ctx) == before + written
         return
     if action == "import":  # a file is refused whole, each row it may not take named with the reason
