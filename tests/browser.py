@@ -35,11 +35,14 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 from types import TracebackType
-from typing import Iterator, Mapping, Sequence
+from typing import Callable, Iterator, Mapping, Sequence
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support.ui import WebDriverWait
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -293,3 +296,38 @@ def browser() -> Iterator[webdriver.Chrome]:
         yield driver
     finally:
         close_chrome(driver)
+
+
+# --- driving pages (shared by the browser specs) ----------------------------------------------
+
+PAGE_WAIT = 20  # seconds: a page is there well before this
+
+
+def loaded(driver: webdriver.Chrome) -> None:
+    """Wait until the page the browser shows has finished loading."""
+    WebDriverWait(driver, PAGE_WAIT).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
+def open_page(driver: webdriver.Chrome, url: str) -> None:
+    driver.get(url)
+    loaded(driver)
+
+
+def navigate(driver: webdriver.Chrome, action: Callable[[], object]) -> None:
+    """Do `action` (a click, a script that submits a form) and wait for the next page to load
+    (see click_through)."""
+    driver.execute_script("window.__rrfOldPage = true")
+    action()
+    WebDriverWait(driver, PAGE_WAIT, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: d.execute_script("return window.__rrfOldPage === undefined && document.readyState === 'complete'"))
+
+
+def click_through(driver: webdriver.Chrome, element: WebElement) -> None:
+    """Click a link, or a button that sends a form, and wait for the next page to load.
+
+    The old page is marked with a window property before the click; the next page is there
+    when the property is gone (a new document has a new window object) and it has loaded.
+    Waiting for the old element to go stale instead is racy: while the old document is being
+    torn down, chromedriver may answer "Node with given id does not belong to the document",
+    which Selenium's staleness check does not expect (seen 1 run in 12)."""
+    navigate(driver, element.click)

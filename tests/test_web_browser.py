@@ -27,12 +27,12 @@ from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 import portal
 from browser import browser  # noqa: F401  (the fixture: one Chromium for this module)
-from browser import Server, chrome, close_chrome, free_port, require_chromium, save_screenshot
+from browser import (Server, chrome, click_through, close_chrome, free_port, open_page, require_chromium,
+                     save_screenshot)
 from portal import AS_OF, PASSWORD, TARGET, VK_ITEM
 from rrf.rules.dates import riga_day
 from rrf.rules.i18n import Words
@@ -76,21 +76,10 @@ def downloader(tmp_path):
 # --- reading and driving pages ---------------------------------------------------------------
 
 
-def loaded(driver: WebDriver) -> None:
-    WebDriverWait(driver, WAIT).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
-def open_page(driver: WebDriver, url: str) -> None:
-    driver.get(url)
-    loaded(driver)
 
 
-def click_through(driver: WebDriver, element: WebElement) -> None:
-    """Click a link, or a button that sends a form, and wait for the next page to load."""
-    old = driver.find_element(By.TAG_NAME, "html")
-    element.click()
-    WebDriverWait(driver, WAIT).until(EC.staleness_of(old))
-    loaded(driver)
 
 
 def status_of(driver: WebDriver) -> int:

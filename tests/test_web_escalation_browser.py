@@ -21,12 +21,12 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from browser import browser  # noqa: F401  (the fixture: one Chromium for this module)
-from browser import Server, free_port
+from browser import Server, click_through, free_port, open_page
 from ladder import HEAD, LADDER, item_plan
 from rrf.services import check, progress, users
 from rrf.services.context import Context
 from rrf.settings import settings
-from test_web_browser import click_through, open_page, sign_in
+from test_web_browser import sign_in
 
 RRF = Path(sys.executable).parent / "rrf"
 ITEM = "1.1.i/trained"

@@ -15,18 +15,15 @@ from urllib.parse import quote
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
 import portal
 from browser import browser  # noqa: F401  (the fixture: one Chromium for this module)
-from browser import Server, free_port, save_screenshot
+from browser import Server, click_through, free_port, navigate, open_page, save_screenshot
 from portal import PASSWORD, TARGET
 from rrf.rules.i18n import Words
 
 RRF = Path(sys.executable).parent / "rrf"
-WAIT = 20
 PDF = b"%PDF-1.4\n% attendance list, ZPR, October 2026\n%%EOF\n"
 
 
@@ -51,21 +48,10 @@ def base(store, evidence_dir, tmp_path_factory):
         yield f"http://127.0.0.1:{port}"
 
 
-def loaded(driver: WebDriver) -> None:
-    WebDriverWait(driver, WAIT).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
-def open_page(driver: WebDriver, url: str) -> None:
-    driver.get(url)
-    loaded(driver)
 
 
-def click_through(driver: WebDriver, element: WebElement) -> None:
-    """Click a link or a form's button and wait for the next page to load."""
-    old = driver.find_element(By.TAG_NAME, "html")
-    element.click()
-    WebDriverWait(driver, WAIT).until(EC.staleness_of(old))
-    loaded(driver)
 
 
 def status_of(driver: WebDriver) -> int:
@@ -137,10 +123,7 @@ def test_a_forged_post_for_another_regions_key_gets_the_403_page(browser, base):
         document.body.appendChild(f);
         window.__forged = f;
     """)
-    old = browser.find_element(By.TAG_NAME, "html")
-    browser.execute_script("window.__forged.submit()")
-    WebDriverWait(browser, WAIT).until(EC.staleness_of(old))
-    loaded(browser)
+    navigate(browser, lambda: browser.execute_script("window.__forged.submit()"))
     assert status_of(browser) == 403
     assert browser.find_element(By.TAG_NAME, "h1").text == Words("lv")("Your role does not give access to this page.")
     open_page(browser, f"{base}/items/{quote(TARGET)}")
