@@ -185,16 +185,26 @@ def audit_log(
 @input_errors
 def audit_export(
     fmt: Annotated[str, typer.Option("--format", help="csv or json")] = "csv",
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="file to write (default: rrf-audit.<format>)")] = None,
+    output: Annotated[Optional[str], typer.Option("--output", "-o", help="file to write, or - for standard output (default: rrf-audit.<format>)")] = None,
+    force: Annotated[bool, typer.Option("--force", help="replace the file if it exists")] = False,
     item_id: Optional[str] = Filters["item_id"], run: Optional[str] = Filters["run"],
     status: Optional[str] = Filters["status"], since: Optional[str] = Filters["since"],
     until: Optional[str] = Filters["until"],
     db: DbOpt = None, plan: PlanOpt = None,  # noqa: ARG001
 ) -> None:
-    """Write the log (or a filtered part) to a CSV a spreadsheet opens safely, or to JSON."""
+    """Write the log (or a filtered part) to a CSV a spreadsheet opens safely, or to JSON.
+    An existing file is never replaced without --force."""
     format_of(fmt, ("csv", "json"))
-    target = output or Path(f"rrf-audit.{fmt}")
-    n = audit.export(context(db=db), audit.Filters(item_id, run, status, since, until), fmt, target)
+    filters = audit.Filters(item_id, run, status, since, until)
+    if output == "-":
+        audit.write_export(context(db=db), filters, fmt, sys.stdout)
+        return
+    target = Path(output) if output else Path(f"rrf-audit.{fmt}")
+    if target.exists() and not force:
+        raise RrfError(f"{target} exists: give another --output, or --force to replace it")
+    if not target.parent.is_dir():
+        raise RrfError(f"--output {target}: the folder {target.parent} does not exist")
+    n = audit.export(context(db=db), filters, fmt, target)
     say(f"wrote {n} entries to {target}")
 
 
@@ -202,9 +212,11 @@ def audit_export(
 @input_errors
 def audit_replay(
     entry: Annotated[int, typer.Argument(metavar="ENTRY", help="entry number (see rrf audit log)")],
+    lang: Lang = "lv",
     db: DbOpt = None, plan: PlanOpt = None,  # noqa: ARG001
 ) -> None:
     """Re-run one evaluation from the stored plan text and inputs and compare the result."""
+    lang = lang_of(lang)
     r = audit.replay(context(db=db), entry)
     if r.again is None:
         err.print(f"[bold red]cannot replay:[/] the plan text {r.plan_sha256[:12]} is missing")
@@ -216,4 +228,4 @@ def audit_replay(
         raise typer.Exit(3)
     say(f"entry {entry}: {r.item_id} as of {r.as_of}, replayed under plan {r.plan_sha256[:12]} "
         f"from {r.records} records: {r.again['status']}, identical to the log{version}")
-    say(r.again["explanations"]["lv"])
+    say(r.again["explanations"][lang])

@@ -134,8 +134,12 @@ def replay(ctx: Context, entry: int) -> Replay:
     """Evaluate one logged item again from the stored plan text and inputs."""
     with _log(ctx) as session:
         row = audit.get_entry(session=session, seq=entry)
-        if row is None or row.kind != audit.EVALUATION:
-            raise RrfError(f"entry {entry} is not an evaluation entry of the log")
+        if row is None:
+            last = audit.chain_head(session=session)
+            raise RrfError(f"there is no entry {entry} in the log (its entries are 1 to {last.seq if last else 0})")
+        if row.kind != audit.EVALUATION:
+            raise RrfError(f"entry {entry} is not an evaluation entry of the log but a {row.kind} entry: "
+                           "only evaluations are replayed")
         payload = json.loads(row.payload)
         text = audit.plan_text(session=session, sha256=payload["plan_sha256"])
     sha, stored = payload["plan_sha256"], payload["decision"]

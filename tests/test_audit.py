@@ -317,3 +317,31 @@ def test_dry_run_writes_nothing(logged, db_url):  # noqa: F811
     result = logged("check", "--as-of", AS_OF, "--dry-run")
     assert result.exit_code == 0 and "nothing was written" in result.stdout
     assert "intact: 18 entries in 2 runs" in logged("audit", "verify").stdout
+
+
+def test_replay_of_an_entry_that_is_not_there_says_so(logged):
+    """It says an entry does not exist (and which ones do), and that a run's closing entry is not
+    an evaluation, each with exit 2; it prints the explanation in the language asked for."""
+    missing = logged("audit", "replay", "999")
+    assert missing.exit_code == 2 and "there is no entry 999 in the log (its entries are 1 to 18)" in missing.stderr
+    closing = logged("audit", "replay", "9")
+    assert closing.exit_code == 2 and "not an evaluation entry of the log but a run entry" in closing.stderr
+    met = entries(logged, "--from", AS_OF, "--id", "1.1.i/met")[0]
+    english = logged("audit", "replay", str(met["entry"]), "--lang", "en")
+    assert english.exit_code == 0 and met["decision"]["explanations"]["en"] in english.stdout
+
+
+def test_export_to_standard_output_and_never_over_a_file_unasked(logged, tmp_path):
+    """It writes the export to standard output with `--output -` (no file named "-"), refuses to
+    replace an existing file without --force, and names a missing folder; nothing is lost."""
+    to_stdout = logged("audit", "export", "--format", "json", "--output", "-")
+    assert to_stdout.exit_code == 0 and len(json.loads(to_stdout.stdout)) == 16 and not (tmp_path / "-").exists()
+    kept = tmp_path / "rrf-audit.csv"
+    kept.write_text("an auditor's own notes\n", encoding="utf-8")
+    refused = logged("audit", "export")
+    assert refused.exit_code == 2 and "exists" in refused.stderr and "--force" in refused.stderr
+    assert kept.read_text(encoding="utf-8") == "an auditor's own notes\n"
+    replaced = logged("audit", "export", "--force")
+    assert replaced.exit_code == 0 and kept.read_text(encoding="utf-8-sig").startswith("entry,run")
+    nowhere = logged("audit", "export", "--output", str(tmp_path / "no" / "such" / "log.csv"))
+    assert nowhere.exit_code == 2 and "does not exist" in nowhere.stderr
