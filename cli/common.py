@@ -9,6 +9,7 @@ from typing import Annotated, Any, Callable, Optional
 import typer
 from rich.console import Console
 from rich.markup import escape
+from sqlalchemy.exc import OperationalError
 
 from rrf.rules.dates import parse_date
 from rrf.rules.errors import RrfError
@@ -46,7 +47,8 @@ def say(text: str) -> None:
 
 
 def input_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Every refusal of the engine (RrfError) becomes its lines on stderr and exit code 2."""
+    """Every refusal of the engine (RrfError) becomes its lines on stderr and exit code 2; a
+    database that cannot be reached becomes one line naming where (never a password), exit 1."""
 
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -57,9 +59,27 @@ def input_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
                 err.print(f"[red]error:[/] {escape(line)}", highlight=False, soft_wrap=True)
             if exc.closing:
                 err.print(exc.closing, highlight=False)
+        except OperationalError as exc:
+            if not unreachable(exc):
+                raise
+            err.print(f"[red]error:[/] cannot reach the database: {escape(unreachable(exc))}", highlight=False,
+                      soft_wrap=True)
+            raise typer.Exit(1) from None
         raise typer.Exit(2)
 
     return wrapper
+
+
+def unreachable(exc: OperationalError) -> str | None:
+    """The first line of the driver's reason when a connection could not be made, else None.
+    PostgreSQL's drivers name the host and port and never the password; SQLite's say which file."""
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    first = reason[0] if reason else ""
+    if any(s in first for s in ("connection to server", "could not connect", "Connection refused",
+                                "could not translate host name", "unable to open database file",
+                                "timeout expired", "password authentication failed")):
+        return first
+    return None
 
 
 def format_of(fmt: str, allowed: tuple[str, ...] = ("table", "json")) -> str:

@@ -316,6 +316,13 @@ def deliver(ctx: Context, sleep: Callable[[float], None] = time.sleep) -> Delive
 
 def refuse_bad_input(ctx: Context) -> None:
     """Read the plan, the notification configuration and the database URL now, so that a flow
-    run (which reads them again in its own process) is not started on bad input."""
+    run (which reads them again in its own process) is not started on bad input; a database
+    server is reached once (OperationalError when it cannot be: the command says where)."""
     ctx.loaded, ctx.notify  # noqa: B018  (loaded and checked once; raise RrfError when bad)
-    dbm.open_engine(ctx.url).dispose()
+    engine = dbm.open_engine(ctx.url)
+    try:
+        if dbm.sqlite_file(ctx.url) is None:  # a server: is it there? (a SQLite file is made when written)
+            with engine.connect():
+                pass
+    finally:
+        engine.dispose()
