@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
-from rich.markup import escape
+from rrf.cli.text import shown, visible
 from rich.table import Table
 
 from rrf.cli.app import app, audit_app, runners
@@ -70,8 +70,8 @@ def print_reports(result, lang: str) -> None:  # noqa: ANN001
     """Where the check wrote the institution reports (one line), or a warning that it could not."""
     _ = Words(lang)
     if result.report_error:
-        err.print(_("warning: the institution reports were not written ({error}); the run is logged and the "
-                    "messages go out without them", error=result.report_error),
+        err.print(visible(_("warning: the institution reports were not written ({error}); the run is logged and "
+                            "the messages go out without them", error=result.report_error)),
                   style="yellow", markup=False, highlight=False, soft_wrap=True)
     elif result.reports:
         institutions = len({r.institution for r in result.reports})
@@ -119,7 +119,7 @@ def print_messages(result, lang: str) -> None:  # noqa: ANN001
     for head in (_("To"), _("Level"), _("Subject"), _("Items")):
         table.add_column(head, overflow="fold")
     for key, m in sorted(result.messages.items(), key=lambda kv: (-kv[1].level, str(kv[0]))):
-        table.add_row(escape(str(key)), str(m.level), escape(m.subject), escape(", ".join(m.items)))
+        table.add_row(shown(str(key)), str(m.level), shown(m.subject), shown(", ".join(m.items)))
     out.print(table)
 
 
@@ -129,7 +129,7 @@ def audit_verify(db: DbOpt = None, plan: PlanOpt = None) -> None:  # noqa: ARG00
     """Check the whole hash chain: exit 0 when intact, 3 naming the first broken entry."""
     report = audit.verify(context(db=db))
     if report.broken is not None:
-        err.print(f"[bold red]BROKEN:[/] {escape(str(report.broken))} "
+        err.print(f"[bold red]BROKEN:[/] {shown(str(report.broken))} "
                   f"(the {report.entries} entries before it are intact)", highlight=False, soft_wrap=True)
         raise typer.Exit(3)
     say(f"intact: {report.entries} entries in {report.runs} runs; head {report.head}")
@@ -169,14 +169,14 @@ def audit_log(
         payload = json.loads(e.payload)
         if e.kind == "evaluation":
             status = status_cell(e.status, lang)
-            text = f"[bold]{escape(e.item_id)}[/]\n{escape(payload['decision']['explanations'][lang])}"
+            text = f"[bold]{shown(e.item_id)}[/]\n{shown(payload['decision']['explanations'][lang])}"
         elif e.kind in ("ack", "waiver"):
             status = e.kind
             until = f" (until {payload['until']})" if payload.get("until") else ""
-            text = (f"[bold]{escape(e.item_id)}[/]\n{escape(payload['by'])}: {escape(payload['reason'])}"
-                    + escape(until))
+            text = (f"[bold]{shown(e.item_id)}[/]\n{shown(payload['by'])}: {shown(payload['reason'])}"
+                    + shown(until))
         else:
-            status, text = escape(e.status or ""), escape(f"run {payload.get('outcome')}: {payload.get('entries')} entries")
+            status, text = shown(e.status or ""), shown(f"run {payload.get('outcome')}: {payload.get('entries')} entries")
         table.add_row(str(e.seq), e.run_id[:8], e.as_of.isoformat(), status, text, e.hash[:12])
     out.print(table)
 
@@ -223,8 +223,8 @@ def audit_replay(
         raise typer.Exit(3)
     version = "" if r.logged_by == r.replayed_by else f" (logged by engine {r.logged_by}, replayed by {r.replayed_by})"
     if not r.identical:
-        err.print(f"[bold red]DIFFERENT:[/] entry {entry} ({r.item_id} as of {r.as_of}){escape(version)}: "
-                  f"{escape(json.dumps(r.differences(), ensure_ascii=False))}", highlight=False, soft_wrap=True)
+        err.print(f"[bold red]DIFFERENT:[/] entry {entry} ({r.item_id} as of {r.as_of}){shown(version)}: "
+                  f"{shown(json.dumps(r.differences(), ensure_ascii=False))}", highlight=False, soft_wrap=True)
         raise typer.Exit(3)
     say(f"entry {entry}: {r.item_id} as of {r.as_of}, replayed under plan {r.plan_sha256[:12]} "
         f"from {r.records} records: {r.again['status']}, identical to the log{version}")

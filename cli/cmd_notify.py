@@ -6,7 +6,7 @@ import sys
 from typing import Annotated, Optional
 
 import typer
-from rich.markup import escape
+from rrf.cli.text import shown
 from rich.table import Table
 
 from rrf.cli.app import app
@@ -114,6 +114,6 @@ def outbox_(
     for head in ("#", "created", "to", "subject", "status", "tries", "last error"):
         table.add_column(head, overflow="fold")
     for m in rows:
-        table.add_row(str(m.id), f"{m.created_at:%Y-%m-%d %H:%M}", escape(m.recipient), escape(m.subject),
-                      m.status, str(m.attempts), escape(m.last_error or ""))
+        table.add_row(str(m.id), f"{m.created_at:%Y-%m-%d %H:%M}", shown(m.recipient), shown(m.subject),
+                      m.status, str(m.attempts), shown(m.last_error or ""))
     out.print(table)

@@ -5,7 +5,7 @@ import sys
 from typing import Annotated, Optional
 
 import typer
-from rich.markup import escape
+from rrf.cli.text import shown
 
 from rrf.cli.app import app, db_app
 from rrf.cli.common import DbOpt, Lang, PlanOpt, as_of_day, context, err, format_of, input_errors, lang_of, out, say
@@ -22,7 +22,7 @@ def validate(plan: PlanOpt = None, db: DbOpt = None) -> None:  # noqa: ARG001 (-
     say(f"{s.path}: valid: {s.items} items ({s.targets} targets, {s.items - s.targets} milestones), "
         f"{s.measures} measures, {s.contacts} contacts; sha256 {s.sha256[:12]}")
     for w in s.warnings:
-        err.print(f"[yellow]warning:[/] {escape(w)}", highlight=False, soft_wrap=True)
+        err.print(f"[yellow]warning:[/] {shown(w)}", highlight=False, soft_wrap=True)
 
 
 @app.command()

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Callable, Optional
 
 import typer
 from rich.console import Console
-from rich.markup import escape
+from rrf.cli.text import shown, visible
 from sqlalchemy.exc import OperationalError
 
 from rrf.rules.dates import parse_date
@@ -43,7 +43,7 @@ def context(plan: Optional[Path] = None, db: Optional[str] = None, notify: Optio
 
 def say(text: str) -> None:
     """Plain output: user data is never read as Rich markup."""
-    out.print(text, markup=False, highlight=False, soft_wrap=True)
+    out.print(visible(text), markup=False, highlight=False, soft_wrap=True)
 
 
 def input_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -56,13 +56,13 @@ def input_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         except RrfError as exc:
             for line in exc.lines():
-                err.print(f"[red]error:[/] {escape(line)}", highlight=False, soft_wrap=True)
+                err.print(f"[red]error:[/] {shown(line)}", highlight=False, soft_wrap=True)
             if exc.closing:
-                err.print(exc.closing, highlight=False)
+                err.print(shown(exc.closing), highlight=False)
         except OperationalError as exc:
             if not unreachable(exc):
                 raise
-            err.print(f"[red]error:[/] cannot reach the database: {escape(unreachable(exc))}", highlight=False,
+            err.print(f"[red]error:[/] cannot reach the database: {shown(unreachable(exc))}", highlight=False,
                       soft_wrap=True)
             raise typer.Exit(1) from None
         raise typer.Exit(2)

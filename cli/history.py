@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
+from rrf.cli.text import shown
 from rich.table import Table
 
 from rrf.rules.dates import RIGA
@@ -12,7 +12,7 @@ from rrf.rules.dates import RIGA
 
 def print_history(console: Console, item_id: str, entries: list[dict[str, Any]]) -> None:
     if not entries:
-        console.print(f"{escape(item_id)}: no records yet", highlight=False)
+        console.print(f"{shown(item_id)}: no records yet", highlight=False)
         return
     table = Table(title=f"{item_id}: {len(entries)} records, oldest first", show_lines=True, expand=True)
     for head in ("#", "as of", "value", "recorded (Riga)", "who", "source and evidence", "change"):
@@ -34,7 +34,7 @@ def print_history(console: Console, item_id: str, entries: list[dict[str, Any]])
             change.append(f"[dim]replaced by #{e['corrected_by']}[/]")
         style = "" if e["in_force"] else "dim"
         who = (e["reporter"] or "—") + (f"\nrecorded by {e['recorded_by']}" if e.get("recorded_by") else "")
-        table.add_row(str(e["record"]), e["as_of"], escape(value), when, escape(who),
-                      escape(source), "\n".join(c if c.startswith("[dim]") else escape(c) for c in change),
+        table.add_row(str(e["record"]), e["as_of"], shown(value), when, shown(who),
+                      shown(source), "\n".join(c if c.startswith("[dim]") else shown(c) for c in change),
                       style=style)
     console.print(table)

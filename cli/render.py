@@ -4,7 +4,7 @@ from collections import Counter
 from typing import Any, Iterable
 
 from rich.console import Console
-from rich.markup import escape
+from rrf.cli.text import shown
 from rich.table import Table
 
 from rrf.rules.escalate import Waiver
@@ -55,7 +55,7 @@ def print_table(console: Console, plan: Plan, decisions: list[Decision], lang: s
             status_cell(d.status, lang),
             progress,
             f"{_.date(d.due)}\n[dim]{days}[/]",
-            f"[bold]{escape(d.item_id)}[/]\n{escape(d.explanation[lang])}",
+            f"[bold]{shown(d.item_id)}[/]\n{shown(d.explanation[lang])}",
         )
     console.print(table)
     counts = Counter(d.status for d in decisions)

@@ -4,6 +4,7 @@ Field-level checks live on the models; checks that need the whole plan (ids,
 references between sections) live in `rules.load`.
 """
 
+import re
 from datetime import date
 from functools import cached_property
 from decimal import Decimal
@@ -37,8 +38,22 @@ NonNegative = Annotated[Decimal, BeforeValidator(_number), Field(ge=0)]
 Ref = Annotated[str, Field(pattern=REF_PATTERN)]
 
 
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # control characters but tab and line feed
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @model_validator(mode="after")
+    def _no_control_characters(self) -> "Strict":
+        """Plan text reaches terminals, pages and e-mails: no escape sequences in it."""
+        for name, value in self.__dict__.items():
+            texts = value if isinstance(value, list) else [value]
+            for text in texts:
+                if isinstance(text, str) and CONTROL.search(text):
+                    raise ValueError(f"{name} holds a control character "
+                                     f"({CONTROL.search(text).group()!r}): write plain text")
+        return self
 
 
 class Quote(Strict):

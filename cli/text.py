@@ -1,0 +1,18 @@
+"""Text from users, files and the plan as the terminal shows it: Rich markup escaped, and every
+control character made visible (`\\x1b`), so that a record's source, a name or a plan's unit
+cannot clear the screen, set the window title or move the cursor. Lines and tabs stay."""
+
+import re
+
+from rich.markup import escape
+
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 and C1, but tab and line feed
+
+
+def visible(text: str) -> str:
+    return CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def shown(text: object) -> str:
+    """`text` for Rich output that reads markup: visible, and escaped."""
+    return escape(visible(str(text)))
