@@ -36,13 +36,17 @@ import urllib.request
 from pathlib import Path
 from types import TracebackType
 from typing import Callable, Iterator, Mapping, Sequence
+from urllib.parse import urlsplit
 
 import pytest
 from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
+
+from portal import PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -331,3 +335,36 @@ def click_through(driver: webdriver.Chrome, element: WebElement) -> None:
     torn down, chromedriver may answer "Node with given id does not belong to the document",
     which Selenium's staleness check does not expect (seen 1 run in 12)."""
     navigate(driver, element.click)
+
+
+def status_of(driver: webdriver.Chrome) -> int:
+    """The HTTP status of the page the browser shows (Navigation Timing's responseStatus)."""
+    return driver.execute_script("return performance.getEntriesByType('navigation')[0].responseStatus")
+
+
+def screenshot(driver: webdriver.Chrome, name: str) -> Path:
+    """`save_screenshot` of the page as tall as its content: the window is made short first, so
+    that a page shorter than the window is not padded with the window's empty bottom."""
+    size = driver.get_window_size()
+    driver.set_window_size(size["width"], 480)
+    try:
+        return save_screenshot(driver, name)
+    finally:
+        driver.set_window_size(size["width"], size["height"])
+
+
+def fill_sign_in(driver: webdriver.Chrome, base: str, name: str, password: str) -> None:
+    """With no cookies at all, type a name and password into the sign-in form and send it."""
+    open_page(driver, f"{base}/sign-in")
+    driver.delete_all_cookies()
+    open_page(driver, f"{base}/sign-in")
+    driver.find_element(By.ID, "username").send_keys(name)
+    driver.find_element(By.ID, "password").send_keys(password)
+    click_through(driver, driver.find_element(By.CSS_SELECTOR, ".signin form button[type=submit]"))
+
+
+def sign_in(driver: webdriver.Chrome, base: str, name: str, password: str = PASSWORD) -> None:
+    """Sign in as `name` through the form (cookies deleted first); lands signed in."""
+    fill_sign_in(driver, base, name, password)
+    assert urlsplit(driver.current_url).path != "/sign-in", driver.find_element(By.TAG_NAME, "main").text
+    assert name in driver.find_element(By.CSS_SELECTOR, "header.top").text

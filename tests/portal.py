@@ -3,6 +3,7 @@
 
 Everyone's password is PASSWORD. The clock is fixed at AS_OF (Riga, morning)."""
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -60,3 +61,20 @@ def build(folder: Path, url: str | None = None) -> PortalStore:
         users.add(ctx, name=name, role=role, institution=institution, password=PASSWORD,
                   language="en" if name == "aija" else "lv")
     return store
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token of the first form of a page."""
+    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+
+
+def client_for(app, name: str | None):  # noqa: ANN001, ANN201  (a FastAPI app; a TestClient)
+    """A browser-like client of the app, signed in as `name` (None: nobody)."""
+    from fastapi.testclient import TestClient
+
+    client = TestClient(app, follow_redirects=False)
+    if name is not None:
+        token = csrf_of(client.get("/sign-in").text)
+        answer = client.post("/sign-in", data={"csrf": token, "username": name, "password": PASSWORD, "next": "/"})
+        assert answer.status_code == 303, answer.text
+    return client

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, create_engine, select
 
 import portal
-from portal import AS_OF, HOSTILE, PASSWORD, TARGET, USERS, VK_ITEM
+from portal import AS_OF, HOSTILE, PASSWORD, TARGET, USERS, VK_ITEM, client_for, csrf_of
 from rrf.models.tables import SignInEvent
 from rrf.services import users
 from rrf.web.app import create_app
@@ -32,18 +32,8 @@ def app(store):
     return create_app(store.context())
 
 
-def csrf_of(html: str) -> str:
-    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
 
 
-def client_for(app, name: str | None) -> TestClient:
-    """A browser-like client, signed in as `name` (None: nobody)."""
-    client = TestClient(app, follow_redirects=False)
-    if name is not None:
-        token = csrf_of(client.get("/sign-in").text)
-        answer = client.post("/sign-in", data={"csrf": token, "username": name, "password": PASSWORD, "next": "/"})
-        assert answer.status_code == 303, answer.text
-    return client
 
 
 def item_url(item_id: str, prefix: str = "/items/") -> str:

@@ -31,9 +31,9 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 import portal
 from browser import browser  # noqa: F401  (the fixture: one Chromium for this module)
-from browser import (Server, chrome, click_through, close_chrome, free_port, open_page, require_chromium,
-                     save_screenshot)
-from portal import AS_OF, PASSWORD, TARGET, VK_ITEM
+from browser import (Server, chrome, click_through, close_chrome, fill_sign_in, free_port, open_page, require_chromium,
+                     screenshot, sign_in, status_of)
+from portal import AS_OF, TARGET, VK_ITEM
 from rrf.rules.dates import riga_day
 from rrf.rules.i18n import Words
 from rrf.rules.vocab import STATUSES
@@ -82,9 +82,6 @@ def downloader(tmp_path):
 
 
 
-def status_of(driver: WebDriver) -> int:
-    """The HTTP status of the page the browser shows (Navigation Timing's responseStatus)."""
-    return driver.execute_script("return performance.getEntriesByType('navigation')[0].responseStatus")
 
 
 def path_of(driver: WebDriver) -> str:
@@ -103,21 +100,8 @@ def header(driver: WebDriver) -> WebElement:
     return driver.find_element(By.CSS_SELECTOR, "header.top")
 
 
-def fill_sign_in(driver: WebDriver, base: str, name: str, password: str) -> None:
-    """With no cookies at all, type a name and password into the sign-in form and send it."""
-    open_page(driver, f"{base}/sign-in")
-    driver.delete_all_cookies()
-    open_page(driver, f"{base}/sign-in")
-    driver.find_element(By.ID, "username").send_keys(name)
-    driver.find_element(By.ID, "password").send_keys(password)
-    click_through(driver, driver.find_element(By.CSS_SELECTOR, ".signin form button[type=submit]"))
 
 
-def sign_in(driver: WebDriver, base: str, name: str) -> None:
-    """Sign in as `name` through the form (cookies deleted first); lands signed in."""
-    fill_sign_in(driver, base, name, PASSWORD)
-    assert path_of(driver) != "/sign-in", driver.find_element(By.TAG_NAME, "main").text
-    assert name in header(driver).text
 
 
 def item_rows(driver: WebDriver) -> list[WebElement]:
@@ -168,15 +152,6 @@ def item_url(base: str, item_id: str, prefix: str = "/items/", **query: object) 
     return base + prefix + quote(item_id) + (f"?{urlencode(query)}" if query else "")
 
 
-def screenshot(driver: WebDriver, name: str) -> Path:
-    """`save_screenshot` of the page as tall as its content: the window is made short first, so
-    that a page shorter than the window is not padded with the window's empty bottom."""
-    size = driver.get_window_size()
-    driver.set_window_size(size["width"], 480)
-    try:
-        return save_screenshot(driver, name)
-    finally:
-        driver.set_window_size(size["width"], size["height"])
 
 
 def assert_png(path: Path, minimum: int = 30_000) -> None:

@@ -21,16 +21,15 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from browser import browser  # noqa: F401  (the fixture: one Chromium for this module)
-from browser import Server, click_through, free_port, open_page
+from browser import Server, click_through, free_port, open_page, sign_in
+from portal import PASSWORD
 from ladder import HEAD, LADDER, item_plan
 from rrf.services import check, progress, users
 from rrf.services.context import Context
 from rrf.settings import settings
-from test_web_browser import sign_in
 
 RRF = Path(sys.executable).parent / "rrf"
 ITEM = "1.1.i/trained"
-PASSWORD = "correct horse battery"
 FIRST, BEFORE_EXPIRY, UNTIL, CLIMBS = date(2026, 3, 2), date(2026, 3, 16), date(2026, 3, 20), date(2026, 4, 3)
 
 

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 import portal
-from portal import PASSWORD, TARGET, VK_ITEM
+from portal import TARGET, VK_ITEM, client_for, csrf_of
 from rrf.services import evidence_store
 from rrf.web.app import create_app
 
@@ -33,16 +33,8 @@ def app(store, evidence_dir):
     return create_app(store.context(evidence_dir=evidence_dir))
 
 
-def csrf_of(html: str) -> str:
-    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
 
 
-def client_for(app, name: str) -> TestClient:
-    client = TestClient(app, follow_redirects=False)
-    token = csrf_of(client.get("/sign-in").text)
-    answer = client.post("/sign-in", data={"csrf": token, "username": name, "password": PASSWORD, "next": "/"})
-    assert answer.status_code == 303, answer.text
-    return client
 
 
 def report_url(item_id: str) -> str:

@@ -14,13 +14,12 @@ from urllib.parse import quote
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import Select
 
 import portal
 from browser import browser  # noqa: F401  (the fixture: one Chromium for this module)
-from browser import Server, click_through, free_port, navigate, open_page, save_screenshot
-from portal import PASSWORD, TARGET
+from browser import Server, click_through, free_port, navigate, open_page, screenshot, sign_in, status_of
+from portal import TARGET
 from rrf.rules.i18n import Words
 
 RRF = Path(sys.executable).parent / "rrf"
@@ -54,28 +53,10 @@ def base(store, evidence_dir, tmp_path_factory):
 
 
 
-def status_of(driver: WebDriver) -> int:
-    return driver.execute_script("return performance.getEntriesByType('navigation')[0].responseStatus")
 
 
-def sign_in(driver: WebDriver, base: str, name: str) -> None:
-    open_page(driver, f"{base}/sign-in")
-    driver.delete_all_cookies()
-    open_page(driver, f"{base}/sign-in")
-    driver.find_element(By.ID, "username").send_keys(name)
-    driver.find_element(By.ID, "password").send_keys(PASSWORD)
-    click_through(driver, driver.find_element(By.CSS_SELECTOR, ".signin form button[type=submit]"))
-    assert name in driver.find_element(By.CSS_SELECTOR, "header.top").text
 
 
-def screenshot(driver: WebDriver, name: str) -> Path:
-    """`save_screenshot` of the page as tall as its content (the window made short first)."""
-    size = driver.get_window_size()
-    driver.set_window_size(size["width"], 480)
-    try:
-        return save_screenshot(driver, name)
-    finally:
-        driver.set_window_size(size["width"], size["height"])
 
 
 def test_a_reporter_reports_a_figure_with_evidence(browser, base, tmp_path, evidence_dir):  # noqa: F811

@@ -2,6 +2,7 @@
 item page. The services decide who may (services.access); these routes only read the forms."""
 
 from datetime import date
+from typing import Callable
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
@@ -34,30 +35,30 @@ def _refused(request: Request, viewer: Viewer, item_id: str, what: str, problems
     return page(request, "escalation_refused.html.j2", viewer, 400, item=item, what=what, problems=problems)
 
 
-@router.post("/items/{item_id:path}/acknowledge")
-async def acknowledge(request: Request, item_id: str, viewer: Viewer = Depends(current_viewer)) -> Response:
+async def _act(request: Request, item_id: str, viewer: Viewer, what: str, done: str,
+               call: Callable[[FormData], object]) -> Response:
+    """Read the form (CSRF first), do `call` with it, and go back to the item; a refusal the
+    user can mend is shown with its reasons, NotFound and Forbidden answer 404 and 403."""
     await check_csrf(request)
     form = await request.form()
     try:
-        ack.acknowledge(ctx_of(request), item_id=item_id, reason=str(form.get("reason", "")),
-                        until=str(form.get("until", "")) or None, by=viewer, as_of=_day(form))
+        call(form)
     except (NotFound, Forbidden):
         raise
     except RrfError as exc:
-        return _refused(request, viewer, item_id, "acknowledge", exc.lines())
-    return _back(item_id, "ack", _day(form))
+        return _refused(request, viewer, item_id, what, exc.lines())
+    return _back(item_id, done, _day(form))
+
+
+@router.post("/items/{item_id:path}/acknowledge")
+async def acknowledge(request: Request, item_id: str, viewer: Viewer = Depends(current_viewer)) -> Response:
+    return await _act(request, item_id, viewer, "acknowledge", "ack", lambda form: ack.acknowledge(
+        ctx_of(request), item_id=item_id, reason=str(form.get("reason", "")),
+        until=str(form.get("until", "")) or None, by=viewer, as_of=_day(form)))
 
 
 @router.post("/items/{item_id:path}/waive")
 async def waive(request: Request, item_id: str, viewer: Viewer = Depends(current_viewer)) -> Response:
-    await check_csrf(request)
-    form = await request.form()
-    try:
-        waiver.grant(ctx_of(request), item_id=item_id, reason=str(form.get("reason", "")),
-                     expires=str(form.get("until", "")), key=str(form.get("key", "")) or None, by=viewer,
-                     as_of=_day(form))
-    except (NotFound, Forbidden):
-        raise
-    except RrfError as exc:
-        return _refused(request, viewer, item_id, "waive", exc.lines())
-    return _back(item_id, "waiver", _day(form))
+    return await _act(request, item_id, viewer, "waive", "waiver", lambda form: waiver.grant(
+        ctx_of(request), item_id=item_id, reason=str(form.get("reason", "")), expires=str(form.get("until", "")),
+        key=str(form.get("key", "")) or None, by=viewer, as_of=_day(form)))

@@ -31,6 +31,13 @@ def _filters(status: str | None, institution: str | None, due_before: str | None
                           sort or "due")
 
 
+def _overview(request: Request, viewer: Viewer, status: str | None, institution: str | None,
+              due_before: str | None, sort: str | None, as_of: str | None) -> tuple[portal.Overview, portal.Filters]:
+    """The overview the query asks for (the page, its JSON and its CSV read the same query)."""
+    filters = _filters(status, institution, due_before, sort)
+    return portal.overview(ctx_of(request), viewer, as_of=_day(request, as_of), filters=filters), filters
+
+
 def item_link(item_id: str) -> str:
     return "/items/" + quote(item_id)
 
@@ -39,8 +46,7 @@ def item_link(item_id: str) -> str:
 def overview(request: Request, viewer: Viewer = Depends(current_viewer), status: str | None = None,
              institution: str | None = None, due_before: str | None = None, sort: str | None = None,
              as_of: str | None = None) -> Response:
-    filters = _filters(status, institution, due_before, sort)
-    view = portal.overview(ctx_of(request), viewer, as_of=_day(request, as_of), filters=filters)
+    view, filters = _overview(request, viewer, status, institution, due_before, sort, as_of)
     query = {k: v for k, v in request.query_params.items() if v}
 
     def status_link(s: str) -> str:
@@ -64,8 +70,7 @@ def item_page(request: Request, item_id: str, viewer: Viewer = Depends(current_v
 def overview_json(request: Request, viewer: Viewer = Depends(current_viewer), status: str | None = None,
                   institution: str | None = None, due_before: str | None = None, sort: str | None = None,
                   as_of: str | None = None) -> Response:
-    view = portal.overview(ctx_of(request), viewer, as_of=_day(request, as_of),
-                           filters=_filters(status, institution, due_before, sort))
+    view, _ = _overview(request, viewer, status, institution, due_before, sort, as_of)
     return JSONResponse({"as_of": view.as_of.isoformat(), "counts": view.counts,
                          "items": [decision_dict(r.item, r.decision) for r in view.rows]})
 
@@ -81,8 +86,7 @@ def item_json(request: Request, item_id: str, viewer: Viewer = Depends(current_v
 def overview_csv(request: Request, viewer: Viewer = Depends(current_viewer), status: str | None = None,
                  institution: str | None = None, due_before: str | None = None, sort: str | None = None,
                  as_of: str | None = None) -> Response:
-    view = portal.overview(ctx_of(request), viewer, as_of=_day(request, as_of),
-                           filters=_filters(status, institution, due_before, sort))
+    view, _ = _overview(request, viewer, status, institution, due_before, sort, as_of)
     out = io.StringIO()
     portal.write_csv(view, language(request, viewer), out)
     name = f"rrf-items-{view.as_of.isoformat()}.csv"

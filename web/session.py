@@ -10,7 +10,6 @@ import secrets
 from urllib.parse import quote
 
 from fastapi import Request
-from starlette.exceptions import HTTPException
 
 from rrf.services import users
 from rrf.services.access import Viewer
@@ -70,7 +69,3 @@ def safe_next(target: str | None) -> str:
 def sign_in_url(request: Request) -> str:
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return "/sign-in?next=" + quote(here, safe="")
-
-
-def not_found() -> HTTPException:
-    return HTTPException(status_code=404)
