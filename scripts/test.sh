@@ -1,11 +1,8 @@
 #!/usr/bin/env bash
 # Set up (if needed), start a throwaway PostgreSQL on loopback, and run the whole test
-# suite against SQLite and PostgreSQL.
+# suite against SQLite and PostgreSQL (pytest's options and paths may be given). The server
+# and the temporary files are the run's own and are removed at the end (test-env.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
-eval "$(bash scripts/postgres.sh start)"
-PREFECT_HOME=$(mktemp -d /tmp/rrf-test-prefect-XXXXXX)  # Prefect's servers in the tests keep their state here
-export PREFECT_HOME PREFECT_SERVER_ANALYTICS_ENABLED=false
-trap 'bash scripts/postgres.sh stop; rm -rf "$PREFECT_HOME"' EXIT
+. scripts/test-env.sh
 .venv/bin/python -m pytest "$@"

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from backends import postgres_database
+from processes import Descendants, prefect_servers
 from rrf.rules import load_plan
 from seeding import PLAN, ROOT, seed
 
@@ -108,6 +109,7 @@ def test_rrf_serve_runs_the_check_on_its_schedule_and_stops_cleanly(env, tmp_pat
         [sys.executable, "-m", "rrf", "serve", "--cron", "* * * * *", "--plan", str(PLAN), "--db", url],
         env={**env, "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "5", "PREFECT_RUNNER_POLL_FREQUENCY": "2"},
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    started = Descendants(serve.pid)  # by PID: another Prefect server on the machine is none of ours
     try:
         deadline = time.monotonic() + 180  # a run each minute: the first within two
         while time.monotonic() < deadline and serve.poll() is None:
@@ -119,6 +121,7 @@ def test_rrf_serve_runs_the_check_on_its_schedule_and_stops_cleanly(env, tmp_pat
         serve.send_signal(signal.SIGTERM)
         out, err = serve.communicate(timeout=60)
     assert "serving the compliance check: * * * * * (Europe/Riga)" in out
-    time.sleep(1)
-    left = subprocess.run(["pgrep", "-f", "prefect server start --host 127.0.0.1"], capture_output=True, text=True)
-    assert left.stdout.strip() == "", "rrf serve left its Prefect server running"
+    # SIGTERM stops the runner in its own loop: no unawaited coroutine, no traceback, exit 0
+    assert serve.returncode == 0 and "never awaited" not in err and "Traceback" not in err, err
+    assert prefect_servers(started.seen), f"no Prefect server seen: {started.seen}"
+    assert started.left_running() == [], "rrf serve left its Prefect server running"
