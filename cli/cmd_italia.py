@@ -10,8 +10,9 @@ from typing import Annotated, Optional
 import typer
 
 from rrf.cli.app import app
-from rrf.cli.common import DbOpt, PlanOpt, context, format_of, input_errors, say
+from rrf.cli.common import DbOpt, PlanOpt, context, format_of, input_errors, output_file, say
 from rrf.importers import italia
+from rrf.rules.i18n import fmt_time
 from rrf.services import italia as imports
 
 DATA = "RRF_ITALIA_DATA, default data/italia-domani of the checkout"
@@ -38,7 +39,7 @@ def import_plan(
 ) -> None:
     """Turn a published RRF plan into a plan file for `rrf` (rows it cannot use are listed and counted)."""
     format_of(fmt, (italia.FORMAT,))
-    written = imports.import_plan(context(), output=output, met=met, map_=map_)
+    written = imports.import_plan(context(), output=output_file(output), met=met, map_=map_)
     result, p, map_ = written.result, written.loaded.plan, written.map
     targets = sum(1 for i in p.items if i.kind == "target")
     say(f"{written.met}: {_n(result.rows)} rows read")
@@ -105,7 +106,7 @@ def import_progress(
 
 
 def _already(reports: Path, map_: Path, earlier) -> None:  # noqa: ANN001
-    say(f"{reports} with {map_.name}: already imported on {earlier.imported_at:%Y-%m-%d %H:%M} UTC as import "
+    say(f"{reports} with {map_.name}: already imported on {fmt_time(earlier.imported_at)} as import "
         f"#{earlier.id} ({earlier.file_name}, {_n(earlier.rows)} records): nothing added")
 
 

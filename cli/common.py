@@ -13,7 +13,9 @@ from sqlalchemy.exc import OperationalError
 
 from rrf.rules.dates import parse_date
 from rrf.rules.errors import RrfError
+from rrf.rules.i18n import Words
 from rrf.rules.vocab import LANGUAGES
+from rrf.services import database
 from rrf.services.context import Context
 from rrf.settings import clock, settings
 
@@ -36,9 +38,29 @@ NotifyOpt = Annotated[
 ]
 
 
+# The SQLite files the command's contexts name that did not exist when it began: a writing
+# command that creates one says where (input_errors), so a misspelt --db or another folder's
+# ./rrf.db is never a silent new database.
+_new_files: list[Path] = []
+
+
 def context(plan: Optional[Path] = None, db: Optional[str] = None, notify: Optional[Path] = None) -> Context:
     """The settings of this command (options over environment over .env over defaults) and the clock."""
-    return Context(settings(plan=plan, database_url=db, notify_config=notify), clock)
+    ctx = Context(settings(plan=plan, database_url=db, notify_config=notify), clock)
+    new = database.new_file(ctx)
+    if new is not None:
+        _new_files.append(new)
+    return ctx
+
+
+def _say_created(lang: object) -> None:
+    """One line on stderr for each database file the command created."""
+    _ = Words(lang if lang in LANGUAGES else "en")  # a command's --lang, else English (the operators' lines)
+    for path in dict.fromkeys(_new_files):
+        if path.exists():
+            err.print(visible(_("created a new database at {path}", path=str(path))), markup=False,
+                      highlight=False, soft_wrap=True)
+    _new_files.clear()
 
 
 def say(text: str) -> None:
@@ -48,10 +70,12 @@ def say(text: str) -> None:
 
 def input_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Every refusal of the engine (RrfError) becomes its lines on stderr and exit code 2; a
-    database that cannot be reached becomes one line naming where (never a password), exit 1."""
+    database that cannot be reached becomes one line naming where (never a password), exit 1.
+    A database file the command created is named on stderr, however the command ended."""
 
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        _new_files.clear()
         try:
             return fn(*args, **kwargs)
         except RrfError as exc:
@@ -65,6 +89,8 @@ def input_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             err.print(f"[red]error:[/] cannot reach the database: {shown(unreachable(exc))}", highlight=False,
                       soft_wrap=True)
             raise typer.Exit(1) from None
+        finally:
+            _say_created(kwargs.get("lang"))
         raise typer.Exit(2)
 
     return wrapper
@@ -93,6 +119,18 @@ def lang_of(lang: str) -> str:
     if lang not in LANGUAGES:
         raise RrfError(f"--lang {lang!r}: expected lv or en")
     return lang
+
+
+def output_file(path: Path, option: str = "--output") -> Path:
+    """`path`, when a file can be written there: not a folder, and in a folder that exists."""
+    _ = Words("en")  # the operators' lines are English (README)
+    folder = path.resolve().parent
+    if path.is_dir():
+        raise RrfError(_("{option} {path}: that is a folder; name the file to write", option=option, path=str(path)))
+    if not folder.is_dir():
+        raise RrfError(_("{option} {path}: the folder {folder} does not exist", option=option, path=str(path),
+                         folder=str(folder)))
+    return path
 
 
 def as_of_day(text: Optional[str], ctx: Context) -> date:

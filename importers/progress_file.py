@@ -12,19 +12,21 @@ import csv
 import hashlib
 import io
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import date
 from pathlib import Path
 from typing import Callable, Iterator
 
 from rrf.importers.evidence import fingerprint
+from rrf.importers.spreadsheet import MAX_COLUMNS, MAX_ROWS, TooLarge, xlsx_rows
 from rrf.rules.errors import RrfError
+from rrf.rules.i18n import Words
 from rrf.rules.plan import Plan
 from rrf.rules.records import CheckedRecord, ImportRow, RecordError, check_correction, check_record
 
 COLUMNS = ("id", "value", "as_of", "breakdown", "source", "reporter", "evidence", "corrects", "reason")
 REQUIRED = ("id", "value", "as_of", "source")
 FORMATS = (".csv", ".xlsx")
+_ = Words("en")  # refusals are the operators' lines: English (README)
 
 # Looks up a record to be corrected: (record as checked, id of its correction or None) or None.
 Lookup = Callable[[int], tuple[CheckedRecord, int | None] | None]
@@ -149,37 +151,23 @@ def _csv_rows(path: Path, data: bytes) -> Iterator[tuple[int, list[str]]]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         start = 1
-        for row in reader:  # a quoted cell may span lines: name a row by the line it starts on
+        for n, row in enumerate(reader, start=1):  # a quoted cell may span lines: name a row by its first
+            if n > MAX_ROWS:
+                raise ImportFileError([_("{file}:{line}: too large: a progress file may have at most {most} rows",
+                                         file=str(path), line=start, most=MAX_ROWS)])
+            if len(row) > MAX_COLUMNS:
+                raise ImportFileError([_("{file}:{line}: too large: {n} cells, and a progress file may have at most "
+                                         "{most} columns", file=str(path), line=start, n=len(row), most=MAX_COLUMNS)])
             yield start, row
             start = reader.line_num + 1
     except csv.Error as exc:
         raise ImportFileError([f"{path}:{reader.line_num}: not readable as CSV: {exc}"]) from None
 
 
-def _xlsx_rows(path: Path, data: bytes) -> Iterator[tuple[int, list[str]]]:
-    from openpyxl import load_workbook  # imported only for spreadsheets
-
+def _xlsx_rows(path: Path, data: bytes) -> list[tuple[int, list[str]]]:
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not XLSX
+        return list(xlsx_rows(data))
+    except TooLarge as exc:
+        raise ImportFileError([_("{file}: too large: {why}", file=str(path), why=str(exc))]) from None
+    except Exception as exc:  # openpyxl and zipfile raise many kinds for a file that is not XLSX
         raise ImportFileError([f"{path}: not a readable XLSX file ({type(exc).__name__})"]) from None
-    try:
-        sheet = book.worksheets[0]
-        for n, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield n, [_cell_text(v) for v in values]
-    finally:
-        book.close()
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else str(Decimal(repr(value)))
-    return str(value)

@@ -12,17 +12,81 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlmodel import Session, create_engine
 
 from rrf.rules.errors import RrfError
+from rrf.rules.i18n import Words
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+_ = Words("en")  # refusals are the operators' lines: English (README)
 
 
 class BadDatabaseUrl(RrfError, ValueError):
-    """A --db value that is not a URL of a supported database."""
+    """A --db value that is not a URL of a supported database, or names a file that cannot be one."""
+
+
+class NoDatabase(RrfError):
+    """A reading command on a database that does not exist, or holds none of rrf's tables: it
+    creates nothing, so a misspelt --db is named instead of read as "nothing recorded yet"."""
+
+    def __init__(self, url: str):
+        path = sqlite_file(url)
+        if path is not None and not path.exists():
+            super().__init__(_("there is no database at {path}: check --db or RRF_DATABASE_URL (a command that "
+                               "only reads creates none)", path=str(path.resolve())))
+        else:
+            super().__init__(_("{database} holds no rrf database (none of its tables): check --db or "
+                               "RRF_DATABASE_URL, or create them with `rrf db upgrade`",
+                               database=str(path.resolve()) if path is not None else safe_url(url)))
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database file
+
+
+def parse_url(url: str) -> URL:
+    """The URL of a database `rrf` can use: a SQLite file (sqlite:///) or PostgreSQL through psycopg
+    (postgresql+psycopg://); BadDatabaseUrl names anything else."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise BadDatabaseUrl(_("the --db value {url} is not a database URL (e.g. sqlite:///rrf.db or "
+                               "postgresql+psycopg://user@host:5432/rrf)", url=repr(url))) from None
+    if (parsed.get_backend_name(), parsed.get_driver_name()) not in {("sqlite", "pysqlite"),
+                                                                     ("postgresql", "psycopg")}:
+        raise BadDatabaseUrl(_("{url}: only sqlite:/// and postgresql+psycopg:// databases are supported",
+                               url=safe_url(url)))
+    return parsed
+
+
+def checked_url(url: str) -> str:
+    """`url` when a command may open it: a supported URL and, for SQLite, a file (not a database in
+    memory, which would lose every record when the command ends) in a folder that exists, which
+    is a SQLite database or empty if it is there already. Refuses with BadDatabaseUrl."""
+    if parse_url(url).get_backend_name() != "sqlite":
+        return url
+    path = sqlite_file(url)
+    if path is None:
+        raise BadDatabaseUrl(_("{url}: a database in memory keeps nothing; name a file, e.g. sqlite:///rrf.db",
+                               url=url))
+    where = path.resolve()
+    if path.is_dir():
+        raise BadDatabaseUrl(_("{path} is a folder, not a database file", path=str(where)))
+    if not path.exists():
+        if not where.parent.is_dir():
+            raise BadDatabaseUrl(_("{path}: the folder {folder} does not exist", path=str(where),
+                                   folder=str(where.parent)))
+        return url
+    try:
+        with path.open("rb") as f:
+            head = f.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise BadDatabaseUrl(_("cannot read the database {path}: {reason}", path=str(where),
+                               reason=exc.strerror)) from None
+    if head and head != SQLITE_HEADER:
+        raise BadDatabaseUrl(_("{path} is not a SQLite database", path=str(where)))
+    return url
 
 
 def open_engine(url: str, *, readonly: bool = False) -> Engine:
@@ -31,28 +95,29 @@ def open_engine(url: str, *, readonly: bool = False) -> Engine:
     On SQLite a writing engine begins every transaction with the write lock (see
     `_sqlite_begin`); a `readonly` one does not, so readers never queue behind a writer.
     """
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        raise BadDatabaseUrl("the --db value is not a database URL (e.g. sqlite:///rrf.db)") from None
-    if parsed.get_backend_name() not in {"sqlite", "postgresql"}:
-        raise BadDatabaseUrl(
-            f"{safe_url(url)}: only sqlite:/// and postgresql+psycopg:// databases are supported"
-        )
-    if parsed.get_backend_name() == "sqlite":
+    if parse_url(url).get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"timeout": 30})
-        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "connect", _sqlite_connect_read if readonly else _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin_read if readonly else _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
 
-def _sqlite_connect(dbapi_conn, _record) -> None:  # noqa: ANN001
-    """WAL lets readers go on while one process writes; locks are waited for, not failed."""
-    dbapi_conn.isolation_level = None  # transactions are begun by _sqlite_begin
+def _sqlite_connect_read(dbapi_conn, _record) -> None:  # noqa: ANN001
+    """Locks are waited for, not failed; transactions are begun by _sqlite_begin(_read). The
+    journal mode is left as it is: switching it writes the file, and a reader writes nothing
+    (not even into a file that turns out not to be rrf's)."""
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA busy_timeout=30000")
     cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+def _sqlite_connect(dbapi_conn, _record) -> None:  # noqa: ANN001
+    """As a reader's, and WAL, which lets readers go on while one process writes."""
+    _sqlite_connect_read(dbapi_conn, _record)
+    cur = dbapi_conn.cursor()
     if cur.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
         _switch_to_wal(cur)
     cur.close()
@@ -93,7 +158,7 @@ def safe_url(url: str) -> str:
 
 def sqlite_file(url: str) -> Path | None:
     """The file behind a SQLite URL (None for PostgreSQL or an in-memory database)."""
-    parsed = make_url(url)
+    parsed = parse_url(url)
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return None
     return Path(parsed.database)

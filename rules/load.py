@@ -15,7 +15,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from rrf.rules.errors import RrfError
+from rrf.rules.i18n import Words
 from rrf.rules.plan import Plan
+
+_ = Words("en")  # refusals are the operators' lines: English (README)
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,8 @@ def parse_plan(raw_bytes: bytes, name: str = "<plan>") -> LoadedPlan:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PlanError(name, [Problem("", f"not valid TOML: {exc}")]) from None
+    except RecursionError:  # tomllib reads nested arrays and tables by recursion
+        raise PlanError(name, [Problem("", _("not a plan: arrays or tables nested hundreds deep"))]) from None
 
     plan, problems = _validated(raw)
     problems += _cross_problems(raw)

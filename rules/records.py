@@ -6,10 +6,11 @@ Pure: "today" is passed in. Used by `rrf record` and by every row of `rrf import
 import re
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from rrf.rules.dates import BadDate, parse_date
 from rrf.rules.errors import RrfError
+from rrf.rules.i18n import Words
 from rrf.rules.vocab import MILESTONE_VALUES, NOT_DONE
 from rrf.rules.plan import Plan
 
@@ -48,8 +49,45 @@ class ImportRow:
     evidence_sha256: str | None
 
 
+MAX_DIGITS = 15  # digits of a recorded figure in all: SQLite keeps 15 exactly, PostgreSQL's column more
+MAX_DECIMALS = 6  # digits after the decimal point: the column's scale
+
+_ = Words("en")  # refusals are the operators' lines: English (README)
+
+
+def out_of_bounds(value: Decimal, shown: str) -> str | None:
+    """Why `value` (written `shown` in the message) cannot be recorded and evaluated exactly, or
+    None. A figure has at most MAX_DIGITS digits, MAX_DECIMALS of them after the decimal point
+    (zeros that end the decimals do not count): every store keeps it exactly, and every sum and
+    pace of the evaluation stays exact."""
+    if not value.is_finite():
+        return _("{value} is not a finite number", value=shown)
+    digits, exponent = value.as_tuple()[1:]
+    if not any(digits):
+        return None
+    n = len(digits)
+    while exponent < 0 and digits[n - 1] == 0:  # 1300,50 has 1 decimal
+        n, exponent = n - 1, exponent + 1
+    decimals, length = max(0, -exponent), n + max(0, exponent)
+    if decimals > MAX_DECIMALS:
+        return _("{value} has {n} digits after the decimal point (at most {most})", value=shown, n=decimals,
+                 most=MAX_DECIMALS)
+    if length > MAX_DIGITS:
+        return _("{value} has {n} digits (at most {most}, {decimals} of them after the decimal point)",
+                 value=shown, n=length, most=MAX_DIGITS, decimals=MAX_DECIMALS)
+    return None
+
+
+def quoted(text: str, width: int = 24) -> str:
+    """A value as a message quotes it: a long one by its start and its length."""
+    if len(text) <= width:
+        return repr(text)
+    return _("{start}… ({n} characters)", start=repr(text[:width]), n=len(text))
+
+
 def parse_number(text: str) -> Decimal:
-    """Read 1300, 1 300, 1300,0, 1 300,5 or 1300.5; refuse 1,300 and 1.300 as ambiguous."""
+    """Read 1300, 1 300, 1300,0, 1 300,5 or 1300.5; refuse 1,300 and 1.300 as ambiguous, and a
+    figure beyond the bounds of out_of_bounds."""
     s = text.strip()
     if _AMBIGUOUS.match(s):
         raise ValueError(
@@ -59,11 +97,12 @@ def parse_number(text: str) -> Decimal:
         s = _SPACES.sub("", s)
     s = s.replace(",", ".")
     if not re.fullmatch(r"[+-]?\d+(\.\d+)?", s):
-        raise ValueError(f"{text!r} is not a number")
-    try:
-        return Decimal(s)
-    except InvalidOperation:
-        raise ValueError(f"{text!r} is not a number") from None
+        raise ValueError(_("{value} is not a number", value=quoted(text)))
+    number = Decimal(s)  # digits, and a point: always a decimal
+    problem = out_of_bounds(number, quoted(text))
+    if problem is not None:
+        raise ValueError(problem)
+    return number
 
 
 def check_record(

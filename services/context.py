@@ -6,6 +6,7 @@ from datetime import date, datetime
 from functools import cached_property
 from typing import Callable
 
+from rrf.models.db import checked_url
 from rrf.notifications.config import NotifyConfig, load_notify_config
 from rrf.rules import LoadedPlan, load_plan
 from rrf.rules.dates import riga_day
@@ -27,9 +28,12 @@ class Context:
     def notify(self) -> NotifyConfig:
         return load_notify_config(self.settings.notify_path)
 
-    @property
+    @cached_property
     def url(self) -> str:
-        return self.settings.db_url
+        """The database URL of the settings, once checked (models.db.checked_url: BadDatabaseUrl
+        for a URL that is not one, a database in memory, a missing folder or a file that is not a
+        SQLite database)."""
+        return checked_url(self.settings.db_url)
 
     def now(self) -> datetime:
         return self.clock()

@@ -76,7 +76,7 @@ def correct(ctx: Context, *, record_id: int, value: str | None, reason: str, sou
     corrected one, what was checked)."""
     actor = acting(ctx, by)
     try:
-        with transaction(ctx.url) as session:
+        with transaction(ctx.url, existing=True) as session:
             original = progress.get_record(session=session, record_id=record_id)
             if original is None:
                 raise RrfError(f"there is no record #{record_id}")

@@ -43,8 +43,15 @@ def readable(url: str, *, upgrade_older: bool = False, writer: bool = False) -> 
 
 
 @contextmanager
-def transaction(url: str) -> Iterator[Session]:
-    """One transaction on a writable store; the engine is closed afterwards."""
+def transaction(url: str, *, existing: bool = False) -> Iterator[Session]:
+    """One transaction on a writable store; the engine is closed afterwards. With `existing` (a
+    change to rows that must already be there: a correction, disabling an account), a store that
+    does not exist is refused (NoDatabase) instead of created."""
+    if existing:
+        engine = readable(url, upgrade_older=True)
+        if engine is None:
+            raise dbm.NoDatabase(url)
+        engine.dispose()
     engine = writable(url)
     try:
         with dbm.session_scope(engine) as session:
@@ -54,12 +61,12 @@ def transaction(url: str) -> Iterator[Session]:
 
 
 @contextmanager
-def reading(url: str) -> Iterator[Session | None]:
-    """A session on the existing store, or None when there is none yet (nothing is created)."""
+def reading(url: str) -> Iterator[Session]:
+    """A session on the existing store; NoDatabase (exit 2, naming it) when there is none, so a
+    misspelt --db is never read as an empty store (nothing is created)."""
     engine = readable(url)
     if engine is None:
-        yield None
-        return
+        raise dbm.NoDatabase(url)
     try:
         with dbm.session_scope(engine) as session:
             yield session
@@ -68,9 +75,9 @@ def reading(url: str) -> Iterator[Session | None]:
 
 
 def observations_in(url: str) -> list[Observation]:
-    """Every record, without creating or migrating anything (an absent store has none)."""
+    """Every record, without creating or migrating anything (NoDatabase when there is no store)."""
     with reading(url) as session:
-        return [] if session is None else progress.observations(session=session)
+        return progress.observations(session=session)
 
 
 def earlier_import(url: str, sha256: str) -> ImportBatch | None:

@@ -20,6 +20,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from rrf.models import users as store
 from rrf.models.tables import AppUser, SignInEvent
 from rrf.rules.errors import RrfError
+from rrf.rules.i18n import fmt_time
 from rrf.rules.vocab import LANGUAGES
 from rrf.services.access import ROLES, SCOPED, Viewer
 from rrf.services.context import Context
@@ -63,7 +64,7 @@ class UserRow:
 
 
 def _row(u: AppUser) -> UserRow:
-    return UserRow(u.name, u.role, u.institution, u.language, u.created_at.strftime("%Y-%m-%d %H:%M UTC"),
+    return UserRow(u.name, u.role, u.institution, u.language, fmt_time(u.created_at),
                    u.disabled_at is not None)
 
 
@@ -98,7 +99,7 @@ def add(ctx: Context, *, name: str, role: str, password: str, institution: str |
 
 def disable(ctx: Context, name: str) -> UserRow:
     """The account can no longer sign in, and its open sessions end at their next request."""
-    with transaction(ctx.url) as session:
+    with transaction(ctx.url, existing=True) as session:
         user = store.get_user(session=session, name=name)
         if user is None:
             raise RrfError(f"there is no user {name!r}")

@@ -1,4 +1,4 @@
-"""`rrf import FILE` appends the records of a CSV file: all rows or none.
+"""`rrf import FILE` appends the records of a CSV or XLSX file: all rows or none.
 
 It reads comma- or semicolon-separated UTF-8 with a header row, numbers and dates written the
 Latvian way, and checks every row as `rrf record` would before writing any. A file with bad
@@ -7,7 +7,9 @@ again adds nothing.
 """
 
 import hashlib
-from datetime import date
+import re
+import zipfile
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -201,4 +203,76 @@ def test_a_header_that_leaves_a_cell_unclear_is_refused(run, workdir, store, con
     result = run("import", str(path))
     assert result.exit_code == 2
     assert f"{path}{message}" in result.stderr
+    assert stored_records(store) == []
+
+
+# -- XLSX, and the caps of a progress file (importers/spreadsheet.py) ---------------------------------
+
+def xlsx_file(path, rows: list[list[object]], declared: str | None = None):
+    """An XLSX file of `rows` made by openpyxl; with `declared`, its sheet states that size instead
+    of the true one (as some programs write it)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.save(path)
+    if declared is not None:
+        with zipfile.ZipFile(path) as z:
+            parts = {name: z.read(name) for name in z.namelist()}
+        sheet = "xl/worksheets/sheet1.xml"
+        parts[sheet], n = re.subn(rb'<dimension ref="[^"]*"\s*/>', f'<dimension ref="{declared}"/>'.encode(),
+                                  parts[sheet])
+        assert n == 1, "openpyxl wrote no <dimension> to replace"
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, data in parts.items():
+                z.writestr(name, data)
+    return path
+
+
+SHEET = [
+    ["id", "value", "as_of", "source", "breakdown"],
+    [TARGET, 276, datetime(2023, 12, 31), "VARAM atskaite", None],
+    [TARGET, 260.5, "30.06.2024", "VARAM atskaite", "region=KPR"],
+    [MILESTONE, "done", date(2025, 6, 30), "Novērtējuma ziņojums", None],
+]
+SHEET_STORED = [
+    (TARGET, date(2023, 12, 31), Decimal(276), None, None, 2),
+    (TARGET, date(2024, 6, 30), Decimal("260.5"), None, "KPR", 3),
+    (MILESTONE, date(2025, 6, 30), None, True, None, 4),
+]
+
+
+@pytest.mark.parametrize("declared", [None, "A1:E2"], ids=["its-true-size", "fewer-rows-than-it-has"])
+def test_an_xlsx_file_imports_every_row_of_its_first_sheet(run, workdir, store, declared):
+    """It reads numbers, dates and date cells of the first sheet, every row that is there, also
+    when the sheet declares a smaller size than it has (nothing is dropped in silence)."""
+    result = run("import", str(xlsx_file(workdir / "progress.xlsx", SHEET, declared)))
+    assert result.exit_code == 0, result.stderr
+    assert rows_of(store) == SHEET_STORED
+
+
+@pytest.mark.parametrize("name, rows, message", [
+    pytest.param("rows.csv", "id,value,as_of,source\n" + f"{TARGET},1,2023-12-31,V\n" * 50_000,
+                 ":50001: too large: a progress file may have at most 50000 rows", id="csv-of-50001-rows"),
+    pytest.param("wide.csv", "id,value,as_of,source" + "," * 47 + f"\n{TARGET},1,2023-12-31,V\n",
+                 ":1: too large: 51 cells, and a progress file may have at most 50 columns", id="csv-of-51-columns"),
+    pytest.param("rows.xlsx", [SHEET[0], *[[TARGET, 1, "2023-12-31", "V"]] * 50_000],
+                 ": too large: the sheet declares its size as A1:E50001", id="xlsx-of-50001-rows"),
+    pytest.param("wide.xlsx", [[*SHEET[0], *[None] * 45, "note"]],
+                 ": too large: the sheet declares its size as A1:AY1", id="xlsx-of-51-columns"),
+    pytest.param("liar.xlsx", [SHEET[0], *[[TARGET, 1, "2023-12-31", "V"]] * 50_000],
+                 ": too large: it has a row 50001", id="xlsx-of-50001-rows-declaring-2"),
+])
+def test_a_file_beyond_the_caps_is_refused_before_its_rows_are_read(run, workdir, store, name, rows, message):
+    """It takes at most 50 000 rows (the header one of them) and 50 columns, CSV or XLSX, and
+    refuses a sheet that declares more, or has more than it declares."""
+    path = workdir / name
+    if isinstance(rows, str):
+        path.write_text(rows, encoding="utf-8")
+    else:
+        xlsx_file(path, rows, "A1:E2" if name == "liar.xlsx" else None)
+    result = run("import", str(path))
+    assert result.exit_code == 2
+    assert f"{path}{message}" in result.stderr and "nothing was imported" in result.stderr
     assert stored_records(store) == []

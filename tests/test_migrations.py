@@ -73,7 +73,7 @@ def test_a_database_of_the_previous_release_is_upgraded_with_its_records(db_url,
 
 def test_the_first_write_migrates_and_reads_never_do(db_url, tmp_path, monkeypatch):  # noqa: F811
     monkeypatch.chdir(tmp_path)
-    assert cli(db_url, "status", "--as-of", "2024-01-01").exit_code == 0
+    assert cli(db_url, "status", "--as-of", "2024-01-01").exit_code == 2  # no store: refused, none created
     engine = dbm.open_engine(db_url)
     assert "progress_record" not in inspect(engine).get_table_names()
     engine.dispose()
@@ -82,3 +82,54 @@ def test_the_first_write_migrates_and_reads_never_do(db_url, tmp_path, monkeypat
     engine = dbm.open_engine(db_url)
     assert dbm.is_current(engine)
     engine.dispose()
+
+
+RELEASE_0007_ROWS = [  # one row of each table the trail covers, as the release before the trail wrote them
+    "INSERT INTO import_batch (id, file_name, file_sha256, rows, imported_at) "
+    "VALUES (1, 'q1.csv', 'cd', 1, '2025-01-02 10:00:00.000000')",
+    "INSERT INTO progress_record (id, item_id, as_of, value, done, breakdown_key, source, reporter, recorded_at, "
+    "import_batch_id, import_row, recorded_by) VALUES (1, '6.3.1.4.i/ngos-supported', '2023-11-08', 6.5, NULL, "
+    "'social-security', 'ceļa karte', 'VK', '2025-01-02 10:00:00.000000', 1, 2, 'os:anna')",
+    "INSERT INTO progress_record (id, item_id, as_of, value, done, source, recorded_at, corrects, reason) "
+    "VALUES (2, '6.3.1.4.i/ngos-supported', '2023-11-08', 7, NULL, 'labots', '2025-01-03 10:00:00.123456', 1, 'typo')",
+    "INSERT INTO outbox (id, run_id, created_at, recipient, language, level, subject, body, items, dedup_key, status, "
+    "attempts, last_attempt_at, sent_at) VALUES (1, 'r1', '2025-01-04 08:00:00.000000', 'contact:x', 'lv', 1, 's', 'b', "
+    "'6.3.1.4.i/ngos-supported', 'k1', 'sent', 1, '2025-01-04 08:00:01.000000', '2025-01-04 08:00:01.000000')",
+    "INSERT INTO notice (id, run_id, day, item_id, recipient, level, kind, status, why, outbox_id) "
+    "VALUES (1, 'r1', '2025-01-04', '6.3.1.4.i/ngos-supported', 'contact:x', 1, 'alert', 'at_risk', 'new', 1)",
+    "INSERT INTO acknowledgement (id, item_id, day, by, reason, until, status, level, recorded_at) VALUES "
+    "(1, '6.3.1.4.i/ngos-supported', '2025-01-05', 'os:anna', 'darām', NULL, 'at_risk', 1, '2025-01-05 09:00:00.000000')",
+    "INSERT INTO waiver (id, item_id, breakdown_key, approver, reason, day, expires, recorded_at) VALUES "
+    "(1, '6.3.1.4.i/ngos-supported', NULL, 'os:anna', 'EK piekrita', '2025-01-06', '2025-12-31', "
+    "'2025-01-06 09:00:00.000000')",
+]
+
+
+def test_the_rows_already_there_enter_the_trail_on_upgrade_and_are_then_guarded(db_url, monkeypatch, tmp_path):  # noqa: F811
+    """It enters every row of a database of the release before the trail (revision 0007), so that
+    `rrf audit verify` finds the trail intact, and a later change to one of those rows is named."""
+    monkeypatch.chdir(tmp_path)
+    engine = dbm.open_engine(db_url)
+    command.upgrade(dbm._alembic_config(engine), "0007")
+    with engine.begin() as conn:
+        for statement in RELEASE_0007_ROWS:
+            conn.execute(text(statement))
+    engine.dispose()
+    assert cli(db_url, "db", "upgrade").exit_code == 0
+    verified = cli(db_url, "audit", "verify")
+    assert verified.exit_code == 0, verified.stderr
+    assert "trail intact: 7 entries" in verified.stdout
+    raw = create_engine(db_url)
+    with raw.begin() as conn:
+        tables = [r[0] for r in conn.execute(text("SELECT table_name FROM trail_entry ORDER BY seq"))]
+        assert tables == ["import_batch", "progress_record", "progress_record", "outbox", "notice", "acknowledgement",
+                          "waiver"]
+        if conn.dialect.name == "sqlite":
+            conn.execute(text("DROP TRIGGER progress_record_no_update"))
+        else:
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+        conn.execute(text("UPDATE progress_record SET value = 60 WHERE id = 1"))
+    raw.dispose()
+    tampered = cli(db_url, "audit", "verify")
+    assert tampered.exit_code == 3
+    assert "progress_record #1 no longer holds what was entered (value changed" in tampered.stderr

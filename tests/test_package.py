@@ -74,16 +74,18 @@ def test_pip_install_puts_exactly_one_top_level_package_into_site_packages(site)
 
 
 def test_the_installed_copy_runs(site, tmp_path):
-    """It evaluates the shipped plan from the installed files (templates and catalogues included)."""
-    env = {**os.environ, "PYTHONPATH": str(site)}
+    """It checks the shipped plan from the installed files (migrations, templates and catalogues
+    included): a whole logged check on a new database, its digests and institution reports."""
+    env = {**os.environ, "PYTHONPATH": str(site), "RRF_REPORTS_DIR": str(tmp_path / "rrf-reports")}
     done = subprocess.run([sys.executable, "-c", "import rrf.rules, sys; print(rrf.rules.__file__)"],
                           env=env, capture_output=True, text=True, check=True, cwd=tmp_path)
     assert done.stdout.startswith(str(site))
-    done = subprocess.run([sys.executable, "-m", "rrf", "check", "--dry-run", "--as-of", "2026-09-15", "--format",
+    done = subprocess.run([sys.executable, "-m", "rrf", "check", "--direct", "--as-of", "2026-09-15", "--format",
                            "json", "--plan", str(ROOT / "milestones.toml"), "--db", f"sqlite:///{tmp_path / 'x.db'}"],
                           env=env, capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert '"missed"' in done.stdout and "Labdien" in done.stdout
+    assert list((tmp_path / "rrf-reports" / "2026-09-15").glob("*.lv.html")), "no institution report written"
 
 
 def lint_imports(site: Path) -> subprocess.CompletedProcess:

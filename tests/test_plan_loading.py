@@ -163,6 +163,21 @@ def test_a_file_that_is_not_toml_is_refused(plan_file):
     assert "not valid TOML" in problem.message and "line 3" in problem.message
 
 
+@pytest.mark.parametrize("nested", [
+    pytest.param("x = " + "[" * 100_000 + "]" * 100_000, id="100000-nested-arrays"),
+    pytest.param("x = " + "{a=" * 50_000 + "1" + "}" * 50_000, id="50000-nested-inline-tables"),
+    pytest.param(VALID_PLAN + "\nextra = " + "[" * 2_000 + "]" * 2_000, id="a-valid-plan-with-2000-nested-arrays"),
+])
+def test_a_file_nested_beyond_any_plan_is_one_problem_not_a_crash(plan_file, nested):
+    """It refuses TOML nested far deeper than a plan ever is (its reader would run out of stack)
+    as one problem of the file, like any other that is not a plan."""
+    path = plan_file(nested)
+    with pytest.raises(PlanError) as caught:
+        load_plan(path)
+    (problem,) = caught.value.problems
+    assert problem.message == "not a plan: arrays or tables nested hundreds deep"
+
+
 def test_a_missing_file_is_refused(workdir):
     with pytest.raises(PlanError, match="cannot read the file"):
         load_plan(workdir / "nowhere.toml")
@@ -287,7 +302,10 @@ def test_validate_accepts_the_shipped_plan_and_warns_on_stderr(run, workdir, sto
     assert not store.exists()
 
 
-def test_validate_accepts_a_plan_without_conflicts_silently(run, store):
+def test_validate_accepts_a_plan_without_conflicts_silently(run, store, workdir):
+    """(Its source document beside it holds every phrase it quotes: see test_sources.py.)"""
+    (workdir / "001_test.txt").write_text("2024. gadā plānots apmācīt līdz 750; mācības vismaz 1300 personām; "
+                                          "veikt pašvaldību publisko pakalpojumu novērtēšanu", encoding="utf-8")
     result = run("validate")
     assert result.exit_code == 0, result.stderr
     assert "2 items (1 targets, 1 milestones)" in result.stdout

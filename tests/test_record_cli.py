@@ -10,13 +10,16 @@ import hashlib
 from contextlib import nullcontext
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from freezegun import freeze_time
 
 from conftest import MILESTONE, TARGET, stored_records
+from rrf.rules.records import out_of_bounds, parse_number
 
 SOURCE = "VARAM ceturkšņa atskaite"
 
@@ -59,6 +62,13 @@ BAD_RECORDS = [
     pytest.param(record(TARGET, "5", source="   "), "source is empty", None, id="blank-source"),
     pytest.param(record(TARGET, "5", "--evidence", "missing.pdf"),
                  "evidence file 'missing.pdf' does not exist", None, id="missing-evidence-file"),
+    # a figure no store keeps exactly (and that once made every later status and history crash)
+    pytest.param(record(TARGET, "9" * 400), "value: '999999999999999999999999'… (400 characters) has 400 digits "
+                 "(at most 15, 6 of them after the decimal point)", None, id="400-nines"),
+    pytest.param(record(TARGET, "1 000 000 000 000 000"), "value: '1 000 000 000 000 000' has 16 digits", None,
+                 id="16-digits"),
+    pytest.param(record(TARGET, "0,0000001"), "value: '0,0000001' has 7 digits after the decimal point (at most 6)",
+                 None, id="7-decimals"),
 ]
 
 
@@ -113,6 +123,10 @@ GOOD_RECORDS = [
                  (MILESTONE, date(2024, 6, 30), None, False, None, None), id="milestone-not-done"),
     pytest.param(record(TARGET, "750", "--reporter", "Baiba Zvejniece"),
                  (TARGET, date(2024, 6, 30), Decimal(750), None, None, "Baiba Zvejniece"), id="reporter"),
+    pytest.param(record(TARGET, "999 999 999 999 999"),
+                 (TARGET, date(2024, 6, 30), Decimal(999999999999999), None, None, None), id="15-digits"),
+    pytest.param(record(TARGET, "123456789,123456"),
+                 (TARGET, date(2024, 6, 30), Decimal("123456789.123456"), None, None, None), id="6-decimals"),
 ]
 
 
@@ -124,6 +138,44 @@ def test_a_good_record_exits_0_and_adds_exactly_one_row(run, store, args, stored
     (row,) = stored_records(store)
     assert (row.item_id, row.as_of, row.value, row.done, row.breakdown_key, row.reporter) == stored
     assert row.source == SOURCE
+
+
+@pytest.mark.parametrize("text, refused", [
+    ("999999999999999", None),                      # 15 digits
+    ("1000000000000000", "has 16 digits"),
+    ("123456789.123456", None),                     # 15 digits, 6 of them decimals
+    ("1234567890.123456", "has 16 digits"),
+    ("0.000001", None),
+    ("0.0000001", "has 7 digits after the decimal point"),
+    ("1300.500000000", None),                       # zeros that end the decimals do not count
+    ("0.0000000000", None),
+    ("00000000000000000001", None),                 # nor do zeros that begin it
+    ("-5", None),                                   # (negative: refused by check_record, not here)
+])
+def test_a_figure_has_at_most_15_digits_6_of_them_decimals(text, refused):
+    """It reads a figure that every store keeps exactly, and refuses one beyond, saying why."""
+    if refused is None:
+        assert parse_number(text) == Decimal(text)
+    else:
+        with pytest.raises(ValueError, match=refused):
+            parse_number(text)
+
+
+@pytest.mark.parametrize("value", [Decimal("Infinity"), Decimal("NaN"), Decimal("1E+400")])
+def test_a_figure_that_is_not_finite_or_too_large_is_out_of_bounds(value):
+    """It bounds every figure, also one that was not typed: a sum of imported figures."""
+    assert out_of_bounds(value, str(value)) is not None
+
+
+def test_a_command_that_creates_the_database_says_where(run, store):
+    """Only the first write into a SQLite file that was not there says so, naming the file whole."""
+    first = run(*record(TARGET, "100", as_of="2023-12-31"))
+    second = run(*record(TARGET, "200", as_of="2024-06-30"))
+    assert first.exit_code == second.exit_code == 0, first.stderr + second.stderr
+    path = make_url(store.url).database if store.url.startswith("sqlite") else None
+    expected = [f"created a new database at {Path(path).resolve()}"] if path else []
+    assert first.stderr.splitlines() == expected
+    assert second.stderr == ""
 
 
 def test_records_accumulate_one_row_per_call(run, store):

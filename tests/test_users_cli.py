@@ -53,11 +53,11 @@ BAD = [
 
 
 @pytest.mark.parametrize(("args", "password", "message"), BAD, ids=[m for _, _, m in BAD])
-def test_a_bad_account_is_refused_and_nothing_is_written(users, args, password, message):
-    """It names what is wrong with the account (exit 2) and adds nobody."""
+def test_a_bad_account_is_refused_and_nothing_is_written(users, store, args, password, message):
+    """It names what is wrong with the account (exit 2) and adds nobody: not even a database."""
     result = users(*args, "--password-stdin", password=password)
     assert result.exit_code == 2 and message in result.stderr
-    assert json.loads(users("list", "--format", "json").stdout) == []
+    assert not store.exists()
 
 
 def test_every_problem_is_named_at_once(users):

@@ -17,7 +17,9 @@ from rrf.importers.italia.files import (MONTHS, REPORT_COLUMNS, REPORTER, Skippe
                               parse_italian_number, parse_year, read_table, sha256_of)
 from rrf.importers.italia.plan import IndicatorMap, read_map
 from rrf.rules.plan import Item, Plan
-from rrf.rules.records import CheckedRecord, ImportRow
+from rrf.rules.errors import RrfError
+from rrf.rules.i18n import N_, Words
+from rrf.rules.records import CheckedRecord, ImportRow, out_of_bounds
 
 # Why a report row is not used (summary order; a row is counted under the first that applies).
 MISSING_VALUE = "missing value (valore_realizzato empty)"
@@ -31,6 +33,7 @@ FUTURE = "month after today"
 UNLINKED = "indicator not linked to any target in the map"
 NOT_IN_PLAN = "indicator linked only to targets that are not targets of the plan"
 NOT_COMPARABLE = "indicator's unit not comparable with its targets' units"
+SUM_OUT_OF_BOUNDS = N_("{file}: the sum for {id} as of {month} cannot be recorded: {problem}; nothing was imported")
 REPORT_SKIPS = (MISSING_VALUE, BAD_VALUE, NEGATIVE_VALUE, NO_MONTH, UNKNOWN_MONTH, BAD_YEAR, AFTER_EXTRACTION,
                 FUTURE, UNLINKED, NOT_IN_PLAN, NOT_COMPARABLE)
 
@@ -146,6 +149,8 @@ def progress_from_files(reports_name: str, reports: bytes, map_name: str, map_da
             value = parse_italian_number(text)
         except ValueError:
             return (BAD_VALUE, repr(text))
+        if (problem := out_of_bounds(value, repr(text))) is not None:
+            return (BAD_VALUE, problem)
         return (NEGATIVE_VALUE, text) if value < 0 else value
 
     def read_month(month_text: str, year_text: str, stamp: str) -> int | tuple[str, str]:
@@ -220,6 +225,9 @@ def progress_from_files(reports_name: str, reports: bytes, map_name: str, map_da
         inds = sorted(indicators_of[tid])
         for m in _merged([timelines[i] for i in inds if i in timelines]):
             year, month = divmod(m.ordinal, 12)
+            if (problem := out_of_bounds(m.total, str(m.total))) is not None:
+                raise RrfError(Words("en")(SUM_OUT_OF_BOUNDS, file=reports_file, id=tid, month=f"{month + 1:02d}/{year}",
+                                           problem=problem))
             source = (f"{reports_file} (via {map_file}), indicator{'s' if len(inds) > 1 else ''} {', '.join(inds)}: "
                       f"sum of the latest valore_realizzato of {m.projects} project{'s' if m.projects != 1 else ''} "
                       f"as of {month + 1:02d}/{year} ({m.reporting} reported that month)")
