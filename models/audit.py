@@ -104,11 +104,14 @@ def append_run(
     return run
 
 
-def last_checked_day(*, session: Session, before: date) -> date | None:
-    """The latest as-of day before `before` of a check that finished."""
-    return session.exec(
-        select(func.max(AuditRun.as_of)).where(AuditRun.outcome == "finished", AuditRun.as_of < before)
+def latest_check(*, session: Session) -> tuple[date | None, datetime | None]:
+    """The latest as-of day of a check that finished, and the latest start of one (UTC)."""
+    day, started = session.exec(
+        select(func.max(AuditRun.as_of), func.max(AuditRun.started_at)).where(AuditRun.outcome == "finished")
     ).one()
+    if started is not None and started.tzinfo is None:  # stored without its zone: it was UTC
+        started = started.replace(tzinfo=timezone.utc)
+    return day, started
 
 
 def chain_head(*, session: Session) -> AuditEntry | None:

@@ -2,6 +2,7 @@
 a keyword.
 
 Notices, acknowledgements and waivers are append-only; an outbox row records its own delivery.
+Each row is entered in the trail (models.trail) as it is inserted.
 """
 
 from datetime import date, datetime, timedelta
@@ -9,6 +10,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, or_, update
 from sqlmodel import Session, col, select
 
+from rrf.models import trail
 from rrf.models.tables import Acknowledgement, Notice, Outbox
 from rrf.models.tables import Waiver as WaiverRow
 from rrf.rules.escalate import Ack, Sent, Waiver
@@ -34,21 +36,26 @@ def add_outbox(*, session: Session, message: Outbox) -> Outbox | None:
         return None
     session.add(message)
     session.flush()
+    trail.append_ids(session=session, table="outbox", ids=[message.id])
     return message
 
 
 def add_notices(*, session: Session, notices: list[Notice]) -> None:
     session.add_all(notices)
     session.flush()
+    trail.append_ids(session=session, table="notice", ids=[n.id for n in notices])
 
 
 def add_ack(*, session: Session, ack: Acknowledgement) -> Acknowledgement:
     session.add(ack)
     session.flush()
+    trail.append_ids(session=session, table="acknowledgement", ids=[ack.id])
     return ack
 
 
-STALE_CLAIM = timedelta(minutes=15)
+LEASE_SECONDS = 120.0
+"""How long a claimed message is left to the process sending it (the notification configuration's
+`[delivery] lease_seconds`): then another process may take it over and send it again."""
 
 
 def pending(*, session: Session) -> list[Outbox]:
@@ -56,17 +63,23 @@ def pending(*, session: Session) -> list[Outbox]:
     return list(session.exec(select(Outbox).where(col(Outbox.status).in_(("pending", "sending"))).order_by(Outbox.id)))
 
 
-def claim(*, session: Session, message_id: int, at: datetime) -> bool:
+def claim(*, session: Session, message_id: int, at: datetime, lease_seconds: float = LEASE_SECONDS) -> bool:
     """Mark a message as being sent by this process; False if it is sent or another process has it.
-    A claim older than STALE_CLAIM (its process died while sending) may be taken over."""
+    A claim older than the lease (its process died while sending) may be taken over."""
     result = session.exec(
         update(Outbox)
         .where(Outbox.id == message_id)
         .where(or_(Outbox.status == "pending",
-                   and_(Outbox.status == "sending", col(Outbox.last_attempt_at) < at - STALE_CLAIM)))
+                   and_(Outbox.status == "sending",
+                        col(Outbox.last_attempt_at) < at - timedelta(seconds=lease_seconds))))
         .values(status="sending", last_attempt_at=at)
     )
     return result.rowcount == 1
+
+
+def claimed(*, session: Session) -> list[Outbox]:
+    """Messages a process has claimed and not yet marked sent or failed, oldest first."""
+    return list(session.exec(select(Outbox).where(Outbox.status == "sending").order_by(Outbox.id)))
 
 
 def outbox(*, session: Session, status: str | None = None, run_id: str | None = None) -> list[Outbox]:
@@ -123,6 +136,7 @@ def acks_for(*, session: Session, item_id: str | None) -> list[Acknowledgement]:
 def add_waiver(*, session: Session, waiver: WaiverRow) -> WaiverRow:
     session.add(waiver)
     session.flush()
+    trail.append_ids(session=session, table="waiver", ids=[waiver.id])
     return waiver
 
 

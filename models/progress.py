@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlmodel import Session, func, select
 
+from rrf.models import trail
 from rrf.models.tables import ImportBatch, ProgressRecord
 from rrf.rules.progress import Observation
 from rrf.rules.records import CheckedRecord, ImportRow
@@ -49,6 +50,7 @@ def append_record(
                                     recorded_by=recorded_by, evidence_type=evidence_type))
     session.add(row)
     session.flush()
+    trail.append_ids(session=session, table="progress_record", ids=[row.id])
     return row
 
 
@@ -111,6 +113,8 @@ def append_batch(
         if on_row is not None:
             for _ in chunk:
                 on_row()
+    trail.append_ids(session=session, table="import_batch", ids=[batch.id])
+    trail.append(session=session, table="progress_record", where=ProgressRecord.import_batch_id == batch.id)
     return batch
 
 

@@ -6,7 +6,7 @@ it withdraws the corrected record."""
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Column, Numeric
+from sqlalchemy import Column, Numeric, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -203,3 +203,18 @@ class Waiver(SQLModel, table=True):
     day: date
     expires: date
     recorded_at: datetime
+
+
+class TrailEntry(SQLModel, table=True):
+    """One link of the trail, the second hash chain (models.trail): a row of a table that decides
+    who is told what, as it was inserted. hash = sha256(prev_hash + canonical JSON)."""
+
+    __tablename__ = "trail_entry"
+    __table_args__ = (UniqueConstraint("table_name", "row_id", name="uq_trail_entry_row"),)
+
+    seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    table_name: str = Field(max_length=32)
+    row_id: int
+    row: str
+    prev_hash: str = Field(max_length=64, unique=True)
+    hash: str = Field(max_length=64, unique=True)

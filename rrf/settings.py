@@ -2,7 +2,8 @@
 
 Precedence: an option on the command line, then the environment (`RRF_PLAN`,
 `RRF_DATABASE_URL`, `RRF_NOTIFY_CONFIG`, `RRF_ITALIA_DATA`, `RRF_PORTAL_URL`, `RRF_WEB_SECRET`,
-`RRF_REPORTS_DIR`, `RRF_OPERATOR`, `RRF_EVIDENCE_DIR`), then a `.env` file in the
+`RRF_REPORTS_DIR`, `RRF_OPERATOR`, `RRF_EVIDENCE_DIR`, `RRF_AUDIT_KEY`, `RRF_AUDIT_PUBLIC_KEY`,
+`RRF_CHECKPOINT_DIR`), then a `.env` file in the
 current folder, then the defaults below. Only the CLI and the flows build `Settings` or
 read the clock; everything below them is handed what it needs.
 """
@@ -20,6 +21,7 @@ PLAN_FILE = "milestones.toml"
 DB_FILE = "rrf.db"
 NOTIFY_FILE = "rrf-notify.toml"
 REPORTS_DIR = "rrf-reports"
+CHECKPOINT_DIR = "rrf-checkpoints"
 
 
 class Settings(BaseSettings):
@@ -49,6 +51,14 @@ class Settings(BaseSettings):
     database anyway)."""
     evidence_dir: Path | None = None
     """Where evidence uploaded through the portal is kept, by SHA-256 (default: ./rrf-evidence)."""
+    audit_key: Path | None = None
+    """The Ed25519 private key (PEM, `rrf audit keygen`) that signs the checkpoints of the evaluation
+    log and the trail; kept outside the database (default: none, no checkpoint is written)."""
+    audit_public_key: Path | None = None
+    """The public key that `rrf audit verify` checks the checkpoints with (default: the public half
+    of `audit_key`; none: checkpoints are not checked)."""
+    checkpoint_dir: Path | None = None
+    """Where the signed checkpoints are written and read (default: ./rrf-checkpoints)."""
 
     @property
     def plan_path(self) -> Path:
@@ -77,6 +87,10 @@ class Settings(BaseSettings):
     @property
     def evidence_path(self) -> Path:
         return (self.evidence_dir or Path("rrf-evidence")).resolve()
+
+    @property
+    def checkpoint_path(self) -> Path:
+        return (self.checkpoint_dir or Path(CHECKPOINT_DIR)).resolve()
 
     @property
     def italia_dir(self) -> Path:

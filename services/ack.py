@@ -1,5 +1,6 @@
 """Acknowledging an item (`rrf ack`, the portal): someone knows and acts, so it stops climbing
-the ladder. The acknowledgement is kept and written to the evaluation log.
+the ladder. The acknowledgement is kept (and entered in the trail) and written to the evaluation log;
+then, with a signing key configured, a checkpoint signs both chains (services.checkpoint).
 
 Who acknowledges is a user (`by`; the command line's operator when None, see
 services.identity) whose role may acknowledge the item (heads of its institution and
@@ -18,7 +19,7 @@ from rrf.rules import evaluate
 from rrf.rules.dates import parse_date
 from rrf.rules.errors import RrfError
 from rrf.rules.escalate import episode
-from rrf.services import access, identity
+from rrf.services import access, checkpoint, identity
 from rrf.services.access import Viewer
 from rrf.services.context import Context
 from rrf.services.store import transaction
@@ -62,4 +63,5 @@ def acknowledge(ctx: Context, *, item_id: str, reason: str, until: str | None = 
             entries=[audit.NewEntry("ack", item_id, decision.status, {
                 "plan_sha256": ctx.loaded.sha256, "by": row.by, "role": actor.role, "reason": row.reason,
                 "until": end.isoformat() if end else None, "level": level, "status": decision.status})])
+    checkpoint.after_write(ctx)
     return Acknowledged(item_id, decision.status, level, row.by, end, day)

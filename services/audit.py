@@ -1,10 +1,13 @@
-"""The evaluation log for auditors: verify the chain, read it filtered, export it, replay an entry."""
+"""The evaluation log for auditors: verify the chains (and their signed checkpoints), read the log
+filtered, export it, verify an export offline, replay an entry."""
 
 import csv
 import json
+import os
+import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterator, TextIO
@@ -14,13 +17,16 @@ from sqlmodel import Session
 from rrf import __version__
 from rrf.models import audit
 from rrf.models.tables import AuditEntry
-from rrf.models.verify import Report, verify as verify_chain
+from rrf.models.audit import GENESIS
+from rrf.models.verify import Broken, Report, links, verify as verify_chain
 from rrf.rules import parse_plan
 from rrf.rules.dates import parse_date
 from rrf.rules.errors import RrfError
 from rrf.rules.evaluate import evaluate_item
+from rrf.rules.i18n import N_
 from rrf.rules.serialize import decision_dict, inputs_from_json
 from rrf.rules.vocab import STATUSES
+from rrf.services import checkpoint
 from rrf.services.context import Context
 from rrf.services.store import reading
 
@@ -50,10 +56,50 @@ def _log(ctx: Context) -> Iterator[Session]:
         yield session
 
 
-def verify(ctx: Context) -> Report:
-    """Walk the whole chain; the report names the first entry that does not hold."""
-    with _log(ctx) as session:
-        return verify_chain(session=session)
+@dataclass(frozen=True)
+class Verified:
+    """The chains as walked, and what the signed checkpoints say of them."""
+
+    chains: Report
+    signed: checkpoint.Signed
+
+    @property
+    def broken(self) -> Broken | None:
+        return self.chains.broken or self.signed.problem
+
+    @property
+    def entries(self) -> int:
+        return self.chains.entries
+
+    @property
+    def runs(self) -> int:
+        return self.chains.runs
+
+    @property
+    def head(self) -> str:
+        return self.chains.head
+
+    def signed_said(self, lang: str = "en") -> str:
+        """What the signed checkpoints vouch for, in `lang` (checkpoint.described)."""
+        return checkpoint.described(self.signed, self.chains.entries, lang)
+
+
+def verify(ctx: Context, *, public_key: Path | None = None, folder: Path | None = None) -> Verified:
+    """Walk the log and the trail, then check every signed checkpoint (with `public_key`, by
+    default the configured one, in `folder`, by default RRF_CHECKPOINT_DIR) against them; the
+    first problem is named. A store without a log, where checkpoints signed one, was truncated."""
+    key = checkpoint.verifying_key(ctx, public_key)
+    folder = folder or ctx.settings.checkpoint_path
+    with checkpoint.store_or_none(ctx.url) as session:
+        if session is None:
+            if key is not None and checkpoint.files(folder):
+                empty = Report(0, 0, GENESIS, None)
+                return Verified(empty, checkpoint.examine(folder, key, lambda _: None, 0, lambda _: None, 0))
+            raise RrfError("there is no evaluation log yet: run `rrf check` first")
+        report = verify_chain(session=session)
+        if report.broken:
+            return Verified(report, checkpoint.Signed(folder, None))
+        return Verified(report, checkpoint.in_store(session, folder, key, report.entries, report.trail_entries))
 
 
 def entries(ctx: Context, f: Filters, *, latest: int | None = None) -> list[AuditEntry]:
@@ -86,26 +132,123 @@ def safe_cell(value: Any) -> str:
 
 def export(ctx: Context, f: Filters, fmt: str, target: Path) -> int:
     """Write the filtered evaluation entries to a JSON file or to a CSV a spreadsheet opens
-    safely (UTF-8 with BOM; no cell is read as a formula); the number of entries."""
-    with target.open("w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="") as fh:
-        return write_export(ctx, f, fmt, fh)
+    safely (UTF-8 with BOM; no cell is read as a formula); the number of entries. The file appears
+    whole or not at all: it is written beside the target and renamed, so a refusal (no database)
+    or a failure midway leaves no file, and an existing one as it was."""
+    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with open(fd, "w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="") as fh:
+            n = write_export(ctx, f, fmt, fh)
+        os.chmod(temporary, 0o666 & ~_umask())  # as a file opened for writing would be
+        os.replace(temporary, target)
+        return n
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_export(ctx: Context, f: Filters, fmt: str, fh: TextIO) -> int:
-    """The export of `export` written to a text stream (the portal's download)."""
-    rows = [entry_dict(e) for e in entries(ctx, f)]
+    """The export of `export` written to a text stream (the portal's download). Each JSON row also
+    holds what its hash was computed from (`payload`, the entry's columns), so that a whole export
+    (`kind` all, no filter) can be verified without the database (`verify_export`)."""
+    rows = entries(ctx, f)
     if fmt == "json":
-        fh.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        fh.write(json.dumps([{**entry_dict(e), **_columns(e)} for e in rows], ensure_ascii=False, indent=2) + "\n")
         return len(rows)
     writer = csv.writer(fh)
     writer.writerow(EXPORT_COLUMNS)
-    for r in rows:
-        d = r["decision"]
-        flat = {**r, "due": d["due"], "goal": d["goal"], "actual": d["actual"], "days_left": d["days_left"],
-                "explanation_lv": d["explanations"]["lv"], "explanation_en": d["explanations"]["en"],
-                "records_used": d["records_used"]}
+    for e in rows:
+        r = entry_dict(e)
+        d = r.get("decision") or {"explanations": {}}
+        flat = {**r, "due": d.get("due"), "goal": d.get("goal"), "actual": d.get("actual"),
+                "days_left": d.get("days_left"), "explanation_lv": d["explanations"].get("lv"),
+                "explanation_en": d["explanations"].get("en"), "records_used": d.get("records_used")}
         writer.writerow([safe_cell(flat.get(c)) for c in EXPORT_COLUMNS])
     return len(rows)
+
+
+COLUMNS = ("entry", "run", "kind", "id", "status", "as_of", "created_at", "prev_hash", "hash", "payload")
+
+
+def _columns(e: AuditEntry) -> dict[str, Any]:
+    """The entry's own columns, over any payload key of the same name, and its payload as hashed."""
+    return {"entry": e.seq, "run": e.run_id, "kind": e.kind, "id": e.item_id, "status": e.status,
+            "as_of": e.as_of.isoformat(), "created_at": e.created_at.isoformat(), "prev_hash": e.prev_hash,
+            "hash": e.hash, "payload": e.payload}
+
+
+@dataclass(frozen=True)
+class ExportVerified:
+    entries: int
+    head: str
+    checkpoint: checkpoint.Checkpoint
+    key: str  # the public key's fingerprint
+    broken: Broken | None
+
+
+def verify_export(path: Path, public_key: Path, checkpoint_file: Path) -> ExportVerified:
+    """Verify a JSON export of the whole log (`rrf audit export --format json --kind all`) without
+    any database: every entry's hash is computed again from its columns and payload and linked to
+    its predecessor's, what each row shows is what was hashed, and the export holds the head that
+    the checkpoint (signed with `public_key`) signed, with that hash."""
+    key = checkpoint.public_key(public_key)
+    found = checkpoint.read(checkpoint_file)
+    signed = found.checkpoint
+    rows = _export_rows(path)
+    problem = checkpoint.signature_problem(found, key)
+    if problem is not None or signed is None:
+        return ExportVerified(0, GENESIS, signed, checkpoint.fingerprint(key), problem)  # type: ignore[arg-type]
+    hashed = [_hashed(r) for r in rows]
+    broken = next((Broken(r["entry"], r["run"], N_("its columns cannot be read")) for r, h in zip(rows, hashed)
+                   if h is None), None)
+    count, head, linked = links(h for h in hashed if h is not None)
+    broken = broken or linked or next(filter(None, (_shown_as_hashed(r) for r in rows)), None)
+    if broken is None:
+        hashes = {r["entry"]: r["hash"] for r in rows}
+        broken = checkpoint.head_problem(signed, hashes.get, count)
+    return ExportVerified(count, head, signed, checkpoint.fingerprint(key), broken)
+
+
+def _export_rows(path: Path) -> list[dict[str, Any]]:
+    try:
+        rows = json.loads(path.read_text(encoding="utf-8-sig"))
+    except OSError as exc:
+        raise RrfError(f"{path}: cannot read it: {exc.strerror}") from None
+    except ValueError:
+        rows = None
+    if not isinstance(rows, list) or not all(isinstance(r, dict) and set(COLUMNS) <= set(r) for r in rows):
+        raise RrfError(f"{path}: not a JSON export of the log with its payloads "
+                       "(write one with rrf audit export --format json --kind all)")
+    return rows
+
+
+def _hashed(r: dict[str, Any]) -> dict[str, Any] | None:
+    """An exported row as the columns its hash was computed from (None: they cannot be read)."""
+    try:
+        return {"seq": r["entry"], "run_id": r["run"], "kind": r["kind"], "item_id": r["id"], "status": r["status"],
+                "as_of": date.fromisoformat(r["as_of"]), "created_at": datetime.fromisoformat(r["created_at"]),
+                "payload": r["payload"], "prev_hash": r["prev_hash"], "hash": r["hash"]}
+    except (TypeError, ValueError):
+        return None
+
+
+def _shown_as_hashed(r: dict[str, Any]) -> Broken | None:
+    """A row whose readable fields differ from its hashed payload (the export was edited)."""
+    try:
+        payload = json.loads(r["payload"])
+    except ValueError:
+        payload = {}
+    for k, v in payload.items():
+        if k not in COLUMNS and r.get(k) != v:
+            return Broken(r["entry"], r["run"], N_("shows {key} otherwise than the payload its hash was computed "
+                                                  "from (the export was edited)"), {"key": k})
+    return None
 
 
 @dataclass(frozen=True)

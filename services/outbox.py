@@ -1,12 +1,33 @@
-"""The messages decided by checks (`rrf outbox`): what is pending, what was sent, sending now."""
+"""The messages decided by checks (`rrf outbox`): what is pending, what was sent, sending now.
+
+Delivery is at least once: a delivery claims a message (status "sending") for the lease of the
+notification configuration (`[delivery] lease_seconds`, 120 s by default), sends it, then marks it
+sent. A process that stops after the message went out and before it was marked leaves it claimed;
+when the lease ends, the next delivery sends it again. `leased` names the messages in that window.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from rrf.models import escalations
 from rrf.models.tables import Outbox
 from rrf.rules.errors import RrfError
+from rrf.services.checkpoint import store_or_none
 from rrf.services.context import Context
 from rrf.services.store import reading
 
 STATUSES = ("pending", "sent")
+
+
+@dataclass(frozen=True)
+class Leased:
+    """A message claimed by a delivery that has not said how it went: being sent by another
+    process since `since`, or left by one that stopped; taken over from `until`."""
+
+    id: int
+    recipient: str
+    since: datetime
+    until: datetime
 
 
 def status_of(status: str | None) -> str | None:
@@ -20,6 +41,16 @@ def messages(ctx: Context, *, status: str | None = None, run: str | None = None)
     status_of(status)
     with reading(ctx.url) as session:
         return None if session is None else escalations.outbox(session=session, status=status, run_id=run)
+
+
+def leased(ctx: Context) -> list[Leased]:
+    """The messages claimed for sending and not yet marked sent or failed, oldest first."""
+    lease = timedelta(seconds=ctx.notify.delivery.lease_seconds)
+    with store_or_none(ctx.url) as session:
+        if session is None:
+            return []
+        return [Leased(m.id, m.recipient, m.last_attempt_at, m.last_attempt_at + lease)  # type: ignore[arg-type, operator]
+                for m in escalations.claimed(session=session) if m.id is not None and m.last_attempt_at is not None]
 
 
 def message(rows: list[Outbox], number: int) -> Outbox:

@@ -2,7 +2,8 @@
 breakdown key's shortfall, from the as-of day until a day (inclusive), and says why. What a
 waiver silences is decided by the pure core (rules.escalate, see its docstring). Waivers are
 append-only and each is written to the evaluation log (a run of outcome "waiver" with one
-entry of kind "waiver"); an expired waiver counts no more.
+entry of kind "waiver") and entered in the trail, then signed by a checkpoint when a signing key is
+configured (services.checkpoint); an expired waiver counts no more.
 """
 
 import uuid
@@ -17,7 +18,7 @@ from rrf.rules import evaluate
 from rrf.rules.dates import parse_date
 from rrf.rules.errors import RrfError
 from rrf.rules.escalate import Waiver
-from rrf.services import access, identity
+from rrf.services import access, checkpoint, identity
 from rrf.services.access import Viewer
 from rrf.services.context import Context
 from rrf.services.store import reading, transaction
@@ -57,6 +58,7 @@ def grant(ctx: Context, *, item_id: str, reason: str, expires: str, key: str | N
                 "plan_sha256": ctx.loaded.sha256, "by": row.approver, "role": actor.role, "reason": row.reason,
                 "key": key, "day": day.isoformat(), "until": end.isoformat(), "status": decision.status})])
         session.expunge(row)
+    checkpoint.after_write(ctx)
     return row
 
 

@@ -314,7 +314,7 @@ def test_export_json_holds_every_entry(logged, tmp_path):
 
 
 def test_dry_run_writes_nothing(logged, db_url):  # noqa: F811
-    result = logged("check", "--as-of", AS_OF, "--dry-run")
+    result = logged("check", "--as-of", AS_OF, "--dry-run", "--lang", "en")
     assert result.exit_code == 0 and "nothing was written" in result.stdout
     assert "intact: 18 entries in 2 runs" in logged("audit", "verify").stdout
 
@@ -345,3 +345,21 @@ def test_export_to_standard_output_and_never_over_a_file_unasked(logged, tmp_pat
     assert replaced.exit_code == 0 and kept.read_text(encoding="utf-8-sig").startswith("entry,run")
     nowhere = logged("audit", "export", "--output", str(tmp_path / "no" / "such" / "log.csv"))
     assert nowhere.exit_code == 2 and "does not exist" in nowhere.stderr
+
+
+def test_verify_speaks_latvian_when_asked(logged, db_url):  # noqa: F811
+    """It says the same in Latvian with --lang lv: what holds, what checkpoints are, what broke."""
+    said = logged("audit", "verify", "--lang", "lv")
+    assert said.exit_code == 0, said.stderr
+    assert "neskarts: ieraksti — 18, pārbaudes — 2" in said.stdout
+    assert "audita taka neskarta: ieraksti — 8 (progresa ieraksti" in said.stdout
+    assert "kontrolpunkti: nav iestatīti" in said.stdout
+    engine = create_engine(db_url)
+    with engine.begin() as conn:
+        _lift_guard(conn)
+        conn.execute(text("UPDATE audit_entry SET status = 'met' WHERE seq = 5"))
+    engine.dispose()
+    broken = logged("audit", "verify", "--lang", "lv")
+    assert broken.exit_code == 3
+    assert "BOJĀTS: ieraksts 5 (pārbaude " in broken.stderr and "(pirms tā ir 4 neskarti ieraksti)" in broken.stderr
+    assert "mainīts pēc ierakstīšanas" in broken.stderr
