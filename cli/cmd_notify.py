@@ -7,11 +7,12 @@ from typing import Annotated, Optional
 
 import typer
 from rrf.cli.text import shown
-from rich.table import Table
 
 from rrf.cli.app import app
+from rrf.cli.render import Col, fitted
 from rrf.cli.common import DbOpt, NotifyOpt, PlanOpt, as_of_day, context, format_of, input_errors, out, say
 from rrf.rules.errors import RrfError
+from rrf.rules.i18n import Words, fmt_time
 from rrf.services import ack as acks
 from rrf.services import check as checks
 from rrf.services import outbox as outboxes
@@ -89,6 +90,7 @@ def outbox_(
     """The messages decided by checks: pending (not yet delivered) and sent. No addresses are shown."""
     outboxes.status_of(status)
     format_of(fmt)
+    _ = Words("en")  # the operators' lines are English (README)
     ctx = context(plan, db, notify_config)
     delivery = checks.deliver(ctx) if send else None  # no store yet: nothing to deliver
     rows = outboxes.messages(ctx, status=status, run=run)
@@ -98,9 +100,14 @@ def outbox_(
     if delivery is not None:
         d = delivery
         say(f"delivery: {d.sent} sent, {d.failed} failed (kept), {d.unaddressed} waiting for an address")
+        for held in outboxes.leased(ctx):  # claimed by a delivery that has not said how it went
+            say(_("#{id} to {to} was not sent now: another delivery has had it since {since} (if that one stopped, "
+                  "it is sent again from {until})", id=held.id, to=held.recipient, since=fmt_time(held.since),
+                  until=fmt_time(held.until)))
     if show is not None:
         m = outboxes.message(rows, show)
-        say(f"#{m.id} to {m.recipient} ({m.status}, {m.attempts} attempt(s))\n{m.subject}\n\n{m.body}")
+        tries = _.ngettext("{n} attempt", "{n} attempts", m.attempts)
+        say(f"#{m.id} to {m.recipient} ({m.status}, {tries})\n{m.subject}\n\n{m.body}")
         return
     if fmt == "json":
         sys.stdout.write(json.dumps([{
@@ -110,10 +117,9 @@ def outbox_(
             "sent_at": m.sent_at.isoformat() if m.sent_at else None, "body": m.body} for m in rows],
             ensure_ascii=False, indent=2) + "\n")
         return
-    table = Table(title=f"outbox: {len(rows)} message(s)", expand=True)
-    for head in ("#", "created", "to", "subject", "status", "tries", "last error"):
-        table.add_column(head, overflow="fold")
-    for m in rows:
-        table.add_row(str(m.id), f"{m.created_at:%Y-%m-%d %H:%M}", shown(m.recipient), shown(m.subject),
-                      m.status, str(m.attempts), shown(m.last_error or ""))
-    out.print(table)
+    columns = [Col("#", justify="right", whole=True, side=True), Col("created", whole=True, side=True),
+               Col("to", side=True), Col("subject"), Col("status", side=True), Col("tries", whole=True, side=True),
+               Col("last error")]
+    cells = [[str(m.id), fmt_time(m.created_at), shown(m.recipient), shown(m.subject), m.status, str(m.attempts),
+              shown(m.last_error or "")] for m in rows]
+    out.print(fitted(out, columns, cells, title=_.ngettext("outbox: {n} message", "outbox: {n} messages", len(rows))))

@@ -13,6 +13,7 @@ from rrf.cli.app import app
 from rrf.cli.common import DbOpt, PlanOpt, context, err, format_of, input_errors, out, say
 from rrf.cli.history import print_history
 from rrf.rules.errors import RrfError
+from rrf.rules.i18n import Words, fmt_time
 from rrf.rules.vocab import milestone_value
 from rrf.services import progress
 
@@ -42,20 +43,24 @@ def record(
 @app.command("import")
 @input_errors
 def import_(
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="CSV or XLSX: id,value,as_of,source[,breakdown,reporter,evidence,corrects,reason]")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="CSV or XLSX with the columns id, value, as_of, source "
+                                         "and, if wanted, breakdown, reporter, evidence, corrects, reason")],
     plan: PlanOpt = None,
     db: DbOpt = None,
 ) -> None:
     """Append progress records from a CSV or XLSX file: all rows or none; the same file twice adds nothing."""
     with import_progress(file) as (checking, writing):
         done = progress.import_file(context(plan, db), file, checking=checking, writing=writing)
-    b = done.batch
+    b, _ = done.batch, Words("en")  # the operators' lines are English (README)
     if not done.added:
-        say(f"{file}: already imported on {b.imported_at:%Y-%m-%d %H:%M} UTC as import #{b.id} "
-            f"({b.file_name}, {b.rows} rows): nothing added")
+        say(_.ngettext("{file}: already imported on {time} as import #{id} ({name}, {n} row): nothing added",
+                       "{file}: already imported on {time} as import #{id} ({name}, {n} rows): nothing added",
+                       b.rows, file=str(file), time=fmt_time(b.imported_at), id=b.id, name=b.file_name))
         return
-    say(f"{file}: imported {b.rows} records as import #{b.id}"
-        + (f", {done.corrections} of them corrections" if done.corrections else ""))
+    say(_.ngettext("{file}: imported {n} record as import #{id}", "{file}: imported {n} records as import #{id}",
+                   b.rows, file=str(file), id=b.id)
+        + (_.ngettext(", {n} of them a correction", ", {n} of them corrections", done.corrections)
+           if done.corrections else ""))
 
 
 @contextmanager

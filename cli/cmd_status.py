@@ -10,18 +10,20 @@ from rrf.cli.text import shown
 from rrf.cli.app import app, db_app
 from rrf.cli.common import DbOpt, Lang, PlanOpt, as_of_day, context, err, format_of, input_errors, lang_of, out, say
 from rrf.cli.render import print_table, to_json
-from rrf.services import database, status as statuses
+from rrf.services import database, sources, status as statuses
 from rrf.services import waiver as waivers
 
 
 @app.command()
 @input_errors
 def validate(plan: PlanOpt = None, db: DbOpt = None) -> None:  # noqa: ARG001 (--db: accepted everywhere)
-    """Load and check the plan; print warnings (e.g. sources that disagree)."""
-    s = statuses.validate(context(plan))
+    """Load and check the plan, and that its quotes are in its source documents; warn where they disagree."""
+    ctx = context(plan)
+    s = statuses.validate(ctx)
+    quoted = sources.check(ctx.loaded)
     say(f"{s.path}: valid: {s.items} items ({s.targets} targets, {s.items - s.targets} milestones), "
         f"{s.measures} measures, {s.contacts} contacts; sha256 {s.sha256[:12]}")
-    for w in s.warnings:
+    for w in [*s.warnings, *quoted.warnings]:
         err.print(f"[yellow]warning:[/] {shown(w)}", highlight=False, soft_wrap=True)
 
 

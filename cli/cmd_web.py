@@ -9,7 +9,7 @@ from rich.table import Table
 
 from rrf.cli.app import app, runners, users_app
 from rrf.cli.common import DbOpt, PlanOpt, context, format_of, input_errors, out, say
-from rrf.services import users
+from rrf.services import database, users
 
 
 @app.command()
@@ -22,7 +22,9 @@ def web(
 ) -> None:
     """Serve the web portal: overview, item pages, evaluation log; sign-in with `rrf users` accounts."""
     assert runners.web is not None, "started without the program's entry point (rrf.launch)"
-    runners.web(context(plan, db), host=host, port=port, announce=say)
+    ctx = context(plan, db)
+    database.existing(ctx)  # never a portal on a misspelt --db: accounts come first (rrf users add)
+    runners.web(ctx, host=host, port=port, announce=say)
 
 
 @users_app.command("add")

@@ -4,21 +4,20 @@ from datetime import datetime
 from typing import Any
 
 from rich.console import Console
-from rrf.cli.text import shown
-from rich.table import Table
 
-from rrf.rules.dates import RIGA
+from rrf.cli.render import Col, fitted
+from rrf.cli.text import shown
+from rrf.rules.i18n import Words, fmt_time
+
 
 
 def print_history(console: Console, item_id: str, entries: list[dict[str, Any]]) -> None:
+    _ = Words("en")  # the operators' lines are English (README)
     if not entries:
-        console.print(f"{shown(item_id)}: no records yet", highlight=False)
+        console.print(_("{id}: no records yet", id=shown(item_id)), highlight=False)
         return
-    table = Table(title=f"{item_id}: {len(entries)} records, oldest first", show_lines=True, expand=True)
-    for head in ("#", "as of", "value", "recorded (Riga)", "who", "source and evidence", "change"):
-        table.add_column(head, overflow="fold")
+    rows, styles = [], []
     for e in entries:
-        when = datetime.fromisoformat(e["recorded_at"]).astimezone(RIGA).strftime("%Y-%m-%d %H:%M")
         value = "withdrawn" if e["withdrawn"] else str(e["value"])
         if e["breakdown_key"]:
             value = f"{e['breakdown_key']}: {value}"
@@ -32,9 +31,14 @@ def print_history(console: Console, item_id: str, entries: list[dict[str, Any]])
             change.append(f"corrects #{e['corrects']}: {e['reason']}")
         if e["corrected_by"]:
             change.append(f"[dim]replaced by #{e['corrected_by']}[/]")
-        style = "" if e["in_force"] else "dim"
         who = (e["reporter"] or "—") + (f"\nrecorded by {e['recorded_by']}" if e.get("recorded_by") else "")
-        table.add_row(str(e["record"]), e["as_of"], shown(value), when, shown(who),
-                      shown(source), "\n".join(c if c.startswith("[dim]") else shown(c) for c in change),
-                      style=style)
-    console.print(table)
+        rows.append([str(e["record"]), e["as_of"], shown(value), fmt_time(datetime.fromisoformat(e["recorded_at"])),
+                     shown(who), shown(source), "\n".join(c if c.startswith("[dim]") else shown(c) for c in change)])
+        styles.append("" if e["in_force"] else "dim")
+    title = _.ngettext("{id}: {n} record, oldest first", "{id}: {n} records, oldest first", len(entries),
+                       id=shown(item_id))
+    keys = max((len(w) for row in rows for w in row[2].split()), default=0)  # a breakdown key stays whole
+    columns = [Col("#", justify="right", whole=True, side=True), Col("as of", whole=True, side=True),
+               Col("value", side=True, least=keys), Col("recorded", whole=True, side=True), Col("who", side=True),
+               Col("source and evidence"), Col("change")]
+    console.print(fitted(console, columns, rows, styles=styles, title=title, min_width=len(item_id)))

@@ -13,7 +13,8 @@ always the first argument, so Babel's default keywords find them). English is th
 language: its catalogue translates nothing, so English text is the msgid itself.
 
 Dates are written 31.08.2026 in Latvian and 2026-08-31 in English; numbers group thousands
-with a space ("1 300") in both.
+with a space ("1 300") in both. Times (when something was recorded, imported, sent) are Riga
+time with the zone named, in both: "2026-03-16 09:12 EET" (EEST in summer).
 """
 
 import datetime as dt
@@ -23,6 +24,7 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
+from rrf.rules.dates import RIGA
 from rrf.rules.vocab import DONE, NOT_DONE
 
 LOCALE = Path(__file__).parent / "locale"  # inside the package, also when installed from a wheel
@@ -117,6 +119,14 @@ def fmt_number(value: Decimal, lang: str = "en") -> str:
 
 def fmt_date(d: dt.date, lang: str) -> str:
     return d.strftime("%d.%m.%Y") if lang == "lv" else d.isoformat()
+
+
+def fmt_time(instant: dt.datetime) -> str:
+    """An instant on the Riga wall clock, its zone named: "2026-03-16 09:12 EET". The database
+    keeps times in UTC; one read back without its zone is taken as UTC."""
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=dt.timezone.utc)
+    return instant.astimezone(RIGA).strftime("%Y-%m-%d %H:%M %Z")
 
 
 def days(n: int, lang: str, case: str = "nom") -> str:

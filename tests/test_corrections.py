@@ -123,7 +123,7 @@ def test_corrections_can_be_imported(rrf, tmp_path):
         f"{TRAINED},6500,,VK precizējums,1,pārrakstīšanās kļūda\n", encoding="utf-8")
     result = rrf("import", str(fixes))
     assert result.exit_code == 0, result.stderr
-    assert "1 of them corrections" in result.stdout
+    assert "imported 1 record as import #1, 1 of them a correction" in result.stdout
     assert status_of(rrf, TRAINED, "2025-02-01")["actual"] == 6500
     assert history_of(rrf, TRAINED)[1]["import"]["row"] == 2
 

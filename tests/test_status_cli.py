@@ -25,6 +25,7 @@ CONTRACT_IDS = [
 
 @pytest.fixture
 def cli(tmp_path, monkeypatch):
+    """`rrf ARGS...` on the shipped plan and an empty database (a reading command creates none)."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("RRF_PLAN", raising=False)
     monkeypatch.delenv("RRF_DATABASE_URL", raising=False)
@@ -34,6 +35,7 @@ def cli(tmp_path, monkeypatch):
     def run(*args: str):
         return runner.invoke(app, [*args, "--plan", str(PLAN), "--db", db])
 
+    assert run("db", "upgrade").exit_code == 0
     return run
 
 
@@ -105,8 +107,9 @@ def test_without_as_of_the_day_is_today_in_riga(cli, instant, riga_day):
 
 
 def test_status_writes_nothing(cli, tmp_path):
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
     assert cli("status").exit_code == 0
-    assert list(tmp_path.iterdir()) == []
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
 
 
 def test_the_table_shows_every_item_with_its_status(cli):
