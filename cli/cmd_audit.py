@@ -1,7 +1,9 @@
-"""The compliance check and the auditors' commands: `rrf check`, `rrf serve`, `rrf audit log|verify|export|replay`."""
+"""The compliance check and the auditors' commands: `rrf check`, `rrf serve`, `rrf audit log|export|replay`
+(`rrf audit verify|keygen|verify-export` are in cmd_signed)."""
 
 import json
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Optional
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -12,12 +14,13 @@ from rich.table import Table
 
 from rrf.cli.app import app, audit_app, runners
 from rrf.cli.common import (DbOpt, Lang, NotifyOpt, PlanOpt, as_of_day, context, err, format_of, input_errors,
-                            lang_of, out, say)
-from rrf.cli.render import print_table, status_cell, to_json
+                            lang_of, out, output_file, say)
+from rrf.cli.render import Col, fitted, longest, print_table, status_cell, to_json
 from rrf.rules.errors import RrfError
 from rrf.rules.i18n import Words
 from rrf.services import audit
 from rrf.services import check as checks
+from rrf.cli import cmd_signed  # noqa: F401,E402  (registers rrf audit verify, keygen and verify-export)
 
 
 @app.command()
@@ -26,6 +29,8 @@ def check(
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="evaluate as of this day (default: today in Riga)")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="show who would be told what; write and send nothing")] = False,
     direct: Annotated[bool, typer.Option("--direct", help="run without Prefect (no flow run, no artifacts; the same log and messages)")] = False,
+    backdate: Annotated[bool, typer.Option("--backdate", help="allow an --as-of before the latest logged check's "
+                                           "day: evaluated and logged (marked backdated), nobody is told")] = False,
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
     lang: Lang = "lv",
     notify_config: NotifyOpt = None,
@@ -38,10 +43,12 @@ def check(
     ctx = context(plan, db, notify_config)
     day = as_of_day(as_of, ctx)
     checks.refuse_bad_input(ctx)
+    if not dry_run:
+        checks.refuse_backdated(ctx, day, backdate=backdate)
     if dry_run or direct or runners.run_once is None:
-        result = checks.check(ctx, as_of=day, dry_run=dry_run)
+        result = checks.check(ctx, as_of=day, dry_run=dry_run, backdate=backdate)
     else:
-        result = runners.run_once(ctx, day)
+        result = runners.run_once(ctx, day, backdate=backdate)
     if fmt == "json":
         sys.stdout.write(json.dumps({
             "run": result.run_id, "as_of": day.isoformat(), "dry_run": dry_run, "entries": result.entries,
@@ -52,18 +59,28 @@ def check(
             "reports": [{"institution": r.institution, "language": r.lang, "path": str(r.path), "items": r.items}
                         for r in result.reports],
             "report_error": result.report_error,
+            "backdated_after": result.backdated_after.isoformat() if result.backdated_after else None,
         }, ensure_ascii=False, indent=2) + "\n")
         return
     print_table(out, ctx.loaded.plan, result.decisions, lang)
     print_messages(result, lang)
+    _ = Words(lang)
     if dry_run:
-        say("dry run: nothing was written or sent")
+        say(_("dry run: nothing was written or sent"))
         return
     d = result.delivery
-    say(f"logged run {result.run_id}: {result.entries} entries, chain head {result.head_hash[:16]}; "
-        f"{len(result.messages)} new message(s); delivery: {d.sent} sent, {d.failed} failed (kept for the next run), "
-        f"{d.unaddressed} waiting for an address (see rrf outbox)")
+    say("; ".join([
+        _.ngettext("logged run {run}: {n} entry, chain head {head}", "logged run {run}: {n} entries, chain head {head}",
+                   result.entries, run=result.run_id, head=result.head_hash[:16]),
+        _.ngettext("{n} new message", "{n} new messages", len(result.messages)),
+        _("delivery: {sent} sent, {failed} failed (kept for the next run), {unaddressed} waiting for an address "
+          "(see rrf outbox)", sent=d.sent, failed=d.failed, unaddressed=d.unaddressed)]))
     print_reports(result, lang)
+    if result.backdated_after:
+        _ = Words(lang)
+        err.print(visible(_("backdated: a check as of {day} was already logged; this run is logged as backdated "
+                            "and told nobody", day=result.backdated_after.isoformat())),
+                  style="yellow", markup=False, highlight=False, soft_wrap=True)
 
 
 def print_reports(result, lang: str) -> None:  # noqa: ANN001
@@ -94,12 +111,12 @@ def serve(
     db: DbOpt = None,
 ) -> None:
     """Run the compliance check on a schedule (Prefect) until stopped with Ctrl-C."""
-    ctx = context(plan, db, notify_config)
-    checks.refuse_bad_input(ctx)  # a broken configuration is refused now, not at 08:00
-    try:
+    try:  # the options first: nothing is opened or made for a command that is refused
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
         raise RrfError(f"--timezone {tz!r} is not a time zone (e.g. Europe/Riga)") from None
+    ctx = context(plan, db, notify_config)
+    checks.refuse_bad_input(ctx)  # a broken configuration is refused now, not at 08:00
     if runners.serve is None:
         raise RrfError("this program was started without Prefect's flows: run it as `rrf serve`")
 
@@ -115,24 +132,11 @@ def print_messages(result, lang: str) -> None:  # noqa: ANN001
     if not result.messages:
         say(_("nobody needs to be told anything new"))
         return
-    table = Table(title=_("Messages"), expand=True)
-    for head in (_("To"), _("Level"), _("Subject"), _("Items")):
-        table.add_column(head, overflow="fold")
-    for key, m in sorted(result.messages.items(), key=lambda kv: (-kv[1].level, str(kv[0]))):
-        table.add_row(shown(str(key)), str(m.level), shown(m.subject), shown(", ".join(m.items)))
-    out.print(table)
-
-
-@audit_app.command("verify")
-@input_errors
-def audit_verify(db: DbOpt = None, plan: PlanOpt = None) -> None:  # noqa: ARG001
-    """Check the whole hash chain: exit 0 when intact, 3 naming the first broken entry."""
-    report = audit.verify(context(db=db))
-    if report.broken is not None:
-        err.print(f"[bold red]BROKEN:[/] {shown(str(report.broken))} "
-                  f"(the {report.entries} entries before it are intact)", highlight=False, soft_wrap=True)
-        raise typer.Exit(3)
-    say(f"intact: {report.entries} entries in {report.runs} runs; head {report.head}")
+    columns = [Col(_("To"), side=True), Col(_("Level"), whole=True, side=True), Col(_("Subject"), side=True),
+               Col(_("Items"), least=longest(i for m in result.messages.values() for i in m.items))]
+    rows = [[shown(str(key)), str(m.level), shown(m.subject), shown("\n".join(m.items))]
+            for key, m in sorted(result.messages.items(), key=lambda kv: (-kv[1].level, str(kv[0])))]
+    out.print(fitted(out, columns, rows, title=_("Messages")))
 
 
 Filters = dict(
@@ -162,23 +166,40 @@ def audit_log(
     if fmt == "json":
         sys.stdout.write(json.dumps([audit.entry_dict(e) for e in rows], ensure_ascii=False, indent=2) + "\n")
         return
-    table = Table(title=f"{len(rows)} entries", show_lines=True, expand=True)
-    for head in ("#", "run", "as of", "status", "id and explanation", "hash"):
-        table.add_column(head, overflow="fold")
+    out.print(log_table(rows, lang))
+
+
+def log_table(rows, lang: str) -> Table:  # noqa: ANN001
+    """The log's entries as a table in the language, ids whole at any width."""
+    _ = Words(lang)
+    columns = [Col("#", justify="right", whole=True, side=True), Col(_("Run"), whole=True, side=True),
+               Col(_("As of"), whole=True, side=True), Col(_("Status"), side=True),
+               Col(_("Milestone or target and explanation"), least=longest(e.item_id or "" for e in rows)),
+               Col(_("Hash"), whole=True, side=True)]
+    cells = []
     for e in rows:
         payload = json.loads(e.payload)
         if e.kind == "evaluation":
             status = status_cell(e.status, lang)
             text = f"[bold]{shown(e.item_id)}[/]\n{shown(payload['decision']['explanations'][lang])}"
         elif e.kind in ("ack", "waiver"):
-            status = e.kind
-            until = f" (until {payload['until']})" if payload.get("until") else ""
-            text = (f"[bold]{shown(e.item_id)}[/]\n{shown(payload['by'])}: {shown(payload['reason'])}"
-                    + shown(until))
+            status = outcome(_, e.kind)
+            until = payload.get("until")
+            said = (_("{by}: {reason} (until {day})", by=payload["by"], reason=payload["reason"],
+                      day=_.date(date.fromisoformat(until))) if until
+                    else _("{by}: {reason}", by=payload["by"], reason=payload["reason"]))
+            text = f"[bold]{shown(e.item_id)}[/]\n{shown(said)}"
         else:
-            status, text = shown(e.status or ""), shown(f"run {payload.get('outcome')}: {payload.get('entries')} entries")
-        table.add_row(str(e.seq), e.run_id[:8], e.as_of.isoformat(), status, text, e.hash[:12])
-    out.print(table)
+            status = shown(outcome(_, e.status or ""))
+            text = shown(_.ngettext("{n} entry in the run", "{n} entries in the run", payload.get("entries") or 0))
+        cells.append([str(e.seq), e.run_id[:8], _.date(e.as_of), status, text, e.hash[:12]])
+    return fitted(out, columns, cells, title=_.ngettext("{n} entry", "{n} entries", len(rows)))
+
+
+def outcome(_: Words, kind: str) -> str:
+    """An entry's kind (an acknowledgement, a waiver), or how its run ended, in the language."""
+    return {"finished": _("run finished"), "failed": _("run failed"), "ack": _("acknowledgement"),
+            "waiver": _("waiver")}.get(kind, kind)
 
 
 @audit_app.command("export")
@@ -189,21 +210,21 @@ def audit_export(
     force: Annotated[bool, typer.Option("--force", help="replace the file if it exists")] = False,
     item_id: Optional[str] = Filters["item_id"], run: Optional[str] = Filters["run"],
     status: Optional[str] = Filters["status"], since: Optional[str] = Filters["since"],
-    until: Optional[str] = Filters["until"],
+    until: Optional[str] = Filters["until"], kind: str = Filters["kind"],
     db: DbOpt = None, plan: PlanOpt = None,  # noqa: ARG001
 ) -> None:
     """Write the log (or a filtered part) to a CSV a spreadsheet opens safely, or to JSON.
-    An existing file is never replaced without --force."""
+    An existing file is never replaced without --force. `--format json --kind all` with no
+    filter is the whole log, which `rrf audit verify-export` verifies without the database."""
     format_of(fmt, ("csv", "json"))
-    filters = audit.Filters(item_id, run, status, since, until)
+    filters = audit.Filters(item_id, run, status, since, until, kind)
     if output == "-":
         audit.write_export(context(db=db), filters, fmt, sys.stdout)
         return
     target = Path(output) if output else Path(f"rrf-audit.{fmt}")
+    output_file(target)  # not a folder, in a folder that exists
     if target.exists() and not force:
         raise RrfError(f"{target} exists: give another --output, or --force to replace it")
-    if not target.parent.is_dir():
-        raise RrfError(f"--output {target}: the folder {target.parent} does not exist")
     n = audit.export(context(db=db), filters, fmt, target)
     say(f"wrote {n} entries to {target}")
 

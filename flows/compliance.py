@@ -22,6 +22,7 @@ from prefect.utilities.annotations import quote
 from rrf.notifications.render import overview_url
 from rrf.rules import LoadedPlan
 from rrf.rules.i18n import Words
+from rrf.rules.schedule import DAILY, Missed, Schedule
 from rrf.rules.serialize import number
 from rrf.rules.vocab import SEVERITY
 from rrf.services import check as checks
@@ -58,9 +59,9 @@ def load_plan_task(ctx: Context) -> LoadedPlan:
 
 
 @task(name="evaluate-and-log")
-def check_task(ctx: Context, as_of: date, expect_daily: bool) -> CheckResult:
+def check_task(ctx: Context, as_of: date, schedule: Schedule | None, backdate: bool = False) -> CheckResult:
     # delivery is the next task's: here only the decision, the log and the outbox
-    return checks.check(ctx, as_of=as_of, deliver=False, expect_daily=expect_daily)
+    return checks.check(ctx, as_of=as_of, deliver=False, schedule=schedule, backdate=backdate)
 
 
 @task(name="deliver", retries=2, retry_delay_seconds=[30, 300])
@@ -73,19 +74,23 @@ def deliver_task(ctx: Context) -> Delivery:
 
 @flow(name="rrf-compliance-check", log_prints=False)
 def compliance_check(plan_path: str | None = None, as_of: date | None = None, notify_config: str | None = None,
-                     scheduled: bool = False, db_url: str | None = None) -> CheckResult:
+                     scheduled: bool = False, db_url: str | None = None, cron: str | None = None,
+                     timezone: str | None = None, backdate: bool = False) -> CheckResult:
     """Evaluate the plan as of a day (default: today in Riga), log it, tell who must be told.
 
     Empty parameters come from the settings, as for `rrf` (RRF_PLAN, RRF_DATABASE_URL,
     RRF_NOTIFY_CONFIG, `.env`, ./rrf-notify.toml): leave `db_url` empty so that no password
-    is stored with the flow run. A `scheduled` (daily) run reports the days since the
-    previous check on which none ran.
+    is stored with the flow run. A `scheduled` run reports the fire times of its schedule
+    (`cron` in `timezone`; daily at midnight in the plan's zone when not given) since the previous
+    check on which none ran, and tells the coordinator once. A check for a day before the
+    latest logged one is refused unless `backdate` (see services.check.run_check).
     """
     ctx = _handed or Context(settings(plan=plan_path, database_url=db_url, notify_config=notify_config), clock)
     day = as_of or ctx.today()
     # quote(): Prefect must not walk the plan's models (a breakdown has a field named `keys`)
     loaded = load_plan_task(quote(ctx))
-    result = check_task(quote(ctx), day, scheduled)
+    schedule = Schedule(cron or DAILY, timezone or ctx.loaded.plan.plan.timezone) if scheduled else None
+    result = check_task(quote(ctx), day, schedule, backdate)
     delays = ctx.notify.delivery.task_retry_delays_seconds  # the task's declared retries, as configured
     deliver = deliver_task.with_options(retries=len(delays), retry_delay_seconds=delays or 0)
     state = deliver(quote(ctx), return_state=True)
@@ -106,16 +111,16 @@ def summary(result: CheckResult, delivery: Delivery) -> dict:
         counts[d.status] = counts.get(d.status, 0) + 1
     return {"run": result.run_id, "as_of": result.as_of.isoformat(), "entries": result.entries,
             "head": result.head_hash, "statuses": counts, "messages": len(result.messages),
-            "missed_days": [d.isoformat() for d in result.missed_days], "delivery": delivery.__dict__}
+            "missed_runs": result.missed.as_dict() if result.missed else None, "delivery": delivery.__dict__}
 
 
-def describe_days(days: list[date], lang: str = "en") -> str:
-    """`2026-09-04` ... or `2026-09-04 to 2026-11-21 (79 days)` for a long run of days."""
+def describe_missed(missed: Missed, lang: str = "en") -> str:
+    """`3 (2026-09-02 00:00 to 2026-09-04 00:00, “0 0 * * *”, Europe/Riga)`; `more than 10000 (...)`."""
     _ = Words(lang)
-    if len(days) <= 5:
-        return ", ".join(_.date(d) for d in days)
-    return _.ngettext("{first} to {last} ({n} day)", "{first} to {last} ({n} days)", len(days),
-                      first=_.date(days[0]), last=_.date(days[-1]))
+    count = _("more than {n}", n=missed.count) if missed.more else str(missed.count)
+    when = [f"{_.date(t.date())} {t:%H:%M}" for t in (missed.first, missed.last)]
+    return _("{count} ({first} to {last}; schedule \u201c{cron}\u201d, {zone})", count=count, first=when[0],
+             last=when[1], cron=missed.cron, zone=missed.timezone)
 
 
 SUMMARY_KEYS = {"en": "rrf-summary", "lv": "rrf-summary-lv"}
@@ -151,9 +156,9 @@ def summary_markdown(loaded: LoadedPlan, result: CheckResult, delivery: Delivery
     lines += ["", _("Messages: {new} new; delivery: {sent} sent, {failed} failed (kept for the next run), "
                     "{waiting} waiting for an address.", new=len(result.messages), sent=delivery.sent,
                     failed=delivery.failed, waiting=delivery.unaddressed)]
-    if result.missed_days:
-        lines += ["", _("**Missed scheduled days** (no check ran): {days}.",
-                        days=describe_days(result.missed_days, lang))]
+    if result.missed:
+        lines += ["", _("**Missed scheduled runs** (no check ran): {runs}. The coordinator is told.",
+                        runs=describe_missed(result.missed, lang))]
     attention = sorted((d for d in result.decisions if d.status in BAD),
                        key=lambda d: (-SEVERITY[d.status], d.due, d.item_id))
     if attention:
@@ -231,8 +236,8 @@ def publish(loaded: LoadedPlan, result: CheckResult, delivery: Delivery, portal_
     if portal_url:
         create_link_artifact(link=overview_url(portal_url), link_text=_("The RRF portal"), key="rrf-portal",
                              description=_("Every milestone and target in the portal"))
-    if result.missed_days:
-        logger.warning("missed scheduled days: %s", describe_days(result.missed_days))
+    if result.missed:
+        logger.warning("missed scheduled runs: %s", describe_missed(result.missed))
     if result.report_error:
         logger.warning("the institution reports were not written: %s", result.report_error)
     else:

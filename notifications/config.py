@@ -12,10 +12,15 @@
     email = "janis.berzins@mk.gov.lv"
     urls = ["json://127.0.0.1:8099/hook"]
 
+    [coordinator]                       # the RRF office's coordinator: told once when scheduled checks were missed
+    name = "Anna Kalniņa"
+    email = "anna.kalnina@fm.gov.lv"
+
     [delivery]
     attempts = 3                        # per message and run; what still fails stays pending
     backoff_seconds = 2.0               # doubled after each failed attempt
     task_retry_delays_seconds = [30, 300]  # the scheduled flow retries its delivery task after these
+    lease_seconds = 120                 # a message being sent is another process's to resend only after this
 """
 
 import tomllib
@@ -25,6 +30,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from rrf.rules.errors import RrfError
+from rrf.rules.i18n import Words
 from rrf.rules.plan import Plan
 from rrf.rules.vocab import RecipientKey
 
@@ -48,12 +54,17 @@ class Delivery(_Strict):
     attempts: int = Field(default=3, ge=1, le=10)
     backoff_seconds: float = Field(default=2.0, ge=0, le=300)
     task_retry_delays_seconds: list[float] = Field(default=[30.0, 300.0], max_length=10)
+    lease_seconds: float = Field(default=120.0, ge=10, le=3600)
+    """How long a message claimed for sending is left to its process: after that (the process
+    stopped mid-delivery), another delivery takes it over and sends it again. Keep it above the
+    time one message's attempts can take (SMTP allows 15 s per step, plus the backoffs)."""
 
 
 class NotifyConfig(_Strict):
     email: Email | None = None
     contacts: dict[str, Person] = {}
     roles: dict[str, Person] = {}
+    coordinator: Person = Person()
     delivery: Delivery = Delivery()
 
 
@@ -72,6 +83,9 @@ def load_notify_config(path: Path | None) -> NotifyConfig:
         raise NotifyConfigError(f"{path}: cannot read the notification configuration: {exc.strerror}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise NotifyConfigError(f"{path}: not valid TOML: {exc}") from None
+    except RecursionError:  # tomllib reads nested arrays and tables by recursion
+        raise NotifyConfigError(f"{path}: not a notification configuration: arrays or tables nested hundreds "
+                                "deep") from None
     except ValidationError as exc:
         where = "; ".join(".".join(str(p) for p in e["loc"]) + ": " + e["msg"] for e in exc.errors())
         raise NotifyConfigError(f"{path}: {where}") from None  # values are not shown: they may be secrets
@@ -88,6 +102,12 @@ class Recipient(_Strict):
 
 
 def recipient(key: RecipientKey, plan: Plan, config: NotifyConfig) -> Recipient:
+    if key.kind == "office":
+        person = config.coordinator
+        language = person.language or "lv"
+        _ = Words(language)
+        return Recipient(key=str(key), name=person.name or _("RRF coordinator"), language=language,
+                         person=person.name is not None)
     if not key.is_role:
         contact = plan.contacts.get(key.name)
         person = config.contacts.get(key.name, Person())
@@ -105,7 +125,8 @@ def recipient(key: RecipientKey, plan: Plan, config: NotifyConfig) -> Recipient:
 
 def addresses(key: RecipientKey, plan: Plan, config: NotifyConfig) -> list[str]:
     """The apprise URLs of a recipient (secrets included: never print or store them)."""
-    person = (config.roles if key.is_role else config.contacts).get(key.ref, Person())
+    person = config.coordinator if key.kind == "office" else \
+        (config.roles if key.is_role else config.contacts).get(key.ref, Person())
     email = person.email
     if email is None and not key.is_role and key.name in plan.contacts:
         email = plan.contacts[key.name].email

@@ -3,7 +3,7 @@ whose sentences the message catalogues translate (`jinja2.ext.i18n`, `rrf.rules.
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from urllib.parse import quote
@@ -15,6 +15,7 @@ from rrf.rules.escalate import Notice
 from rrf.rules.evaluate import Decision
 from rrf.rules.i18n import N_, Words, translations
 from rrf.rules.plan import Item, Plan
+from rrf.rules.schedule import Missed
 from rrf.rules.vocab import SEVERITY
 
 # What is asked of a recipient: an item's contacts by its status; a role ("head") to follow up.
@@ -116,3 +117,26 @@ def _subject(_: Words, as_of: date, notices: list[Notice], decisions: dict[str, 
         parts.append(_("resolved {count}", count=fixed))
     tag = f"[RRF L{level}]" if level else "[RRF]"
     return f"{tag} {_.date(as_of)}: {', '.join(parts)}"
+
+
+def missed_checks(recipient: Recipient, missed: Missed, as_of: date) -> Message:
+    """The coordinator's one message when scheduled checks did not run: how many of the cron's
+    fire times had no check, from when to when, and that this run has caught up."""
+    _ = Words(recipient.language)
+    count = _("more than {n}", n=missed.count) if missed.more else str(missed.count)
+    greeting = _("Dear {name},", name=recipient.name) if recipient.person else \
+        _.pgettext("a role with no person's name", "Dear {name},", name=recipient.name)  # as the digest's
+    body = "\n\n".join([
+        greeting,
+        _("Scheduled compliance checks did not run: {count} scheduled runs were missed, from {first} to {last} "
+          "(schedule \u201c{cron}\u201d, {zone}).", count=count, first=_when(missed.first, _),
+          last=_when(missed.last, _), cron=missed.cron, zone=missed.timezone),
+        _("The check ran again as of {day}: statuses and alerts are up to date as of that day. If the computer "
+          "running `rrf serve` was off or the service had stopped, make sure it runs again.", day=_.date(as_of)),
+    ]) + "\n"
+    return Message(_("RRF compliance check: {count} scheduled runs missed", count=count), body, 0, [],
+                   recipient.language)
+
+
+def _when(moment: datetime, _: Words) -> str:
+    return f"{_.date(moment.date())} {moment:%H:%M}"

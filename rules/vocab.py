@@ -34,10 +34,11 @@ RESPONSIBLE = "responsible"  # the ladder's word for an item's own contacts
 
 @dataclass(frozen=True)
 class RecipientKey:
-    """Who is told: a contact of the plan, or whoever holds a role in an institution.
-    Stored and shown as `contact:<id>` or `role:<role>@<institution>`."""
+    """Who is told: a contact of the plan, whoever holds a role in an institution, or the RRF
+    office's coordinator (told about the engine itself, e.g. missed scheduled checks).
+    Stored and shown as `contact:<id>`, `role:<role>@<institution>` or `office:coordinator`."""
 
-    kind: Literal["contact", "role"]
+    kind: Literal["contact", "role", "office"]
     name: str
     institution: str | None = None
 
@@ -50,14 +51,18 @@ class RecipientKey:
         return cls("role", role, institution)
 
     @classmethod
+    def office(cls, name: str) -> "RecipientKey":
+        return cls("office", name)
+
+    @classmethod
     def parse(cls, text: str) -> "RecipientKey":
         kind, sep, ref = text.partition(":")
-        if kind == "contact" and sep and ref:
-            return cls.contact(ref)
+        if kind in ("contact", "office") and sep and ref:
+            return cls(kind, ref)
         role, at, institution = ref.partition("@")
         if kind == "role" and sep and role and at and institution:
             return cls.role(role, institution)
-        raise ValueError(f"{text!r} is not a recipient (contact:<id> or role:<role>@<institution>)")
+        raise ValueError(f"{text!r} is not a recipient (contact:<id>, role:<role>@<institution> or office:<name>)")
 
     @property
     def is_role(self) -> bool:
@@ -66,10 +71,13 @@ class RecipientKey:
     @property
     def ref(self) -> str:
         """The key of the notification configuration's [contacts] or [roles] table."""
-        return self.name if self.kind == "contact" else f"{self.name}@{self.institution}"
+        return f"{self.name}@{self.institution}" if self.kind == "role" else self.name
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.ref}"
 
     def __lt__(self, other: "RecipientKey") -> bool:  # sorted as written
         return str(self) < str(other)
+
+
+COORDINATOR = RecipientKey.office("coordinator")  # the RRF office: `[coordinator]` of the notification config

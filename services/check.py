@@ -23,17 +23,19 @@ from rrf.models.tables import Notice as NoticeRow
 from rrf.models.tables import Outbox
 from rrf.notifications.config import NotifyConfig, addresses, recipient
 from rrf.notifications.deliver import Attachment, redact, send_with_retries
-from rrf.notifications.render import Message, digest
+from rrf.notifications.render import Message, digest, missed_checks
 from rrf import __version__
-from rrf.services import report
+from rrf.services import checkpoint, report
 from rrf.services.context import Clock, Context
 from rrf.services.store import readable, writable
 from rrf.services.waiver import as_dicts as waiver_dicts
 from rrf.rules import Decision, LoadedPlan, evaluate
 from rrf.rules.escalate import Notice, Waiver, decide
 from rrf.rules.serialize import decision_dict, inputs_to_json
+from rrf.rules.errors import RrfError
 from rrf.rules.plan import Plan
-from rrf.rules.vocab import RecipientKey
+from rrf.rules.schedule import Missed, Schedule, missed_runs
+from rrf.rules.vocab import COORDINATOR, RecipientKey
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +58,8 @@ class CheckResult:
     notices: list[Notice] = field(default_factory=list)
     messages: dict[RecipientKey, Message] = field(default_factory=dict)
     delivery: Delivery = Delivery()
-    missed_days: list[date] = field(default_factory=list)
+    missed: Missed | None = None  # scheduled runs on which no check ran (a scheduled check)
+    backdated_after: date | None = None  # a forced check for a day before the latest check's: nobody told
     reports: list[report.Report] = field(default_factory=list)  # written by this check
     report_error: str | None = None  # why the reports were not (all) written; the run stands
 
@@ -119,11 +122,16 @@ def messages_for(loaded: LoadedPlan, decisions: list[Decision], notices: list[No
 
 def run_check(*, loaded: LoadedPlan, engine: Engine, as_of: date, clock: Clock, dry_run: bool = False,
               config: NotifyConfig = NotifyConfig(), sleep: Callable[[float], None] = time.sleep,
-              deliver: bool = True, expect_daily: bool = False, portal_url: str | None = None,
-              attach: bool = False, reports_dir: Path | None = None) -> CheckResult:
+              deliver: bool = True, schedule: Schedule | None = None, portal_url: str | None = None,
+              attach: bool = False, reports_dir: Path | None = None, backdate: bool = False) -> CheckResult:
     """Evaluate as of `as_of`, decide who is told what, and (unless `dry_run`) log it all in one
-    transaction, then (if `deliver`) deliver every pending message. With `expect_daily` (a
-    scheduled check), days since the previous check on which none ran are reported as missed.
+    transaction, then (if `deliver`) deliver every pending message. With a `schedule` (a
+    scheduled check), the schedule's fire times since the previous check on which none ran are
+    reported as missed, and the coordinator is sent one message about them.
+
+    A check for a day before the latest logged check's day (backdated) is refused
+    (BackdatedCheck), unless `backdate`: then it is evaluated and logged, marked as backdated,
+    and nobody is told anything (its notices would answer a later day's as if it had not been).
     `portal_url` and `attach` shape the digests (see messages_for); an attached report is read
     from `reports_dir` when the message is delivered.
 
@@ -144,12 +152,18 @@ def run_check(*, loaded: LoadedPlan, engine: Engine, as_of: date, clock: Clock, 
     try:
         with session_scope(engine) as session:
             audit.lock_chain(session=session)  # concurrent checks: one after the other, whole
+            latest_day, latest_start = audit.latest_check(session=session)
+            backdated = latest_day if latest_day is not None and as_of < latest_day else None
+            if backdated and not backdate:
+                raise BackdatedCheck(as_of, backdated)
             decisions = evaluate(loaded.plan, progress.observations(session=session), as_of)
             sent, acks = escalations.history(session=session)
             waivers = escalations.waivers(session=session, day=as_of)
-            notices = decide(loaded.plan, decisions, sent, acks, as_of, waivers)
+            notices = [] if backdated else decide(loaded.plan, decisions, sent, acks, as_of, waivers)
             messages = messages_for(loaded, decisions, notices, config, as_of, portal_url=portal_url, attach=attach)
-            missed = missed_days(audit.last_checked_day(session=session, before=as_of), as_of) if expect_daily else []
+            missed = missed_runs(schedule, latest_start, started) if schedule else None
+            if missed:
+                messages[COORDINATOR] = missed_checks(recipient(COORDINATOR, loaded.plan, config), missed, as_of)
             finished = clock()
             audit.store_plan_text(session=session, sha256=loaded.sha256, text=loaded.text, at=finished)
             entries = evaluation_entries(loaded, decisions, notices, finished, waivers)
@@ -157,22 +171,31 @@ def run_check(*, loaded: LoadedPlan, engine: Engine, as_of: date, clock: Clock, 
                 session=session, run_id=run_id, as_of=as_of, started_at=started, finished_at=finished,
                 outcome="finished", plan_sha256=loaded.sha256, engine_version=__version__, entries=entries,
                 extra={"statuses": _counts(decisions), "messages": len(messages),
-                       "missed_days": [d.isoformat() for d in missed]},
+                       **({"missed_runs": missed.as_dict()} if missed else {}),
+                       **({"backdated_after": backdated.isoformat()} if backdated else {})},
             )
             _write_outbox(session, run_id, as_of, finished, notices, messages)
+    except BackdatedCheck:
+        raise  # refused before anything was read or written: not a failed run
     except Exception as exc:
         _log_failure(engine, run_id, as_of, started, loaded, exc, clock)
         raise
     delivery = (deliver_pending(engine=engine, loaded=loaded, config=config, clock=clock, sleep=sleep,
                                 reports_dir=reports_dir) if deliver else Delivery())
-    return CheckResult(run.id, as_of, decisions, len(entries), run.head_hash, notices, messages, delivery, missed)
+    return CheckResult(run.id, as_of, decisions, len(entries), run.head_hash, notices, messages, delivery, missed,
+                       backdated_after=backdated)
 
 
-def missed_days(previous: date | None, day: date) -> list[date]:
-    """The days strictly between the previous check and this one: a daily schedule missed them."""
-    if previous is None:
-        return []
-    return [date.fromordinal(n) for n in range(previous.toordinal() + 1, day.toordinal())]
+class BackdatedCheck(RrfError):
+    """A check for a day before the latest logged check's day, without `--backdate`."""
+
+    def __init__(self, as_of: date, latest: date) -> None:
+        self.as_of, self.latest = as_of, latest
+        super().__init__(f"--as-of {as_of.isoformat()} is before the day of the latest logged check "
+                         f"({latest.isoformat()}): a check for an earlier day would tell people things that "
+                         "later checks have already told them otherwise")
+        self.closing = ("Nothing was written. To see that day: rrf check --dry-run --as-of DAY, or rrf audit replay; "
+                        "to log it anyway without telling anyone: --backdate.")
 
 
 def _write_outbox(session, run_id: str, as_of: date, at: datetime, notices: list[Notice],  # noqa: ANN001
@@ -211,7 +234,8 @@ def deliver_pending(*, engine: Engine, loaded: LoadedPlan, config: NotifyConfig,
             unaddressed += 1
             continue
         with session_scope(engine) as session:  # another process may be delivering it right now
-            claimed = escalations.claim(session=session, message_id=message_id, at=clock())
+            claimed = escalations.claim(session=session, message_id=message_id, at=clock(),
+                                        lease_seconds=config.delivery.lease_seconds)
         if not claimed:
             continue
         attach = _attachment(reports_dir, attachment)
@@ -259,10 +283,10 @@ def _counts(decisions: list[Decision]) -> dict[str, int]:
 
 
 def check(ctx: Context, *, as_of: date, dry_run: bool = False, deliver: bool = True,
-          expect_daily: bool = False) -> CheckResult:
+          schedule: Schedule | None = None, backdate: bool = False) -> CheckResult:
     """The whole check in this process: `rrf check --direct` and `--dry-run`, and the flow's task
-    (which delivers in a task of its own). A dry run on a store that does not exist yet reads
-    an empty one and creates nothing.
+    (which delivers in a task of its own). A dry run on a store that does not exist is refused
+    (NoDatabase, naming it) and creates nothing.
 
     After the run is logged (and before delivery, so that digests can carry them), every
     institution's report is written in both languages (services.report.write_all, into
@@ -274,16 +298,16 @@ def check(ctx: Context, *, as_of: date, dry_run: bool = False, deliver: bool = T
     warning, the flow logs it), `reports` is empty, and the messages go out without the report.
     """
     engine = readable(ctx.url) if dry_run else writable(ctx.url)
-    if engine is None:
-        engine = dbm.open_engine("sqlite://")
-        dbm.upgrade(engine)
+    if engine is None:  # a dry run reads: a misspelt --db is named, never read as an empty store
+        raise dbm.NoDatabase(ctx.url)
     portal_url = ctx.settings.portal_url or None
     try:
         result = run_check(loaded=ctx.loaded, engine=engine, as_of=as_of, clock=ctx.clock, dry_run=dry_run,
-                           config=ctx.notify, deliver=False, expect_daily=expect_daily, portal_url=portal_url,
-                           attach=portal_url is None)
+                           config=ctx.notify, deliver=False, schedule=schedule, portal_url=portal_url,
+                           attach=portal_url is None, backdate=backdate)
         if dry_run:
             return result
+        checkpoint.after_write(ctx)  # the logged run's heads, signed outside the database
         written, problem = write_reports(ctx, result)
         delivery = deliver_pending(engine=engine, loaded=ctx.loaded, config=ctx.notify, clock=ctx.clock,
                                    reports_dir=ctx.settings.reports_path) if deliver else Delivery()
@@ -326,3 +350,20 @@ def refuse_bad_input(ctx: Context) -> None:
                 pass
     finally:
         engine.dispose()
+
+
+def refuse_backdated(ctx: Context, as_of: date, *, backdate: bool = False) -> None:
+    """Refuse (BackdatedCheck) a check for a day before the latest logged check's, unless
+    `backdate`: asked before a flow run starts (run_check asks again, under the chain's lock)."""
+    if backdate:
+        return
+    engine = readable(ctx.url)
+    if engine is None:
+        return
+    try:
+        with session_scope(engine) as session:
+            latest, _ = audit.latest_check(session=session)
+    finally:
+        engine.dispose()
+    if latest is not None and as_of < latest:
+        raise BackdatedCheck(as_of, latest)

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from backends import db_url, postgres_database  # noqa: F401
+from processes import Descendants, prefect_servers
 from seeding import PLAN, seed
 from rrf.rules import load_plan
 
@@ -91,18 +92,41 @@ task_retry_delays_seconds = [0, 0]
     assert result.delivery.failed == len(with_mail)
 
 
-def test_a_scheduled_run_reports_the_days_no_check_ran(prefect, seeded):
-    from rrf.flows.compliance import compliance_check
+def test_a_scheduled_run_reports_the_runs_its_cron_missed_and_tells_the_coordinator_once(prefect, seeded, tmp_path):
+    """A scheduled run counts the fire times of its own cron on which no check ran since the
+    previous check (here: a daily cron at a time 12 hours from now, and a check logged three
+    days ago, so exactly two fire times passed without a check), says so in its summary, its log
+    entry and Prefect's log, and queues one message for the RRF office's coordinator."""
+    from datetime import datetime, timedelta, timezone
+    from zoneinfo import ZoneInfo
 
-    compliance_check(plan_path=str(PLAN), db_url=seeded, as_of=date(2026, 9, 1), scheduled=True)
-    result = compliance_check(plan_path=str(PLAN), db_url=seeded, as_of=date(2026, 9, 4), scheduled=True)
-    assert result.missed_days == [date(2026, 9, 2), date(2026, 9, 3)]
-    assert "Missed scheduled days** (no check ran): 2026-09-02, 2026-09-03" in artifact("rrf-summary").data
+    from rrf.flows.compliance import compliance_check
+    from rrf.models.db import open_engine
+    from rrf.services.check import run_check
+
+    now = datetime.now(timezone.utc)
+    riga = now.astimezone(ZoneInfo("Europe/Riga"))
+    cron = f"{riga.minute} {(riga.hour + 12) % 24} * * *"
+    engine = open_engine(seeded)
+    run_check(loaded=load_plan(PLAN), engine=engine, as_of=date(2026, 9, 1), clock=lambda: now - timedelta(days=3),
+              deliver=False)
+    engine.dispose()
+    settings = tmp_path / "notify.toml"
+    settings.write_text('[coordinator]\nname = "Anna Kalnina"\nemail = "anna@example.lv"\nlanguage = "en"\n',
+                        encoding="utf-8")
+    result = compliance_check(plan_path=str(PLAN), db_url=seeded, as_of=date(2026, 9, 4), scheduled=True,
+                              cron=cron, timezone="Europe/Riga", notify_config=str(settings))
+    assert result.missed is not None and (result.missed.count, result.missed.more) == (2, False)
+    assert "Missed scheduled runs** (no check ran): 2 (" in artifact("rrf-summary").data
+    assert "nenotika): 2 (" in artifact("rrf-summary-lv").data
     engine = create_engine(seeded)
     with engine.connect() as conn:
         payload = conn.execute(text("SELECT payload FROM audit_entry WHERE kind = 'run' ORDER BY seq DESC")).first()[0]
+        told = conn.execute(text("SELECT subject, body FROM outbox WHERE recipient = 'office:coordinator'")).all()
     engine.dispose()
-    assert json.loads(payload)["missed_days"] == ["2026-09-02", "2026-09-03"]
+    assert json.loads(payload)["missed_runs"]["count"] == 2 and json.loads(payload)["missed_runs"]["cron"] == cron
+    assert len(told) == 1 and told[0].subject == "RRF compliance check: 2 scheduled runs missed"
+    assert told[0].body.startswith("Dear Anna Kalnina,") and "2 scheduled runs were missed" in told[0].body
 
 
 def _decisions(url: str) -> list[tuple]:
@@ -141,12 +165,15 @@ def test_rrf_check_runs_the_flow_on_a_temporary_server_and_leaves_nothing_runnin
 
     url = seed(f"sqlite:///{tmp_path / 'main.db'}")
     env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("PREFECT_API")}
-    done = subprocess.run([sys.executable, "-m", "rrf", "check", "--as-of", "2026-09-01", "--lang", "en",
-                           "--plan", str(PLAN), "--db", url], capture_output=True, text=True, env=env, timeout=180)
-    assert done.returncode == 0, done.stderr
-    assert "logged run" in done.stdout and "missed" in done.stdout
-    left = subprocess.run(["pgrep", "-f", "prefect server start --host 127.0.0.1"], capture_output=True, text=True)
-    assert left.stdout.strip() == "", "a temporary Prefect server was left running"
+    check = subprocess.Popen([sys.executable, "-m", "rrf", "check", "--as-of", "2026-09-01", "--lang", "en",
+                              "--plan", str(PLAN), "--db", url], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, env=env)
+    started = Descendants(check.pid)  # by PID: another Prefect server on the machine is none of ours
+    out, err = check.communicate(timeout=180)
+    assert check.returncode == 0, err
+    assert "logged run" in out and "missed" in out
+    assert prefect_servers(started.seen), f"no temporary Prefect server seen: {started.seen}"
+    assert started.left_running() == [], "a temporary Prefect server was left running"
     engine = create_engine(url)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM audit_run")).scalar_one() == 1
@@ -218,10 +245,19 @@ def test_the_reports_artifact_lists_each_report_and_the_portal(tmp_path):
     assert "https://" not in reports_markdown(loaded, result, None)
 
 
-def test_describe_days_in_both_languages():
-    """A long run of missed days reads as a span, with its dates and day count in the language."""
-    from rrf.flows.compliance import describe_days
+def test_missed_runs_read_as_a_span_in_both_languages():
+    """Missed runs read as their count, the first and last fire time, the cron and its zone, in
+    the language; more than can be counted reads as such."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
 
-    days = [date(2026, 9, 4 + n) for n in range(7)]
-    assert describe_days(days) == "2026-09-04 to 2026-09-10 (7 days)"
-    assert describe_days(days, "lv") == "04.09.2026–10.09.2026 (7 dienas)"
+    from rrf.flows.compliance import describe_missed
+    from rrf.rules.schedule import Missed
+
+    riga = ZoneInfo("Europe/Riga")
+    missed = Missed(7, datetime(2026, 9, 4, 9, tzinfo=riga), datetime(2026, 9, 10, 9, tzinfo=riga), False,
+                    "0 9 * * *", "Europe/Riga")
+    assert describe_missed(missed) == "7 (2026-09-04 09:00 to 2026-09-10 09:00; schedule \u201c0 9 * * *\u201d, Europe/Riga)"
+    assert describe_missed(missed, "lv").startswith("7 (04.09.2026 09:00 līdz 10.09.2026 09:00;")
+    many = Missed(10_000, missed.first, missed.last, True, "* * * * *", "Europe/Riga")
+    assert describe_missed(many).startswith("more than 10000 (")

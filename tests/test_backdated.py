@@ -1,0 +1,71 @@
+"""A check for a day before the latest logged check's day (backdated) is refused, unless asked
+for with `--backdate`: then it is evaluated and logged, marked as backdated, and tells nobody.
+
+Without the rule, a check `--as-of` an earlier day answered the later checks' alerts with
+"resolved" notices to everyone (the earlier day knew none of the later shortfalls). A dry run
+of any day, and a second check of the same day, stay allowed.
+"""
+
+import json
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from seeding import PLAN
+
+
+def counts(url: str) -> dict[str, int]:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        n = {t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()
+             for t in ("audit_run", "audit_entry", "outbox", "notice")}
+    engine.dispose()
+    return n
+
+
+@pytest.fixture
+def checked(run, store):
+    """A store with one check of the shipped plan logged as of 2026-09-01 (a day with alerts to send)."""
+    result = run("check", "--direct", "--as-of", "2026-09-01", "--format", "json", plan=PLAN)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["messages"], "the day must have alerts for this spec to mean anything"
+    return store
+
+
+def test_a_backdated_check_is_refused_and_writes_nothing(run, checked):
+    """It exits 2, names both days and the way out, and logs, queues and tells nothing."""
+    before = counts(checked.url)
+    result = run("check", "--direct", "--as-of", "2026-08-01", plan=PLAN)
+    assert result.exit_code == 2
+    assert "--as-of 2026-08-01 is before the day of the latest logged check (2026-09-01)" in result.stderr
+    assert "--backdate" in result.stderr and "Traceback" not in result.stderr
+    assert counts(checked.url) == before
+
+
+def test_with_backdate_it_is_logged_as_backdated_and_tells_nobody(run, checked):
+    """It evaluates and logs the day (the run says it was backdated after which day) and queues no
+    message and no notice, although the same day checked first would have told people."""
+    before = counts(checked.url)
+    result = run("check", "--direct", "--as-of", "2026-08-01", "--backdate", "--format", "json", plan=PLAN)
+    assert result.exit_code == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["backdated_after"] == "2026-09-01" and out["messages"] == []
+    after = counts(checked.url)
+    assert after["audit_run"] == before["audit_run"] + 1 and after["audit_entry"] > before["audit_entry"]
+    assert (after["outbox"], after["notice"]) == (before["outbox"], before["notice"])
+    engine = create_engine(checked.url)
+    with engine.connect() as conn:
+        payload = conn.execute(text("SELECT payload FROM audit_entry WHERE kind = 'run' ORDER BY seq DESC")).first()[0]
+    engine.dispose()
+    assert json.loads(payload)["backdated_after"] == "2026-09-01"
+
+
+@pytest.mark.parametrize("args", [
+    ("--dry-run", "--as-of", "2026-08-01"),  # a dry run writes nothing: any day
+    ("--direct", "--as-of", "2026-09-01"),  # the same day again
+    ("--direct", "--as-of", "2026-09-02"),  # a later day
+])
+def test_a_dry_run_the_same_day_and_later_days_are_allowed(run, checked, args):
+    """It runs as before: the rule is only about logging a day before the latest logged one."""
+    result = run("check", *args, plan=PLAN)
+    assert result.exit_code == 0, result.stderr

@@ -1,0 +1,69 @@
+"""A scheduled check that finds runs of its schedule missed tells the RRF office's coordinator
+once, in the coordinator's language, and logs what it found; the next run, on time, tells
+nobody about it again. (The Prefect flow and `rrf serve` around it: tests/test_flows.py,
+tests/test_distributed.py.)"""
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import text
+
+from backends import db_url  # noqa: F401
+from seeding import PLAN
+from rrf.models.db import open_engine, upgrade
+from rrf.notifications.config import NotifyConfig, Person
+from rrf.rules import load_plan
+from rrf.rules.schedule import Schedule
+from rrf.services.check import run_check
+
+T0 = datetime(2026, 11, 16, 6, 0, 5, tzinfo=timezone.utc)  # Monday 08:00:05 in Riga
+WEEKDAYS = Schedule("0 8 * * 1-5", "Europe/Riga")
+
+
+def check(engine, at: datetime, day: date, config: NotifyConfig = NotifyConfig()):  # noqa: ANN001, ANN201
+    return run_check(loaded=load_plan(PLAN), engine=engine, as_of=day, clock=lambda: at, deliver=False,
+                     schedule=WEEKDAYS, config=config)
+
+
+def told(engine) -> list:  # noqa: ANN001
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT subject, body, language FROM outbox WHERE recipient = 'office:coordinator' "
+                                 "ORDER BY id")).all()
+
+
+@pytest.mark.parametrize("language, subject, first_line", [
+    (None, "ANM atbilstības pārbaude: izlaistas 3 plānotās pārbaudes", "Labdien!"),
+    ("en", "RRF compliance check: 3 scheduled runs missed", "Dear RRF coordinator,"),
+])
+def test_missed_weekday_runs_are_told_to_the_coordinator_once(db_url, language, subject, first_line):  # noqa: F811
+    """Monday's check, then none until the next Monday but one on Friday: Tuesday to Thursday
+    (3 runs) were missed, the weekend was not; the coordinator gets one message, and Monday's
+    on-time run adds none."""
+    engine = open_engine(db_url)
+    upgrade(engine)
+    config = NotifyConfig(coordinator=Person(language=language))
+    assert check(engine, T0, date(2026, 11, 16), config).missed is None  # the first check: nothing before it
+    friday = check(engine, T0 + timedelta(days=4), date(2026, 11, 20), config)
+    assert (friday.missed.count, friday.missed.more) == (3, False)
+    assert f"{friday.missed.first:%a %H:%M}" == "Tue 08:00" and f"{friday.missed.last:%a %H:%M}" == "Thu 08:00"
+    monday = check(engine, T0 + timedelta(days=7), date(2026, 11, 23), config)
+    assert monday.missed is None
+    messages = told(engine)
+    engine.dispose()
+    assert len(messages) == 1 and messages[0].subject == subject
+    assert messages[0].body.startswith(first_line) and "0 8 * * 1-5" in messages[0].body
+
+
+def test_the_coordinator_is_reached_at_the_configured_address():
+    """`office:coordinator` reads back from the outbox and goes to the `[coordinator]` address
+    through the configured e-mail server; with no address configured it has none (it waits)."""
+    from rrf.notifications.config import Email, addresses
+    from rrf.rules.vocab import COORDINATOR, RecipientKey
+
+    plan = load_plan(PLAN).plan
+    key = RecipientKey.parse("office:coordinator")
+    assert key == COORDINATOR and str(key) == "office:coordinator"
+    config = NotifyConfig(email=Email(server="mailto://127.0.0.1:2525?from=rrf@example.lv"),
+                          coordinator=Person(email="anna@example.lv"))
+    assert addresses(key, plan, config) == ["mailto://127.0.0.1:2525?from=rrf@example.lv&to=anna@example.lv"]
+    assert addresses(key, plan, NotifyConfig(email=config.email)) == []
