@@ -23,7 +23,7 @@ PublicKey = Annotated[Optional[Path], typer.Option(
 def broken(_: Words, problem: Broken, intact: int | None = None) -> None:
     """BROKEN and the problem on stderr, then exit 3; `intact`: the log entries before it that hold."""
     said = problem.said(_.lang)
-    line = (_("BROKEN: {problem}", problem=said) if intact is None else
+    line = (_("BROKEN: {problem}", problem=said) if not intact else
             _.ngettext("BROKEN: {problem} (the entry before it is intact)",
                        "BROKEN: {problem} (the {n} entries before it are intact)", intact, problem=said))
     err.print(visible(line), style="bold red", markup=False, highlight=False, soft_wrap=True)
@@ -48,8 +48,8 @@ def audit_verify(
     chains, signed = v.chains, v.signed
     if chains.broken is not None:
         broken(_, chains.broken, chains.entries if chains.broken.seq is not None else None)
-    say(_("intact: {entries} entries in {runs} runs; head {head}", entries=chains.entries, runs=chains.runs,
-          head=chains.head))
+    say(_.ngettext("intact: {entries} entries in {n} run; head {head}", "intact: {entries} entries in {n} runs; "
+                   "head {head}", chains.runs, entries=chains.entries, head=chains.head))
     say(_("trail intact: {entries} entries (records, import files, messages, notices, acknowledgements, "
           "waivers); head {head}", entries=chains.trail_entries, head=chains.trail_head))
     if signed.problem is not None:

@@ -82,7 +82,7 @@ def input_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             for line in exc.lines():
                 err.print(f"[red]error:[/] {shown(line)}", highlight=False, soft_wrap=True)
             if exc.closing:
-                err.print(shown(exc.closing), highlight=False)
+                err.print(shown(exc.closing), highlight=False, soft_wrap=True)
         except OperationalError as exc:
             if not unreachable(exc):
                 raise

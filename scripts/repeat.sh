@@ -11,7 +11,10 @@ if [ $# -lt 1 ] || ! [[ $1 =~ ^[1-9][0-9]*$ ]]; then
 fi
 rounds=$1
 shift
-what=${*:-the whole suite}
+what="the whole suite${*:+ ($*)}"  # what the summary names: the tests given, else the whole suite
+for arg in "$@"; do
+  if [[ $arg != -* && -e ${arg%%::*} ]]; then what=$*; break; fi
+done
 . scripts/test-env.sh
 for ((round = 1; round <= rounds; round++)); do
   began=$SECONDS

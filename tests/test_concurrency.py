@@ -166,7 +166,7 @@ def test_a_check_killed_mid_run_leaves_a_chain_that_verifies_and_continues(db_ur
         victim.kill()
     assert finish(victim)[0] == -9
     code, out, err = finish(run("audit", "verify"))
-    assert code == 0 and "intact: 1501 entries in 1 runs" in out, err
+    assert code == 0 and "intact: 1501 entries in 1 run;" in out, err
     assert finish(run("check", "--direct", "--as-of", "2026-03-03"))[0] == 0
     code, out, err = finish(run("audit", "verify"))
     assert code == 0 and "intact: 3002 entries in 2 runs" in out, err
