@@ -94,9 +94,6 @@ def outbox_(
     ctx = context(plan, db, notify_config)
     delivery = checks.deliver(ctx) if send else None  # no store yet: nothing to deliver
     rows = outboxes.messages(ctx, status=status, run=run)
-    if rows is None:
-        say("the outbox is empty: no check has run yet")
-        return
     if delivery is not None:
         d = delivery
         say(f"delivery: {d.sent} sent, {d.failed} failed (kept), {d.unaddressed} waiting for an address")

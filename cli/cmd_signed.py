@@ -54,7 +54,7 @@ def audit_verify(
           "waivers); head {head}", entries=chains.trail_entries, head=chains.trail_head))
     if signed.problem is not None:
         broken(_, signed.problem)
-    say(checkpoint.described(signed, chains.entries, _.lang))
+    say(v.signed_said(_.lang))
 
 
 @audit_app.command("keygen")

@@ -2,11 +2,9 @@
 control character made visible (`\\x1b`), so that a record's source, a name or a plan's unit
 cannot clear the screen, set the window title or move the cursor. Lines and tabs stay."""
 
-import re
-
 from rich.markup import escape
 
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 and C1, but tab and line feed
+from rrf.rules.plan import CONTROL  # C0 and C1 control characters, but tab and line feed
 
 
 def visible(text: str) -> str:

@@ -19,7 +19,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 from prefect.utilities.annotations import quote
 
-from rrf.notifications.render import overview_url
+from rrf.notifications.render import missed_words, overview_url
 from rrf.rules import LoadedPlan
 from rrf.rules.i18n import Words
 from rrf.rules.schedule import DAILY, Missed, Schedule
@@ -117,10 +117,7 @@ def summary(result: CheckResult, delivery: Delivery) -> dict:
 def describe_missed(missed: Missed, lang: str = "en") -> str:
     """`3 (2026-09-02 00:00 to 2026-09-04 00:00, “0 0 * * *”, Europe/Riga)`; `more than 10000 (...)`."""
     _ = Words(lang)
-    count = _("more than {n}", n=missed.count) if missed.more else str(missed.count)
-    when = [f"{_.date(t.date())} {t:%H:%M}" for t in (missed.first, missed.last)]
-    return _("{count} ({first} to {last}; schedule \u201c{cron}\u201d, {zone})", count=count, first=when[0],
-             last=when[1], cron=missed.cron, zone=missed.timezone)
+    return _("{count} ({first} to {last}; schedule \u201c{cron}\u201d, {zone})", **missed_words(missed, _))
 
 
 SUMMARY_KEYS = {"en": "rrf-summary", "lv": "rrf-summary-lv"}

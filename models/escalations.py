@@ -53,19 +53,16 @@ def add_ack(*, session: Session, ack: Acknowledgement) -> Acknowledgement:
     return ack
 
 
-LEASE_SECONDS = 120.0
-"""How long a claimed message is left to the process sending it (the notification configuration's
-`[delivery] lease_seconds`): then another process may take it over and send it again."""
-
 
 def pending(*, session: Session) -> list[Outbox]:
     """Messages not yet delivered (also those a crashed delivery left claimed)."""
     return list(session.exec(select(Outbox).where(col(Outbox.status).in_(("pending", "sending"))).order_by(Outbox.id)))
 
 
-def claim(*, session: Session, message_id: int, at: datetime, lease_seconds: float = LEASE_SECONDS) -> bool:
+def claim(*, session: Session, message_id: int, at: datetime, lease_seconds: float) -> bool:
     """Mark a message as being sent by this process; False if it is sent or another process has it.
-    A claim older than the lease (its process died while sending) may be taken over."""
+    A claim older than `lease_seconds` (the notification configuration's `[delivery] lease_seconds`:
+    its process died while sending) may be taken over."""
     result = session.exec(
         update(Outbox)
         .where(Outbox.id == message_id)

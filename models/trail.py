@@ -15,7 +15,6 @@ it, and every entry ever written is checked with it, so it must never change.
 """
 
 import hashlib
-import json
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any, Iterator, Mapping
@@ -23,10 +22,10 @@ from typing import Any, Iterator, Mapping
 from sqlalchemy import ColumnElement, Table, func, insert
 from sqlmodel import Session, col, select
 
+from rrf.models.audit import GENESIS, canonical
 from rrf.models.tables import (Acknowledgement, AuditEntry, ImportBatch, Notice, Outbox, ProgressRecord, TrailEntry,
                                Waiver)
 
-GENESIS = "0" * 64
 LOCK = 726176  # the evaluation log's is 726175 (models.audit): a check may hold both, in that order
 CHUNK = 5_000
 MUTABLE = {"outbox": frozenset({"status", "attempts", "last_attempt_at", "last_error", "sent_at"})}
@@ -51,12 +50,11 @@ def value_json(v: Any) -> Any:
 def row_json(table: str, row: Mapping[str, Any]) -> str:
     """The canonical JSON of a row of `table`, without the columns delivery changes."""
     kept = {k: value_json(v) for k, v in row.items() if k not in MUTABLE.get(table, ())}
-    return json.dumps(kept, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return canonical(kept)
 
 
 def link_hash(prev_hash: str, seq: int, table: str, row_id: int, row: str) -> str:
-    body = json.dumps({"seq": seq, "table": table, "id": row_id, "row": row}, sort_keys=True,
-                      separators=(",", ":"), ensure_ascii=False)
+    body = canonical({"seq": seq, "table": table, "id": row_id, "row": row})
     return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
 
 

@@ -3,7 +3,7 @@ whose sentences the message catalogues translate (`jinja2.ext.i18n`, `rrf.rules.
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from functools import cache
 from pathlib import Path
 from urllib.parse import quote
@@ -123,20 +123,24 @@ def missed_checks(recipient: Recipient, missed: Missed, as_of: date) -> Message:
     """The coordinator's one message when scheduled checks did not run: how many of the cron's
     fire times had no check, from when to when, and that this run has caught up."""
     _ = Words(recipient.language)
-    count = _("more than {n}", n=missed.count) if missed.more else str(missed.count)
+    said = missed_words(missed, _)
     greeting = _("Dear {name},", name=recipient.name) if recipient.person else \
         _.pgettext("a role with no person's name", "Dear {name},", name=recipient.name)  # as the digest's
     body = "\n\n".join([
         greeting,
         _("Scheduled compliance checks did not run: {count} scheduled runs were missed, from {first} to {last} "
-          "(schedule \u201c{cron}\u201d, {zone}).", count=count, first=_when(missed.first, _),
-          last=_when(missed.last, _), cron=missed.cron, zone=missed.timezone),
+          "(schedule \u201c{cron}\u201d, {zone}).", **said),
         _("The check ran again as of {day}: statuses and alerts are up to date as of that day. If the computer "
           "running `rrf serve` was off or the service had stopped, make sure it runs again.", day=_.date(as_of)),
     ]) + "\n"
-    return Message(_("RRF compliance check: {count} scheduled runs missed", count=count), body, 0, [],
+    return Message(_("RRF compliance check: {count} scheduled runs missed", count=said["count"]), body, 0, [],
                    recipient.language)
 
 
-def _when(moment: datetime, _: Words) -> str:
-    return f"{_.date(moment.date())} {moment:%H:%M}"
+def missed_words(missed: Missed, _: Words) -> dict[str, str]:
+    """Missed runs as sentences name them: `count` ("3", "more than 10000"), `first` and `last`
+    (day and time on the schedule's clock), `cron` and `zone`."""
+    return {"count": _("more than {n}", n=missed.count) if missed.more else str(missed.count),
+            "first": f"{_.date(missed.first.date())} {missed.first:%H:%M}",
+            "last": f"{_.date(missed.last.date())} {missed.last:%H:%M}",
+            "cron": missed.cron, "zone": missed.timezone}

@@ -3,8 +3,6 @@ filtered, export it, verify an export offline, replay an entry."""
 
 import csv
 import json
-import os
-import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -28,7 +26,8 @@ from rrf.rules.serialize import decision_dict, inputs_from_json
 from rrf.rules.vocab import STATUSES
 from rrf.services import checkpoint
 from rrf.services.context import Context
-from rrf.services.store import reading
+from rrf.services.files import replacing
+from rrf.services.store import reading, store_or_none
 
 KINDS = ("evaluation", "ack", "waiver", "run", "all")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -49,10 +48,8 @@ class Filters:
 
 @contextmanager
 def _log(ctx: Context) -> Iterator[Session]:
-    """A session on the store holding the log; refused when there is none yet."""
+    """A session on the store holding the log; refused (NoDatabase) when there is none."""
     with reading(ctx.url) as session:
-        if session is None:
-            raise RrfError("there is no evaluation log yet: run `rrf check` first")
         yield session
 
 
@@ -90,7 +87,7 @@ def verify(ctx: Context, *, public_key: Path | None = None, folder: Path | None 
     first problem is named. A store without a log, where checkpoints signed one, was truncated."""
     key = checkpoint.verifying_key(ctx, public_key)
     folder = folder or ctx.settings.checkpoint_path
-    with checkpoint.store_or_none(ctx.url) as session:
+    with store_or_none(ctx.url) as session:
         if session is None:
             if key is not None and checkpoint.files(folder):
                 empty = Report(0, 0, GENESIS, None)
@@ -135,22 +132,8 @@ def export(ctx: Context, f: Filters, fmt: str, target: Path) -> int:
     safely (UTF-8 with BOM; no cell is read as a formula); the number of entries. The file appears
     whole or not at all: it is written beside the target and renamed, so a refusal (no database)
     or a failure midway leaves no file, and an existing one as it was."""
-    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with open(fd, "w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="") as fh:
-            n = write_export(ctx, f, fmt, fh)
-        os.chmod(temporary, 0o666 & ~_umask())  # as a file opened for writing would be
-        os.replace(temporary, target)
-        return n
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    with replacing(target, encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="") as fh:
+        return write_export(ctx, f, fmt, fh)
 
 
 def write_export(ctx: Context, f: Filters, fmt: str, fh: TextIO) -> int:

@@ -27,7 +27,7 @@ from rrf.notifications.render import Message, digest, missed_checks
 from rrf import __version__
 from rrf.services import checkpoint, report
 from rrf.services.context import Clock, Context
-from rrf.services.store import readable, writable
+from rrf.services.store import existing_store, readable, writable
 from rrf.services.waiver import as_dicts as waiver_dicts
 from rrf.rules import Decision, LoadedPlan, evaluate
 from rrf.rules.escalate import Notice, Waiver, decide
@@ -153,9 +153,7 @@ def run_check(*, loaded: LoadedPlan, engine: Engine, as_of: date, clock: Clock, 
         with session_scope(engine) as session:
             audit.lock_chain(session=session)  # concurrent checks: one after the other, whole
             latest_day, latest_start = audit.latest_check(session=session)
-            backdated = latest_day if latest_day is not None and as_of < latest_day else None
-            if backdated and not backdate:
-                raise BackdatedCheck(as_of, backdated)
+            backdated = _backdated(as_of, latest_day, allowed=backdate)
             decisions = evaluate(loaded.plan, progress.observations(session=session), as_of)
             sent, acks = escalations.history(session=session)
             waivers = escalations.waivers(session=session, day=as_of)
@@ -184,6 +182,15 @@ def run_check(*, loaded: LoadedPlan, engine: Engine, as_of: date, clock: Clock, 
                                 reports_dir=reports_dir) if deliver else Delivery())
     return CheckResult(run.id, as_of, decisions, len(entries), run.head_hash, notices, messages, delivery, missed,
                        backdated_after=backdated)
+
+
+def _backdated(as_of: date, latest: date | None, *, allowed: bool) -> date | None:
+    """The latest logged check's day when `as_of` is before it (BackdatedCheck unless `allowed`)."""
+    if latest is None or as_of >= latest:
+        return None
+    if not allowed:
+        raise BackdatedCheck(as_of, latest)
+    return latest
 
 
 class BackdatedCheck(RrfError):
@@ -297,9 +304,8 @@ def check(ctx: Context, *, as_of: date, dry_run: bool = False, deliver: bool = T
     its outbox are already committed and stay; `report_error` says why (the command prints it as a
     warning, the flow logs it), `reports` is empty, and the messages go out without the report.
     """
-    engine = readable(ctx.url) if dry_run else writable(ctx.url)
-    if engine is None:  # a dry run reads: a misspelt --db is named, never read as an empty store
-        raise dbm.NoDatabase(ctx.url)
+    # a dry run reads: a misspelt --db is named (NoDatabase), never read as an empty store
+    engine = existing_store(ctx.url) if dry_run else writable(ctx.url)
     portal_url = ctx.settings.portal_url or None
     try:
         result = run_check(loaded=ctx.loaded, engine=engine, as_of=as_of, clock=ctx.clock, dry_run=dry_run,
@@ -355,9 +361,7 @@ def refuse_bad_input(ctx: Context) -> None:
 def refuse_backdated(ctx: Context, as_of: date, *, backdate: bool = False) -> None:
     """Refuse (BackdatedCheck) a check for a day before the latest logged check's, unless
     `backdate`: asked before a flow run starts (run_check asks again, under the chain's lock)."""
-    if backdate:
-        return
-    engine = readable(ctx.url)
+    engine = None if backdate else readable(ctx.url)
     if engine is None:
         return
     try:
@@ -365,5 +369,4 @@ def refuse_backdated(ctx: Context, as_of: date, *, backdate: bool = False) -> No
             latest, _ = audit.latest_check(session=session)
     finally:
         engine.dispose()
-    if latest is not None and as_of < latest:
-        raise BackdatedCheck(as_of, latest)
+    _backdated(as_of, latest, allowed=False)

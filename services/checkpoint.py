@@ -19,11 +19,10 @@ import json
 import logging
 import os
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -37,7 +36,7 @@ from rrf.models.verify import Broken
 from rrf.rules.errors import RrfError
 from rrf.rules.i18n import N_, Words
 from rrf.services.context import Context
-from rrf.services.store import readable
+from rrf.services import store
 
 log = logging.getLogger(__name__)
 
@@ -101,21 +100,6 @@ class Signed:
     latest: Checkpoint | None = None
     covered: int = 0  # the highest log entry a checkpoint signs
     problem: Broken | None = None
-
-
-@contextmanager
-def store_or_none(url: str) -> Iterator[Session | None]:
-    """A reading session on the store, or None when there is none (creating nothing): for the
-    checks that have something to say about a missing store."""
-    engine = readable(url)
-    if engine is None:
-        yield None
-        return
-    try:
-        with dbm.session_scope(engine) as session:
-            yield session
-    finally:
-        engine.dispose()
 
 
 # -- keys ---------------------------------------------------------------------------------------
@@ -212,13 +196,12 @@ def write(ctx: Context, key: Ed25519PrivateKey | None = None) -> Checkpoint | No
     key = key or private_key(ctx.settings.audit_key)  # type: ignore[arg-type]
     folder = ctx.settings.checkpoint_path
     folder.mkdir(parents=True, exist_ok=True)
-    with store_or_none(ctx.url) as session:
+    with store.store_or_none(ctx.url) as session:
         if session is None:
             return None
         (log_seq, log_hash, log_count), (trail_seq, trail_hash, trail_count) = trail.heads(session=session)
     for _ in range(ATTEMPTS):
-        found = files(folder)
-        last = found[-1] if found else None
+        last = _latest(folder)
         body = Checkpoint(
             format=FORMAT, sequence=(last.number if last else 0) + 1,
             written_at=ctx.now().astimezone(timezone.utc).isoformat(timespec="seconds"),
@@ -238,16 +221,23 @@ def write(ctx: Context, key: Ed25519PrivateKey | None = None) -> Checkpoint | No
 
 # -- reading and checking -----------------------------------------------------------------------
 
-def files(folder: Path) -> list[Found]:
-    """The checkpoint files of `folder`, by number (an unreadable one has its error)."""
+def _numbered(folder: Path) -> list[tuple[int, Path]]:
+    """The checkpoint files' numbers and paths, by number (none read)."""
     if not folder.is_dir():
         return []
-    found = []
-    for path in folder.iterdir():
-        match = NAME.fullmatch(path.name)
-        if match:
-            found.append(read(path, int(match.group(1))))
-    return sorted(found, key=lambda f: f.number)
+    named = ((NAME.fullmatch(p.name), p) for p in folder.iterdir())
+    return sorted((int(m.group(1)), p) for m, p in named if m)
+
+
+def _latest(folder: Path) -> Found | None:
+    """The highest-numbered checkpoint file, read (a writer needs only it: its number and hash)."""
+    numbered = _numbered(folder)
+    return read(numbered[-1][1], numbered[-1][0]) if numbered else None
+
+
+def files(folder: Path) -> list[Found]:
+    """The checkpoint files of `folder`, by number (an unreadable one has its error)."""
+    return [read(path, number) for number, path in _numbered(folder)]
 
 
 def read(path: Path, number: int | None = None) -> Found:

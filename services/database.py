@@ -5,7 +5,7 @@ from pathlib import Path
 
 from rrf.models import db as dbm
 from rrf.services.context import Context
-from rrf.services.store import readable
+from rrf.services.store import existing_store
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,4 @@ def existing(ctx: Context) -> None:
     """Refuse (NoDatabase, naming it) a database that does not exist or holds none of rrf's tables:
     `rrf web` serves only a database that something was written to (an older schema is migrated,
     as for any writer). Creates nothing."""
-    engine = readable(ctx.url, upgrade_older=True)
-    if engine is None:
-        raise dbm.NoDatabase(ctx.url)
-    engine.dispose()
+    existing_store(ctx.url, upgrade_older=True).dispose()

@@ -2,8 +2,6 @@
 `rrf import-progress --format italia-domani`. Parsing is `rrf.importers.italia`'s; here the
 files are read, the plan file is written and the records are appended."""
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +10,7 @@ from rrf.models.tables import ImportBatch
 from rrf.rules import LoadedPlan, PlanError, parse_plan
 from rrf.rules.errors import RrfError
 from rrf.services.context import Context
+from rrf.services.files import replacing
 from rrf.services.store import append_import, earlier_import
 
 
@@ -48,22 +47,9 @@ def import_plan(ctx: Context, *, output: Path, met: Path | None = None, map_: Pa
         loaded = parse_plan(text.encode("utf-8"), str(output))
     except PlanError as exc:  # a bug here, not bad input: say so plainly
         raise RuntimeError(f"the generated plan does not validate: {exc}") from None
-    write_atomically(output, text)
+    with replacing(output, newline="\n") as fh:
+        fh.write(text)
     return PlanWritten(met, map_, result, loaded)
-
-
-def write_atomically(path: Path, text: str) -> None:
-    folder = path.resolve().parent
-    if not folder.is_dir():
-        raise RrfError(f"{path}: the folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,8 @@ from datetime import datetime, timedelta
 from rrf.models import escalations
 from rrf.models.tables import Outbox
 from rrf.rules.errors import RrfError
-from rrf.services.checkpoint import store_or_none
 from rrf.services.context import Context
-from rrf.services.store import reading
+from rrf.services.store import reading, store_or_none
 
 STATUSES = ("pending", "sent")
 
@@ -36,11 +35,11 @@ def status_of(status: str | None) -> str | None:
     return status
 
 
-def messages(ctx: Context, *, status: str | None = None, run: str | None = None) -> list[Outbox] | None:
-    """The outbox, oldest first (None: no check has run yet). No address is stored in it."""
+def messages(ctx: Context, *, status: str | None = None, run: str | None = None) -> list[Outbox]:
+    """The outbox, oldest first. No address is stored in it."""
     status_of(status)
     with reading(ctx.url) as session:
-        return None if session is None else escalations.outbox(session=session, status=status, run_id=run)
+        return escalations.outbox(session=session, status=status, run_id=run)
 
 
 def leased(ctx: Context) -> list[Leased]:

@@ -133,10 +133,10 @@ KEEP = 8
 def _decisions(loaded: LoadedPlan, url: str, as_of: date) -> tuple[Decision, ...]:
     """Every item's decision, computed again only when the plan, the day or the records changed."""
     with reading(url) as session:
-        version = (0, 0) if session is None else progress.version(session=session)
+        version = progress.version(session=session)
         key = (loaded.sha256, url, as_of, version)
         if key not in _KEPT:
-            records = [] if session is None else progress.observations(session=session)
+            records = progress.observations(session=session)
             if len(_KEPT) >= KEEP:
                 _KEPT.pop(next(iter(_KEPT)))
             _KEPT[key] = tuple(evaluate(loaded.plan, records, as_of))
@@ -227,7 +227,7 @@ def evidence(ctx: Context, viewer: Viewer, record_id: int) -> Evidence:
     was recorded (same SHA-256); NotFound otherwise, RrfError when the file changed or moved.
     Evidence uploaded through the portal is served from the evidence store, under its own name."""
     with reading(ctx.url) as session:
-        row = None if session is None else progress.get_record(session=session, record_id=record_id)
+        row = progress.get_record(session=session, record_id=record_id)
     if row is None or row.evidence is None or row.evidence_sha256 is None:
         raise NotFound(f"no evidence file for record {record_id}")
     require_item(viewer, ctx.loaded.plan, row.item_id)

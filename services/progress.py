@@ -103,7 +103,7 @@ def correctable(ctx: Context, record_id: int, *, by: Viewer | None = None) -> di
     such record, or its item lies outside the scope; Forbidden: the role or the key is not theirs."""
     actor = acting(ctx, by)
     with reading(ctx.url) as session:
-        row = None if session is None else progress.get_record(session=session, record_id=record_id)
+        row = progress.get_record(session=session, record_id=record_id)
         later = None if row is None else progress.correction_of(session=session, record_id=record_id)
     if row is None:
         raise access.NotFound(f"no record #{record_id}")
@@ -169,8 +169,6 @@ def history(ctx: Context, item_id: str) -> list[dict[str, Any]]:
     if item_id not in ctx.loaded.plan.ids:
         raise RrfError(f"unknown id {item_id!r} (known: {', '.join(ctx.loaded.plan.ids)})")
     with reading(ctx.url) as session:
-        if session is None:
-            return []
         rows = progress.list_records(session=session, item_id=item_id)
         batches: dict[int, ImportBatch | None] = {}
         for r in rows:

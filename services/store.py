@@ -42,17 +42,35 @@ def readable(url: str, *, upgrade_older: bool = False, writer: bool = False) -> 
     return engine
 
 
+def existing_store(url: str, *, upgrade_older: bool = False, writer: bool = False) -> Engine:
+    """`readable`, but a store that is not there is refused (NoDatabase, naming it), never created."""
+    engine = readable(url, upgrade_older=upgrade_older, writer=writer)
+    if engine is None:
+        raise dbm.NoDatabase(url)
+    return engine
+
+
 @contextmanager
 def transaction(url: str, *, existing: bool = False) -> Iterator[Session]:
     """One transaction on a writable store; the engine is closed afterwards. With `existing` (a
     change to rows that must already be there: a correction, disabling an account), a store that
     does not exist is refused (NoDatabase) instead of created."""
-    if existing:
-        engine = readable(url, upgrade_older=True)
-        if engine is None:
-            raise dbm.NoDatabase(url)
+    engine = existing_store(url, upgrade_older=True, writer=True) if existing else writable(url)
+    try:
+        with dbm.session_scope(engine) as session:
+            yield session
+    finally:
         engine.dispose()
-    engine = writable(url)
+
+
+@contextmanager
+def store_or_none(url: str) -> Iterator[Session | None]:
+    """A reading session on the store, or None when there is none (creating nothing): for the
+    checks that have something to say about a missing store."""
+    engine = readable(url)
+    if engine is None:
+        yield None
+        return
     try:
         with dbm.session_scope(engine) as session:
             yield session
@@ -64,9 +82,7 @@ def transaction(url: str, *, existing: bool = False) -> Iterator[Session]:
 def reading(url: str) -> Iterator[Session]:
     """A session on the existing store; NoDatabase (exit 2, naming it) when there is none, so a
     misspelt --db is never read as an empty store (nothing is created)."""
-    engine = readable(url)
-    if engine is None:
-        raise dbm.NoDatabase(url)
+    engine = existing_store(url)
     try:
         with dbm.session_scope(engine) as session:
             yield session

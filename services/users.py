@@ -111,19 +111,19 @@ def disable(ctx: Context, name: str) -> UserRow:
 
 def users(ctx: Context) -> list[UserRow]:
     with reading(ctx.url) as session:
-        return [] if session is None else [_row(u) for u in store.list_users(session=session)]
+        return [_row(u) for u in store.list_users(session=session)]
 
 
 def anyone(ctx: Context) -> bool:
     """Whether any account exists (the sign-in page says how to make the first one)."""
     with reading(ctx.url) as session:
-        return session is not None and bool(store.list_users(session=session))
+        return bool(store.list_users(session=session))
 
 
 def viewer(ctx: Context, name: str) -> Viewer | None:
     """The enabled user of that name, as the use cases see them (None: gone or disabled)."""
     with reading(ctx.url) as session:
-        user = None if session is None else store.get_user(session=session, name=name)
+        user = store.get_user(session=session, name=name)
         if user is None or user.disabled_at is not None:
             return None
         return Viewer(user.name, user.role, user.institution, user.language)

@@ -64,11 +64,11 @@ def grant(ctx: Context, *, item_id: str, reason: str, expires: str, key: str | N
 
 def active(source: Context | Session, day: date) -> list[Waiver]:
     """The waivers in force on `day` (of every item, oldest first), from a use case's context
-    (none when there is no store yet) or within the caller's session."""
+    or within the caller's session."""
     if isinstance(source, Session):
         return escalations.waivers(session=source, day=day)
     with reading(source.url) as session:
-        return [] if session is None else escalations.waivers(session=session, day=day)
+        return escalations.waivers(session=session, day=day)
 
 
 def as_dicts(waivers: list[Waiver]) -> list[dict[str, str | None]]:

@@ -17,7 +17,7 @@ import resource
 import shutil
 import subprocess
 import sys
-import time
+import threading
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -238,21 +238,25 @@ def _capped(gib: int) -> None:
 
 def test_a_2_kib_xlsx_with_a_cell_at_XFD1048576_is_refused_quickly_in_little_memory(folder):
     """The file is 2 KiB; filled in to its declared size it would be 17 000 million cells. The
-    import refuses it within seconds, and the process's peak memory stays below 300 MB."""
+    import refuses it before reading its cells (without the caps, the 2 GiB address-space limit
+    ends it in a MemoryError instead), and the process's peak memory stays below 300 MB. A
+    watchdog ends a run that hangs, so the spec fails instead of waiting; no time is measured."""
     hostile = folder / "far.xlsx"
     assert hostile.stat().st_size <= 2048
     env = {k: v for k, v in os.environ.items() if not k.startswith("RRF_")}
     with (folder / "out.txt").open("w") as out, (folder / "err.txt").open("w") as err:
-        started = time.monotonic()
         child = subprocess.Popen([*RRF, "import", str(hostile), *PLAN], cwd=folder, env=env, stdout=out, stderr=err,
                                  preexec_fn=lambda: _capped(2))
-        _, status, usage = os.wait4(child.pid, 0)  # this child's own resource use (ru_maxrss: KiB on Linux)
+        watchdog = threading.Timer(600, child.kill)
+        watchdog.start()
+        try:
+            _, status, usage = os.wait4(child.pid, 0)  # this child's own resource use (ru_maxrss: KiB on Linux)
+        finally:
+            watchdog.cancel()
         child.returncode = os.waitstatus_to_exitcode(status)
-        elapsed = time.monotonic() - started
     stderr = (folder / "err.txt").read_text()
     assert child.returncode == 2, stderr
     assert "too large: the sheet declares its size as A1:XFD1048576" in stderr
-    assert elapsed < 30
     assert usage.ru_maxrss * 1024 < 300 * 1000 * 1000
 
 
