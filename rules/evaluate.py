@@ -12,6 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Iterable, Literal
 
+from rrf.rules.amend import in_force
 from rrf.rules.dates import riga_day
 from rrf.rules.explain import explain
 from rrf.rules.pace import Projection, combine, project
@@ -60,20 +61,45 @@ class Decision:
     inputs: tuple[Observation, ...]
     reasons: tuple[str, ...]
     explanation: dict[str, str]
+    progress: Decimal = Decimal(0)  # the share of the way from the baseline to the goal, 0 to 1
+    evidence_missing: tuple[str, ...] = ()  # reached, but these required documents are not attached
+    trajectory_start: date | None = None  # the day the pace is measured from (item, measure or plan start)
+    plan_version: int = 0  # the plan version that decided (rules.amend): 0 as adopted
 
 
 def evaluate(plan: Plan, records: Iterable[Observation], as_of: date | datetime) -> list[Decision]:
-    """Evaluate every item of `plan` as of the Riga day of `as_of`."""
+    """Evaluate every item of the plan in force on the Riga day of `as_of` (rules.amend)."""
     day = riga_day(as_of)
+    version = in_force(plan, day)
     by_item: dict[str, list[Observation]] = defaultdict(list)
     for r in standing(records):  # a correction replaces its record whatever the dates
         if r.as_of <= day:
             by_item[r.item_id].append(r)
-    return [evaluate_item(item, by_item.get(item.id, []), day) for item in plan.items]
+    return [evaluate_item(item, by_item.get(item.id, []), day, start=trajectory_start(plan, item),
+                          version=version.number)
+            for item in version.plan.items]
 
 
-def evaluate_item(item: Item, records: list[Observation], day: date) -> Decision:
-    """One item as of `day` from its standing records (corrections already applied)."""
+def evaluate_one(plan: Plan, item_id: str, records: list[Observation], day: date) -> Decision:
+    """One item of the plan in force on `day` (a replay of one logged entry); KeyError when the
+    plan in force that day has no such item."""
+    version = in_force(plan, day)
+    item = version.plan.item(item_id)
+    return evaluate_item(item, records, day, start=trajectory_start(plan, item), version=version.number)
+
+
+def trajectory_start(plan: Plan, item: Item) -> date | None:
+    """The day an item's trajectory starts from its baseline: its own start, else its measure's,
+    else the plan's (none: the pace is measured between records only)."""
+    measure = plan.measures.get(item.measure)
+    return item.start or (measure.start if measure else None) or plan.plan.start
+
+
+def evaluate_item(item: Item, records: list[Observation], day: date, *, start: date | None = None,
+                  version: int = 0) -> Decision:
+    """One item as of `day` from its standing records (corrections already applied); `start` is
+    where its trajectory starts when the item has no `start` of its own (trajectory_start)."""
+    start = item.start or start
     inputs = tuple(sorted((r for r in records if r.as_of <= day), key=lambda r: r.seq))
     states = timeline(inputs)
     now = states[-1] if states else None
@@ -92,7 +118,7 @@ def evaluate_item(item: Item, records: list[Observation], day: date) -> Decision
         status = "reversed"
     else:
         if item.kind == "target":
-            projection = _project(item, states)
+            projection = _project(item, states, start)
         if day > item.due:
             status = "missed"
         else:
@@ -106,6 +132,7 @@ def evaluate_item(item: Item, records: list[Observation], day: date) -> Decision
                 reasons.append("stale")
             status = "at_risk" if reasons else "on_track"
     reasons += [f"key_short:{k.key}" for k in breakdown if not k.met]
+    missing = _evidence_missing(item, inputs) if status in ("met", "met_late") else ()
     decision = Decision(
         item_id=item.id,
         kind=item.kind,
@@ -124,15 +151,39 @@ def evaluate_item(item: Item, records: list[Observation], day: date) -> Decision
         inputs=inputs,
         reasons=tuple(reasons),
         explanation={},
+        progress=_progress(item, now),
+        evidence_missing=missing,
+        trajectory_start=start if item.kind == "target" else None,
+        plan_version=version,
     )
     return replace(decision, explanation=explain(item, decision))
+
+
+def _evidence_missing(item: Item, inputs: tuple[Observation, ...]) -> tuple[str, ...]:
+    """The required documents that no standing record as of the day carries."""
+    attached = {o.evidence_for for o in inputs if o.evidence_for}
+    return tuple(e.name for e in item.evidence_required if e.name not in attached)
+
+
+def _progress(item: Item, s: State | None) -> Decimal:
+    """How far from the baseline toward the goal, 0 (none) to 1 (reached)."""
+    if item.kind == "milestone":
+        return Decimal(1) if s is not None and s.done is True else Decimal(0)
+    assert isinstance(item.goal, Decimal)
+    if s is None or s.total is None:
+        return Decimal(0)
+    span = (item.baseline - item.goal) if item.reduction else (item.goal - item.baseline)
+    if span <= 0:  # a reduction to its own baseline: reached or not at all
+        return Decimal(1) if item.reaches(s.total, item.goal) else Decimal(0)
+    done = (item.baseline - s.total) if item.reduction else (s.total - item.baseline)
+    return min(Decimal(1), max(Decimal(0), done / span))
 
 
 def _reached(item: Item, s: State) -> bool:
     if item.kind == "milestone":
         return s.done is True
     assert isinstance(item.goal, Decimal)
-    if s.total is None or s.total < item.goal:
+    if s.total is None or not item.reaches(s.total, item.goal):
         return False
     keys = item.breakdown.keys if item.breakdown else {}
     return all(s.keys.get(k, Decimal(0)) >= spec.minimum for k, spec in keys.items())
@@ -156,8 +207,8 @@ def _breakdown(item: Item, s: State | None) -> tuple[KeyResult, ...]:
     return tuple(out)
 
 
-def _checkpoint_held(cp_value: Decimal, cp_keys: dict[str, Decimal], s: State | None) -> bool:
-    if s is None or s.total is None or s.total < cp_value:
+def _checkpoint_held(item: Item, cp_value: Decimal, cp_keys: dict[str, Decimal], s: State | None) -> bool:
+    if s is None or s.total is None or not item.reaches(s.total, cp_value):
         return False
     return all(s.keys.get(k, Decimal(0)) >= v for k, v in cp_keys.items())
 
@@ -167,11 +218,11 @@ def _checkpoints(item: Item, states: list[State], day: date) -> tuple[Checkpoint
     now = states[-1] if states else None
     for cp in item.checkpoints:
         at_cp = state_on(states, cp.date)
-        if _checkpoint_held(cp.value, cp.breakdown, at_cp):
+        if _checkpoint_held(item, cp.value, cp.breakdown, at_cp):
             status = "met"
         elif day <= cp.date:
             status = "pending"
-        elif _checkpoint_held(cp.value, cp.breakdown, now):
+        elif _checkpoint_held(item, cp.value, cp.breakdown, now):
             status = "met_late"
         else:
             status = "missed"
@@ -180,20 +231,20 @@ def _checkpoints(item: Item, states: list[State], day: date) -> tuple[Checkpoint
     return tuple(out)
 
 
-def _project(item: Item, states: list[State]) -> Projection:
+def _project(item: Item, states: list[State], start_day: date | None) -> Projection:
     assert isinstance(item.goal, Decimal)
-    start = (item.start, item.baseline) if item.start else None
+    start = (start_day, item.baseline) if start_day else None
     totals = [(s.day, s.total) for s in states if s.total is not None]
     parts = []
-    if not totals or totals[-1][1] < item.goal:
-        parts.append(project(totals, item.goal, start))
+    if not totals or not item.reaches(totals[-1][1], item.goal):
+        parts.append(project(totals, item.goal, start, down=item.reduction))
     if item.breakdown and states:
         now = states[-1]
         for key, spec in item.breakdown.keys.items():
             if now.keys.get(key, Decimal(0)) >= spec.minimum:
                 continue
             series = _key_series(states, key)
-            key_start = (item.start, Decimal(0)) if item.start else None
+            key_start = (start_day, Decimal(0)) if start_day else None
             parts.append(project(series, spec.minimum, key_start))
     return combine(parts)
 

@@ -33,9 +33,27 @@ def explain(item: Item, d: "Decision") -> dict[str, str]:
 
 
 def _sentence(item: Item, d: "Decision", _: Words) -> str:
-    if item.kind == "milestone":
-        return _milestone(item, d, _)
-    return _target(item, d, _)
+    said = _milestone(item, d, _) if item.kind == "milestone" else _target(item, d, _)
+    more = [*_evidence(item, d, _), *_conflicts(item, _)]
+    return "; ".join([said.removesuffix("."), *more]) + "." if more else said
+
+
+def _evidence(item: Item, d: "Decision", _: Words) -> list[str]:
+    """The documents the verification requires that are not attached yet (a reached item)."""
+    if not d.evidence_missing:
+        return []
+    titles = {e.name: _.pick(e, "title") for e in item.evidence_required}
+    return [_("but the evidence its verification requires is not attached: {documents}",
+              documents=", ".join(f"“{titles[n]}”" for n in d.evidence_missing))]
+
+
+def _conflicts(item: Item, _: Words) -> list[str]:
+    """Where the source documents disagree on the deadline, which date each gives."""
+    values = sorted({a.value for a in item.due_alternatives})
+    if len(values) < 2:
+        return []
+    said = ", ".join(_("{date} (source {doc})", date=_.date(a.value), doc=a.doc) for a in item.due_alternatives)
+    return [_("the sources disagree on the deadline ({dates}): {due} is used", dates=said, due=_.date(item.due))]
 
 
 def _milestone(item: Item, d: "Decision", _: Words) -> str:
@@ -70,7 +88,8 @@ def _target(item: Item, d: "Decision", _: Words) -> str:
         return _.ngettext("Missed: nothing recorded toward {goal} {unit} by the deadline {due}, {n} day ago.",
                           "Missed: nothing recorded toward {goal} {unit} by the deadline {due}, {n} days ago.",
                           -d.days_left, goal=goal, unit=unit, due=due)
-    subject = _("{actual} of {goal} {unit}", actual=_value(d.actual, _), goal=goal, unit=unit)
+    subject = (_("{actual} {unit} (to fall to {goal} or below)", actual=_value(d.actual, _), goal=goal, unit=unit)
+               if item.reduction else _("{actual} of {goal} {unit}", actual=_value(d.actual, _), goal=goal, unit=unit))
     return "; ".join([_head(d, subject, _), *_details(item, d, _)]) + "."
 
 
@@ -161,5 +180,8 @@ def _pace(d: "Decision", _: Words) -> str | None:
     if p.never:
         return _("no gain has been recorded, so at this pace the goal is never reached")
     if d.status != "missed":
+        if d.trajectory_start is None and len({o.as_of for o in d.inputs}) <= 1:
+            return _("one record and no start date for the item, its measure or the plan, so the pace cannot "
+                     "be measured until a second record")
         return _("too few records to project the pace")
     return None

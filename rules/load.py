@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from rrf.rules.amend import AmendmentError
 from rrf.rules.errors import RrfError
 from rrf.rules.i18n import Words
 from rrf.rules.plan import Plan
@@ -78,6 +79,8 @@ def parse_plan(raw_bytes: bytes, name: str = "<plan>") -> LoadedPlan:
 
     plan, problems = _validated(raw)
     problems += _cross_problems(raw)
+    if plan is not None and not problems:
+        problems += _version_problems(plan)
     if problems or plan is None:
         raise PlanError(name, _unique(problems))
     return LoadedPlan(
@@ -179,6 +182,16 @@ def _cross_problems(raw: dict[str, Any]) -> list[Problem]:
             for c in _list(_get(spec, "contacts")):
                 ref(f"{where}.breakdown.keys.{key}.contacts", "contacts", c)
 
+    for n, req in enumerate(_list(raw.get("payment_requests"))):
+        for q, quote in enumerate(_list(_get(req, "sources"))):
+            ref(f"payment_requests[{n}].sources[{q}].doc", "sources", _get(quote, "doc"))
+    for n, amendment in enumerate(_list(raw.get("amendments"))):
+        for q, quote in enumerate(_list(_get(amendment, "sources"))):
+            ref(f"amendments[{n}].sources[{q}].doc", "sources", _get(quote, "doc"))
+    for n, item in enumerate(items):
+        for q, ev in enumerate(_list(_get(item, "evidence_required"))):
+            if _get(ev, "doc") is not None:
+                ref(f"items[{n}].evidence_required[{q}].doc", "sources", _get(ev, "doc"))
     for code, m in _items(raw.get("measures")):
         ref(f'measures."{code}".institution', "institutions", _get(m, "institution"))
         for c in _list(_get(m, "contacts")):
@@ -202,6 +215,39 @@ def _cross_problems(raw: dict[str, Any]) -> list[Problem]:
         for item_id in _list(_get(row, "items")):
             if isinstance(item_id, str) and item_id not in ids:
                 problems.append(Problem(f'roadmap."{num}".items', f"{item_id!r} is not an item id"))
+    return problems
+
+
+def _version_problems(plan: Plan) -> list[Problem]:
+    """Amendments that cannot apply, and payment requests that name no item of any version or
+    an item twice (checked once the plan itself is valid)."""
+    try:
+        versions = plan.versions
+    except AmendmentError as exc:
+        return [Problem(path, message) for path, message in exc.problems]
+    problems: list[Problem] = []
+    known = {i.id for v in versions for i in v.plan.items}
+    seen: dict[str, int] = {}
+    numbers: set[int] = set()
+    for n, req in enumerate(plan.payment_requests):
+        where = f"payment_requests[{n}] (number {req.number})"
+        if req.number in numbers:
+            problems.append(Problem(f"{where}.number", f"payment request {req.number} is declared twice"))
+        numbers.add(req.number)
+        for item_id in req.items:
+            if item_id not in known:
+                problems.append(Problem(f"{where}.items", f"{item_id!r} is not an item id (in any version of the plan)"))
+            elif item_id in seen:
+                problems.append(Problem(f"{where}.items", f"{item_id!r} is already in payment request {seen[item_id]}: "
+                                                           "an item belongs to one request"))
+            else:
+                seen[item_id] = req.number
+    classes = set(plan.suspension.importance)
+    for v in versions:
+        for item in v.plan.items:
+            if item.importance is not None and item.importance not in classes:
+                problems.append(Problem(f"items ({item.id}).importance",
+                                        f"{item.importance!r} is not defined in [suspension.importance]"))
     return problems
 
 

@@ -1,13 +1,16 @@
 """The pace rule: when would the goal be reached if progress went on as recorded?
 
-The recorded pace of a series is its average daily gain from a reference point
-to its latest record. The reference point is the item's `start` date with its
-baseline (0 for a breakdown key) when the plan declares one and it lies before
-the latest record; otherwise the series' first record. The goal is projected
-to be reached `ceil((goal - latest) / pace)` days after the latest record.
+The recorded pace of a series is its average daily gain (for a reduction: its
+average daily fall) from a reference point to its latest record. The reference
+point is the trajectory's start with the item's baseline (0 for a breakdown key)
+when it lies before the latest record; otherwise the series' first record. The
+trajectory starts on the item's `start`, else its measure's `start`, else the
+plan's `[plan] start`: so a single record is judged against the baseline. The
+goal is projected to be reached `ceil((goal - latest) / pace)` days after the
+latest record.
 
-- Fewer than two points (no `start`, one record; or a key never reported on its
-  own): the pace is unknown.
+- Fewer than two points (no start date anywhere and one record; or a key never
+  reported on its own): the pace is unknown.
 - No gain (pace <= 0) while short of the goal: it is never reached at this pace.
 - A gain so slow that the day falls after 9999-12-31 (the last day a date can
   hold): the projection is that last day, and the explanation says "after 9999".
@@ -37,22 +40,23 @@ class Projection:
 
 
 def project(
-    points: list[tuple[date, Decimal]], goal: Decimal, start: tuple[date, Decimal] | None
+    points: list[tuple[date, Decimal]], goal: Decimal, start: tuple[date, Decimal] | None, *, down: bool = False
 ) -> Projection:
-    """Project one cumulative series (`points` oldest first) to `goal`."""
+    """Project one series (`points` oldest first) to `goal`: up to it, or `down` to it (a reduction)."""
     if not points:
         return Projection()
+    sign = -1 if down else 1
     last_day, last = points[-1]
-    if last >= goal:
-        return Projection(on=next((d for d, v in points if v >= goal), last_day))
+    if sign * last >= sign * goal:
+        return Projection(on=next((d for d, v in points if sign * v >= sign * goal), last_day))
     ref = start if start is not None and start[0] < last_day else points[0]
     days = (last_day - ref[0]).days
     if days <= 0:
         return Projection()
-    pace = (last - ref[1]) / days
+    pace = sign * (last - ref[1]) / days
     if pace <= 0:
         return Projection(never=True, pace_per_day=pace)
-    days_to_goal = math.ceil((goal - last) / pace)
+    days_to_goal = math.ceil(sign * (goal - last) / pace)
     if days_to_goal > (date.max - last_day).days:  # beyond the calendar: as late as a date can be
         return Projection(on=date.max, pace_per_day=pace)
     return Projection(on=last_day + timedelta(days=days_to_goal), pace_per_day=pace)

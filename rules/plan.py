@@ -8,11 +8,14 @@ import re
 from datetime import date
 from functools import cached_property
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from rrf.rules.dates import BadDate, parse_date
+
+if TYPE_CHECKING:
+    from rrf.rules.amend import PlanVersion
 
 ID_PATTERN = r"^[A-Za-z0-9]+([.-][A-Za-z0-9]+)*/[a-z0-9]+([.-][a-z0-9]+)*$"  # <measure>/<name>
 KEY_PATTERN = r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$"
@@ -100,6 +103,7 @@ class Measure(Strict):
     name_lv: str
     name_en: str
     type: Literal["reform", "investment", "project"]
+    start: PlanDate | None = None  # when the measure began: its items' trajectories start here
     component_lv: str | None = None
     component_en: str | None = None
     institution: Ref
@@ -146,8 +150,23 @@ class Checkpoint(Strict):
     quote: str
 
 
+class Evidence(Strict):
+    """A document the item's verification mechanism requires (`name` is what a record names)."""
+
+    name: Ref
+    title_lv: str = Field(min_length=1)
+    title_en: str = Field(min_length=1)
+    doc: str | None = None
+    quote: str | None = None
+
+
 class Item(Strict):
-    """One milestone (qualitative, goal "done") or target (a number to reach)."""
+    """One milestone (qualitative, goal "done") or target (a number to reach).
+
+    `direction` "decrease" makes a reduction target: reached when the value falls to the goal
+    or below (goal at or below the baseline). `indicator` "level" is a point-in-time indicator:
+    each record states the value on its day (the latest counts; nothing is added up), where
+    "cumulative" records state the total reached so far (breakdown keys add up)."""
 
     id: str = Field(pattern=ID_PATTERN)
     kind: Literal["milestone", "target"]
@@ -157,6 +176,8 @@ class Item(Strict):
     unit_en: str | None = None
     baseline: NonNegative = Decimal(0)
     start: PlanDate | None = None
+    direction: Literal["increase", "decrease"] = "increase"
+    indicator: Literal["cumulative", "level"] = "cumulative"
     goal: Number | Literal["done"]
     due: PlanDate
     due_alternatives: list[DateAlternative] = []
@@ -165,11 +186,21 @@ class Item(Strict):
     contacts: list[Ref] = []
     binding: bool = True
     scope: Literal["eu", "national"] | None = None
+    evidence_required: list[Evidence] = []
+    importance: Ref | None = None  # a class of [suspension.importance]; none: the default weight
     sources: list[Quote] = Field(min_length=1)
 
     @property
     def measure(self) -> str:
         return self.id.split("/", 1)[0]
+
+    @property
+    def reduction(self) -> bool:
+        return self.direction == "decrease"
+
+    def reaches(self, value: Decimal, goal: Decimal) -> bool:
+        """Whether `value` reaches `goal` in this item's direction (at or above; at or below)."""
+        return value <= goal if self.reduction else value >= goal
 
     @model_validator(mode="after")
     def _consistent(self) -> "Item":
@@ -179,15 +210,30 @@ class Item(Strict):
                 problems.append(f'goal of a milestone must be "done", got {self.goal}')
             if self.breakdown or self.checkpoints:
                 problems.append("a milestone has no breakdown and no checkpoints")
+            if self.reduction or self.indicator != "cumulative":
+                problems.append("direction and indicator are for targets, not milestones")
         else:
             if self.goal == "done":
                 problems.append('goal of a target must be a number, got "done"')
+            elif self.reduction:
+                if self.goal < 0:
+                    problems.append(f"goal must not be negative, got {self.goal}")
+                elif self.goal > self.baseline:
+                    problems.append(f"goal {self.goal} of a reduction (direction = \"decrease\") is above "
+                                    f"the baseline {self.baseline}")
             elif self.goal <= 0:
                 problems.append(f"goal must be a positive number, got {self.goal}")
             elif self.goal <= self.baseline:
-                problems.append(f"goal {self.goal} is not above the baseline {self.baseline}")
+                problems.append(f"goal {self.goal} is not above the baseline {self.baseline} "
+                                "(a reduction says direction = \"decrease\")")
             if not self.unit_lv or not self.unit_en:
                 problems.append("a target needs unit_lv and unit_en")
+            if self.breakdown and (self.reduction or self.indicator == "level"):
+                problems.append("a breakdown adds up its keys: only a cumulative increase has one "
+                                "(declare one item per key)")
+        names = [e.name for e in self.evidence_required]
+        if len(set(names)) != len(names):
+            problems.append(f"evidence_required names a document twice: {sorted(n for n in set(names) if names.count(n) > 1)}")
         if isinstance(self.goal, Decimal) and self.breakdown:
             total = sum(k.minimum for k in self.breakdown.keys.values())
             if total > self.goal:
@@ -197,8 +243,10 @@ class Item(Strict):
         for n, cp in enumerate(self.checkpoints):
             if cp.date > self.due:
                 problems.append(f"checkpoints[{n}] date {cp.date} is after the due date {self.due}")
-            if isinstance(self.goal, Decimal) and cp.value > self.goal:
+            if isinstance(self.goal, Decimal) and not self.reduction and cp.value > self.goal:
                 problems.append(f"checkpoints[{n}] value {cp.value} is above the goal {self.goal}")
+            if isinstance(self.goal, Decimal) and self.reduction and cp.value < self.goal:
+                problems.append(f"checkpoints[{n}] value {cp.value} is below the goal {self.goal} of a reduction")
             keys = self.breakdown.keys if self.breakdown else {}
             for key in cp.breakdown:
                 if key not in keys:
@@ -288,6 +336,95 @@ class PlanInfo(Strict):
     title_en: str
     timezone: Literal["Europe/Riga"] = "Europe/Riga"
     currency: Literal["EUR"] = "EUR"
+    start: PlanDate | None = None  # when the plan's measures began, where neither item nor measure says
+
+
+Amount = Annotated[Decimal, BeforeValidator(_number), Field(gt=0)]
+Coefficient = Annotated[Decimal, BeforeValidator(_number), Field(ge=0)]
+
+
+class Suspension(Strict):
+    """How much of a payment request a shortfall puts at risk: Annex II of COM(2023) 99 (the
+    Commission's payment-suspension methodology) as far as it is published, the rest our estimate
+    (README, "Money at risk"). Applied by rules.exposure."""
+
+    # "plan": the Commission's unit value, the plan's whole allocation over its number of
+    # milestones and targets (both given below); "request": the request's amount over its items.
+    unit_value: Literal["plan", "request"] = "request"
+    plan_allocation_eur: Amount | None = None
+    plan_milestones_targets: Annotated[int, Field(ge=1)] | None = None
+    # Importance coefficients by class (Item.importance); items without a class weigh `default_importance`.
+    importance: dict[Ref, Coefficient] = {
+        "reform-final": Decimal(5), "investment-large": Decimal(2), "standard": Decimal(1),
+        "intermediate": Decimal("0.5"),
+    }
+    default_importance: Coefficient = Decimal(1)
+    # A target short by at most this share of the way from its baseline puts nothing at risk.
+    minimal_shortfall_percent: Annotated[Decimal, BeforeValidator(_number), Field(ge=0, le=100)] = Decimal(0)
+    # Statuses whose items' amounts are at risk; an unreached item in any other status is pending.
+    at_risk_statuses: list[StatusName] = ["at_risk", "missed", "no_data", "reversed"]
+
+    @model_validator(mode="after")
+    def _plan_basis(self) -> "Suspension":
+        if self.unit_value == "plan" and (self.plan_allocation_eur is None or self.plan_milestones_targets is None):
+            raise ValueError('unit_value = "plan" needs plan_allocation_eur and plan_milestones_targets')
+        return self
+
+
+class PaymentRequest(Strict):
+    """An instalment: the amount the Commission pays once the items it covers are fulfilled.
+    `paid`: the day it was paid (its items are then priced for reversal, not for suspension)."""
+
+    number: Annotated[int, Field(ge=1)]
+    amount_eur: Amount
+    grant_eur: NonNegative | None = None
+    loan_eur: NonNegative | None = None
+    submission: PlanDate
+    paid: PlanDate | None = None
+    items: list[str] = Field(min_length=1)
+    note_lv: str | None = None
+    note_en: str | None = None
+    sources: list[Quote] = []
+
+    @model_validator(mode="after")
+    def _split(self) -> "PaymentRequest":
+        parts = [v for v in (self.grant_eur, self.loan_eur) if v is not None]
+        if len(parts) == 2 and sum(parts) != self.amount_eur:
+            raise ValueError(f"grant_eur {self.grant_eur} and loan_eur {self.loan_eur} add up to {sum(parts)}, "
+                             f"not amount_eur {self.amount_eur}")
+        if len(parts) == 1 and parts[0] > self.amount_eur:
+            raise ValueError(f"{parts[0]} is above amount_eur {self.amount_eur}")
+        if len(set(self.items)) != len(self.items):
+            raise ValueError("items names an item twice")
+        if self.paid is not None and self.paid < self.submission:
+            raise ValueError(f"paid {self.paid} is before the submission {self.submission}")
+        return self
+
+
+class Change(Strict):
+    """What an amendment changes in one item (the fields given; the others stay)."""
+
+    id: str
+    goal: Number | Literal["done"] | None = None
+    due: PlanDate | None = None
+    baseline: NonNegative | None = None
+    start: PlanDate | None = None
+    checkpoints: list[Checkpoint] | None = None
+    evidence_required: list[Evidence] | None = None
+    name_lv: str | None = None
+    name_en: str | None = None
+
+
+class Amendment(Strict):
+    """A revision of the plan in force from `effective` (inclusive): items changed, added, removed."""
+
+    effective: PlanDate
+    title_lv: str = Field(min_length=1)
+    title_en: str = Field(min_length=1)
+    sources: list[Quote] = []
+    change: list[Change] = []
+    add: list[Item] = []
+    remove: list[str] = []
 
 
 class Plan(Strict):
@@ -301,13 +438,36 @@ class Plan(Strict):
     roadmap: dict[str, RoadmapMeasure] = {}
     roles: dict[Ref, Role] = {}
     escalation: Escalation | None = None
+    suspension: Suspension = Suspension()
+    payment_requests: list[PaymentRequest] = []
+    amendments: list[Amendment] = []
+
+    @cached_property
+    def versions(self) -> "list[PlanVersion]":
+        """The plan as adopted (0) and after each amendment (see rules.amend)."""
+        from rrf.rules.amend import versions
+        return versions(self)
 
     @cached_property
     def _by_id(self) -> dict[str, Item]:
-        return {it.id: it for it in self.items}
+        """Every item by id: as adopted, and those that amendments add (their latest definition).
+        To read an item as a given day's plan has it, use rules.amend.in_force."""
+        by_id = {it.id: it for it in self.items}
+        if self.amendments:
+            from rrf.rules.amend import AmendmentError
+            try:
+                for version in reversed(self.versions[1:]):
+                    for it in version.plan.items:
+                        by_id.setdefault(it.id, it)
+            except AmendmentError:  # reported by the loader; lookups see the plan as adopted
+                pass
+        return by_id
 
     def item(self, item_id: str) -> Item:
         return self._by_id[item_id]
+
+    def request_of(self, item_id: str) -> "PaymentRequest | None":
+        return next((r for r in self.payment_requests if item_id in r.items), None)
 
     @property
     def ids(self) -> list[str]:

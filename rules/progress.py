@@ -7,6 +7,7 @@ a breakdown target states an overall total whose split is not known: it counts
 toward the total (the larger of it and the keyed sum) but toward no key.
 Records are never changed: for the same item and key, the record with the later
 as-of date wins, and on the same date the one recorded later (higher `seq`).
+A reduction or level indicator has no breakdown: its value is its latest record's.
 A correction is a record that names the one it replaces (`corrects`): the corrected
 record is no longer read at all; a correction with neither value nor `done`
 withdraws it.
@@ -29,6 +30,7 @@ class Observation:
     done: bool | None = None
     key: str | None = None
     corrects: int | None = None
+    evidence_for: str | None = None  # the required document (Item.evidence_required) its evidence is
 
     @property
     def withdraws(self) -> bool:

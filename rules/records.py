@@ -1,6 +1,9 @@
 """Checking one reported progress figure against the plan, before anything is written.
 
 Pure: "today" is passed in. Used by `rrf record` and by every row of `rrf import`.
+
+A record's evidence may say which document the item's verification requires it is
+(`evidence_for`: the `name` of one of the item's `evidence_required`, in any version of the plan).
 """
 
 import re
@@ -8,11 +11,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from rrf.rules.amend import AmendmentError
 from rrf.rules.dates import BadDate, parse_date
 from rrf.rules.errors import RrfError
 from rrf.rules.i18n import Words
 from rrf.rules.vocab import MILESTONE_VALUES, NOT_DONE
-from rrf.rules.plan import Plan
+from rrf.rules.plan import Evidence, Item, Plan
 
 _SPACES = re.compile(r"[\s\u00a0\u202f]")
 _GROUPED = re.compile(r"^\d{1,3}([ ]\d{3})+([.,]\d+)?$")
@@ -38,6 +42,7 @@ class CheckedRecord:
     evidence: str | None
     corrects: int | None = None
     reason: str | None = None
+    evidence_for: str | None = None  # the required document (Item.evidence_required) the evidence is
 
 
 @dataclass(frozen=True)
@@ -116,10 +121,19 @@ def check_record(
     breakdown: str | None = None,
     reporter: str | None = None,
     evidence: str | None = None,
+    evidence_for: str | None = None,
 ) -> CheckedRecord:
-    """Return the record to write, or raise RecordError naming every problem found."""
+    """Return the record to write, or raise RecordError naming every problem found.
+
+    `evidence_for`: which of the item's required documents the evidence (a file or URL, or the
+    portal's upload) is; refused when the item does not require a document of that name, or
+    when no evidence is given."""
     problems: list[str] = []
-    item = next((it for it in plan.items if it.id == item_id), None)
+    item: Item | None
+    try:
+        item = plan.item(item_id)  # also an item an amendment adds
+    except KeyError:
+        item = None
     if item is None:
         close = [i for i in plan.ids if i.split("/")[0] == item_id.split("/")[0]] or plan.ids
         problems.append(f"unknown id {item_id!r} (known: {', '.join(close)})")
@@ -157,6 +171,9 @@ def check_record(
     key = None
     if breakdown is not None and item is not None:
         key = _breakdown_key(item, breakdown, problems)
+    document = (evidence_for or "").strip() or None
+    if document is not None and item is not None:
+        _evidence_for(plan, item, document, bool((evidence or "").strip()), problems)
     if problems:
         raise RecordError(problems)
     assert item is not None and day is not None
@@ -169,7 +186,35 @@ def check_record(
         source=source.strip(),
         reporter=(reporter or "").strip() or None,
         evidence=(evidence or "").strip() or None,
+        evidence_for=document,
     )
+
+
+def required_documents(plan: Plan, item: Item) -> dict[str, Evidence]:
+    """The documents `item` requires, by name: as the plan adopted it, then those that amendments
+    add to it (a name once, with its latest titles). A record may name any of them."""
+    found = {e.name: e for e in item.evidence_required}
+    try:
+        versions = plan.versions[1:]
+    except AmendmentError:  # reported by the loader; the item as it is looked up
+        versions = []
+    for version in versions:
+        for it in version.plan.items:
+            if it.id == item.id:
+                found.update({e.name: e for e in it.evidence_required})
+    return found
+
+
+def _evidence_for(plan: Plan, item: Item, name: str, evidence: bool, problems: list[str]) -> None:
+    required = required_documents(plan, item)
+    if not required:
+        problems.append(_("evidence-for {value}: {id} requires no documents", value=quoted(name), id=item.id))
+    elif name not in required:
+        problems.append(_("evidence-for {value} is not a document {id} requires (required: {names})",
+                          value=quoted(name), id=item.id, names=", ".join(required)))
+    elif not evidence:
+        problems.append(_("evidence-for {value} is given without evidence: attach the document (a file or URL)",
+                          value=quoted(name)))
 
 
 def _breakdown_key(item, text: str, problems: list[str]) -> str | None:  # noqa: ANN001
@@ -205,11 +250,13 @@ def check_correction(
     breakdown: str | None = None,
     reporter: str | None = None,
     evidence: str | None = None,
+    evidence_for: str | None = None,
 ) -> CheckedRecord:
     """A record that replaces record `original_id` (or, with no value, withdraws it).
 
     The correction keeps the original's item, and its as-of date and breakdown key unless
-    new ones are given; the reason is required.
+    new ones are given; the reason is required. Its evidence (and `evidence_for`) is its own:
+    the original's is not carried over.
     """
     problems = [] if reason and reason.strip() else ["reason is empty: say why the record is corrected"]
     withdraw = value is None
@@ -221,7 +268,7 @@ def check_correction(
             plan, item_id=original.item_id,
             value=value if not withdraw else (NOT_DONE if original.done is not None else "0"),
             as_of=as_of if as_of is not None else original.as_of, source=source, today=today,
-            breakdown=key, reporter=reporter, evidence=evidence,
+            breakdown=key, reporter=reporter, evidence=evidence, evidence_for=evidence_for,
         )
     except RecordError as exc:
         problems += exc.problems

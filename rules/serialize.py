@@ -48,6 +48,16 @@ def decision_dict(item: Item, d: Decision) -> dict[str, Any]:
         "records_used": list(d.records_used),
         "binding": item.binding,
     }
+    if item.kind == "target" and (item.reduction or item.indicator != "cumulative"):
+        row["direction"], row["indicator"] = item.direction, item.indicator
+    if item.evidence_required:
+        row["evidence_required"] = [e.name for e in item.evidence_required]
+        row["evidence_missing"] = list(d.evidence_missing)
+    if len({a.value for a in item.due_alternatives}) > 1:
+        row["conflicts"] = [{"field": "due", "used": item.due.isoformat(), "values": [
+            {"value": a.value.isoformat(), "doc": a.doc, "quote": a.quote} for a in item.due_alternatives]}]
+    if d.plan_version:
+        row["plan_version"] = d.plan_version
     if d.breakdown:
         row["breakdown"] = [
             {"key": k.key, "goal": number(k.goal), "actual": number(k.actual), "met": k.met} for k in d.breakdown
@@ -61,20 +71,21 @@ def decision_dict(item: Item, d: Decision) -> dict[str, Any]:
 
 
 def inputs_to_json(inputs: tuple[Observation, ...]) -> list[list[Any]]:
-    """Compact rows [record id, as-of, value or done/not-done, key, corrects]."""
+    """Compact rows [record id, as-of, value or done/not-done, key, corrects], and the required
+    document its evidence is, when it is one (a sixth column)."""
     return [
         [o.seq, o.as_of.isoformat(),
          decimal_text(o.value) if o.value is not None else milestone_value(o.done),
-         o.key, o.corrects]
+         o.key, o.corrects, *([o.evidence_for] if o.evidence_for else [])]
         for o in inputs
     ]
 
 
 def inputs_from_json(item_id: str, rows: list[list[Any]]) -> list[Observation]:
     out = []
-    for seq, as_of, value, key, corrects in rows:
+    for seq, as_of, value, key, corrects, *more in rows:
         done = MILESTONE_VALUES.get(value) if isinstance(value, str) else None
         num = Decimal(value) if isinstance(value, str) and done is None else None
         out.append(Observation(seq=seq, item_id=item_id, as_of=date.fromisoformat(as_of), value=num,
-                               done=done, key=key, corrects=corrects))
+                               done=done, key=key, corrects=corrects, evidence_for=more[0] if more else None))
     return out
