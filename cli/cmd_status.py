@@ -25,6 +25,16 @@ def validate(plan: PlanOpt = None, db: DbOpt = None) -> None:  # noqa: ARG001 (-
         f"{s.measures} measures, {s.contacts} contacts; sha256 {s.sha256[:12]}")
     for w in [*s.warnings, *quoted.warnings]:
         err.print(f"[yellow]warning:[/] {shown(w)}", highlight=False, soft_wrap=True)
+    if s.requests:
+        say(f"payment requests: {s.requests}")
+    if len(s.versions) > 1:
+        say("plan history:")
+        for v in s.versions:
+            what = "; ".join(part for part in (
+                f"changed {', '.join(v.changed)}" if v.changed else "", f"added {', '.join(v.added)}" if v.added else "",
+                f"removed {', '.join(v.removed)}" if v.removed else "") if part)
+            title = f" {v.amendment.title_en}:" if v.amendment else ""
+            say(f"  {v.number}. {v.label()}:{shown(title)} {len(v.plan.items)} items" + (f"; {shown(what)}" if what else ""))
 
 
 @app.command()

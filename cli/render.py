@@ -15,6 +15,8 @@ from rrf.rules.escalate import Waiver
 from rrf.rules.evaluate import Decision
 from rrf.rules.i18n import Words
 from rrf.rules.plan import Plan
+from rrf.rules.amend import item_on
+from rrf.rules.exposure import with_exposure
 from rrf.rules.serialize import decision_dict
 from rrf.rules.vocab import STATUSES
 
@@ -32,7 +34,7 @@ def to_json(plan: Plan, decisions: list[Decision], lang: str, waivers: Iterable[
         waived.setdefault(w.item_id, []).append(w)
     out = []
     for d in decisions:
-        row = decision_dict(plan.item(d.item_id), d)
+        row = with_exposure(decision_dict(item_on(plan, d.item_id, d.as_of), d), plan, d)
         extra = {"waivers": [{"key": w.key, "approver": w.approver, "reason": w.reason, "until": w.expires.isoformat()}
                              for w in waived[d.item_id]]} if d.item_id in waived else {}
         out.append({**row, "explanation": d.explanation[lang], **extra})

@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from rrf.notifications.config import Recipient
 from rrf.rules.escalate import Notice
 from rrf.rules.evaluate import Decision
+from rrf.rules.exposure import item_exposure
 from rrf.rules.i18n import N_, Words, translations
 from rrf.rules.plan import Item, Plan
 from rrf.rules.schedule import Missed
@@ -26,6 +27,8 @@ ASK = {
     "reversed": N_("explain the fall below the goal that was reached and how it will be restored "
                    "(RRF forbids reversal)."),
     "head": N_("make sure the people responsible act, and step in where needed."),
+    "evidence": N_("attach the documents its verification requires (rrf record with --evidence and --evidence-for, "
+                   "or the portal's report form) or send them to the RRF office."),
 }
 
 
@@ -68,7 +71,8 @@ def digest(recipient: Recipient, notices: list[Notice], decisions: dict[str, Dec
         if n.kind == "resolved":
             resolved.append({"id": n.item_id, "name": _.pick(item), "reason": n.reason[lang]})
             continue
-        ask = ASK["head" if n.recipient.is_role else d.status]
+        ask = ASK["head" if n.recipient.is_role else "evidence" if d.evidence_missing else d.status]
+        money = item_exposure(plan, d)
         alerts.append({
             "id": n.item_id, "name": _.pick(item), "level": n.level, "status_label": _.label(d.status),
             "goal": _goal(item, d, _), "actual": _.actual(d.actual), "due": _.date(d.due), "left": _left(d.days_left, _),
@@ -76,6 +80,8 @@ def digest(recipient: Recipient, notices: list[Notice], decisions: dict[str, Dec
             if d.projection.on and d.projection.on >= as_of and d.days_left >= 0 else None,
             "explanation": d.explanation[lang], "reason": n.reason[lang],
             "ask": _(ask), "link": item_url(portal_url, n.item_id) if portal_url else None,
+            "money": _("payment request {number}: {why}", number=money.request, why=money.why[lang])
+            if money is not None and money.amount_eur else None,
             "ack_link": acknowledge_url(portal_url, n.item_id) if portal_url and n.recipient.is_role else None,
         })
     attached = plan.institutions.get(report) if report else None

@@ -100,7 +100,7 @@ def _apply(items: list["Item"], a: "Amendment", where: str) -> tuple[list["Item"
         fields = {f: v for f, v in change.model_dump(exclude={"id"}).items() if v is not None}
         if not fields:
             problems.append((path, "changes nothing: give goal, due, baseline, start, checkpoints, "
-                                   "evidence_required or a name"))
+                                   "evidence_required, importance or a name"))
             continue
         data = {**out[by_id[change.id]].model_dump(), **fields}
         if "due" in fields:
@@ -116,3 +116,9 @@ def _apply(items: list["Item"], a: "Amendment", where: str) -> tuple[list["Item"
         by_id[item.id] = len(out)
         out.append(item)
     return out, problems
+
+
+def item_on(plan: "Plan", item_id: str, day: date) -> "Item":
+    """The item as the plan in force on `day` has it (else as any version has it: Plan.item)."""
+    current = in_force(plan, day).plan
+    return current.item(item_id) if item_id in current.ids else plan.item(item_id)

@@ -25,6 +25,8 @@ and from what was decided before. Pure: the past comes in as `Sent` and `Ack` va
   the alert statuses, waiver or not: whoever was told hears that it is over. Expired waivers
   count no more. A waiver is not an acknowledgement: it neither caps the level nor stops the
   "unacknowledged" count.
+- A reached item whose required verification evidence is missing (`Decision.evidence_missing`)
+  is in alert too (conditions may say `evidence_missing = true`); attaching it resolves it.
 - The same item goes to the same person again only when its level rose, its status
   worsened, or the cadence's number of working days (Latvian holidays excluded) passed;
   such reminders go out on working days only.
@@ -191,7 +193,7 @@ def decide(plan: Plan, decisions: Iterable[Decision], sent: list[Sent], acks: li
     for d in decisions:
         item = plan.item(d.item_id)
         ep = episode(d.item_id, sent, acks)
-        if d.status not in ladder.alert_statuses:
+        if d.status not in ladder.alert_statuses and not d.evidence_missing:
             out += _resolved(d, ep)
             continue
         if silencing(d, waivers, day):
@@ -280,15 +282,16 @@ def _cadence(rules: list[Cadence], d: Decision) -> Cadence:
 
 
 def gap_percent(d: Decision) -> Decimal:
+    """How far short of the goal, in % of the way from the baseline (all of it for a milestone not done)."""
     if d.kind == "milestone":
         return Decimal(0) if d.actual == DONE else Decimal(100)
-    goal = d.goal if isinstance(d.goal, Decimal) else Decimal(1)
-    actual = d.actual if isinstance(d.actual, Decimal) else Decimal(0)
-    return max(Decimal(0), (goal - actual) / goal * 100)
+    return (Decimal(1) - d.progress) * 100
 
 
 def _holds(c: Condition, d: Decision, ep: Episode, day: date) -> bool:
     if c.statuses and d.status not in c.statuses:
+        return False
+    if c.evidence_missing is not None and bool(d.evidence_missing) != c.evidence_missing:
         return False
     if c.days_left_at_most is not None and d.days_left > c.days_left_at_most:
         return False
@@ -317,6 +320,8 @@ def _describe(c: Condition, d: Decision, lang: str) -> str:
         parts.append(_("{gap} short of the goal (at least {least})", gap=f"{gap}%", least=f"{c.gap_percent_at_least}%"))
     if c.checkpoint_missed:
         parts.append(_("behind an interim checkpoint"))
+    if c.evidence_missing:
+        parts.append(_("reached, but the evidence its verification requires is missing"))
     if c.unacknowledged_working_days is not None:
         n = c.unacknowledged_working_days
         # TRANSLATORS: English says "working days" for 1 too (both its forms are the same); give each number its form.

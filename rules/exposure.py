@@ -25,9 +25,11 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable, Literal
 
+from rrf.rules.amend import in_force, item_on
 from rrf.rules.evaluate import Decision
 from rrf.rules.i18n import Words
 from rrf.rules.plan import PaymentRequest, Plan
+from rrf.rules.serialize import number
 from rrf.rules.vocab import LANGUAGES
 
 CENT = Decimal("0.01")
@@ -90,18 +92,35 @@ class Exposure:
 def exposure(plan: Plan, decisions: Iterable[Decision], as_of: date) -> Exposure:
     """Every payment request's money at risk as of `as_of`, from that day's decisions."""
     by_id = {d.item_id: d for d in decisions}
+    return Exposure(as_of, plan.suspension.unit_value,
+                    tuple(_request(plan, r, by_id, as_of) for r in plan.payment_requests))
+
+
+def item_exposure(plan: Plan, d: Decision) -> ItemExposure | None:
+    """One item's part of its request as of its decision's day (None: in no request); the
+    request's cap is not applied (it needs the other items: see `exposure`)."""
+    req = plan.request_of(d.item_id)
+    if req is None:
+        return None
+    return _item(plan, req, d.item_id, d, _unit(plan, req, d.as_of), _paid(req, d.as_of))
+
+
+def _unit(plan: Plan, req: PaymentRequest, as_of: date) -> Decimal:
+    """The unit value of the request's items: the plan's (Commission) or the request's own."""
     s = plan.suspension
-    return Exposure(as_of, s.unit_value, tuple(_request(plan, r, by_id, as_of) for r in plan.payment_requests))
+    if s.unit_value == "plan":
+        return s.plan_allocation_eur / s.plan_milestones_targets  # type: ignore[operator]
+    ids = set(in_force(plan, as_of).plan.ids)
+    counted = sum(1 for i in req.items if i in ids)
+    return req.amount_eur / counted if counted else Decimal(0)
+
+
+def _paid(req: PaymentRequest, as_of: date) -> bool:
+    return req.paid is not None and req.paid <= as_of
 
 
 def _request(plan: Plan, req: PaymentRequest, by_id: dict[str, Decision], as_of: date) -> RequestExposure:
-    s = plan.suspension
-    in_force = [i for i in req.items if i in by_id]
-    if s.unit_value == "plan":
-        unit = s.plan_allocation_eur / s.plan_milestones_targets  # type: ignore[operator]
-    else:
-        unit = req.amount_eur / len(in_force) if in_force else Decimal(0)
-    paid = req.paid is not None and req.paid <= as_of
+    unit, paid = _unit(plan, req, as_of), _paid(req, as_of)
     items = tuple(_item(plan, req, item_id, by_id.get(item_id), unit, paid) for item_id in req.items)
     total = {c: sum((i.amount_eur for i in items if i.category == c), Decimal(0))
              for c in ("at_risk", "pending", "reversal")}
@@ -120,7 +139,7 @@ def _item(plan: Plan, req: PaymentRequest, item_id: str, d: Decision | None, uni
     if d is None:
         return ItemExposure(item_id, req.number, "not_in_force", None, Decimal(0), Decimal(0), Decimal(0),
                             Decimal(0), (), _words(lambda _: _("not in the plan in force on this day")))
-    item = plan.item(item_id)
+    item = item_on(plan, item_id, d.as_of)
     coefficient = s.importance[item.importance] if item.importance else s.default_importance
     reached = d.status in ("met", "met_late")
     shortfall = _shortfall(d, s.minimal_shortfall_percent)
@@ -185,3 +204,25 @@ def money(value: Decimal, _: Words) -> str:
     elif len(text.replace(",", ".").rsplit(".", 1)[1]) == 1:
         text += "0"
     return text
+
+
+def item_dict(e: ItemExposure) -> dict[str, object]:
+    """An item's exposure as JSON data (status JSON, the log): amounts as strings with cents."""
+    return {"request": e.request, "category": e.category, "amount_eur": number(e.amount_eur),
+            "unit_eur": number(e.unit_eur.quantize(CENT, ROUND_HALF_UP)), "coefficient": number(e.coefficient),
+            "shortfall": number(e.shortfall.quantize(Decimal("0.0001"), ROUND_HALF_UP)), "why": e.why}
+
+
+def request_dict(r: RequestExposure) -> dict[str, object]:
+    """A request's totals as JSON data (`rrf exposure --format json`, the log's run entry)."""
+    return {"number": r.number, "amount_eur": number(r.amount_eur), "submission": r.submission.isoformat(),
+            "paid": r.paid.isoformat() if r.paid else None, "at_risk_eur": number(r.at_risk_eur),
+            "pending_eur": number(r.pending_eur), "reversal_eur": number(r.reversal_eur),
+            "secure_eur": number(r.secure_eur), "capped": r.capped}
+
+
+def with_exposure(row: dict[str, object], plan: Plan, d: Decision) -> dict[str, object]:
+    """A decision's JSON data (serialize.decision_dict) with its item's part of its payment
+    request (`exposure`, item_dict), when the item is in one."""
+    e = item_exposure(plan, d)
+    return {**row, "exposure": item_dict(e)} if e is not None else row

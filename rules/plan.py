@@ -294,6 +294,7 @@ class Condition(Strict):
     days_left_at_most: int | None = None
     gap_percent_at_least: NonNegative | None = None
     checkpoint_missed: bool | None = None
+    evidence_missing: bool | None = None  # reached, but a document its verification requires is not attached
     unacknowledged_working_days: Annotated[int, Field(ge=1)] | None = None
 
 
@@ -411,6 +412,7 @@ class Change(Strict):
     start: PlanDate | None = None
     checkpoints: list[Checkpoint] | None = None
     evidence_required: list[Evidence] | None = None
+    importance: Ref | None = None
     name_lv: str | None = None
     name_en: str | None = None
 

@@ -20,7 +20,9 @@ from rrf.models.verify import Broken, Report, links, verify as verify_chain
 from rrf.rules import parse_plan
 from rrf.rules.dates import parse_date
 from rrf.rules.errors import RrfError
-from rrf.rules.evaluate import evaluate_item
+from rrf.rules.amend import item_on
+from rrf.rules.evaluate import evaluate_one
+from rrf.rules.exposure import with_exposure
 from rrf.rules.i18n import N_
 from rrf.rules.serialize import decision_dict, inputs_from_json
 from rrf.rules.vocab import STATUSES
@@ -272,7 +274,9 @@ def replay(ctx: Context, entry: int) -> Replay:
     inputs = inputs_from_json(row.item_id, payload["inputs"])
     again = None
     if text is not None:
-        item = parse_plan(text.text.encode("utf-8"), f"plan {sha[:12]}").plan.item(row.item_id)
-        again = decision_dict(item, evaluate_item(item, inputs, date.fromisoformat(stored["as_of"])))
+        plan = parse_plan(text.text.encode("utf-8"), f"plan {sha[:12]}").plan
+        day = date.fromisoformat(stored["as_of"])
+        d = evaluate_one(plan, row.item_id, inputs, day)
+        again = with_exposure(decision_dict(item_on(plan, row.item_id, day), d), plan, d)
     return Replay(entry, row.item_id, row.as_of, sha, len(inputs), stored, again, payload["engine_version"],
                   __version__)

@@ -31,6 +31,8 @@ from rrf.services.store import existing_store, readable, writable
 from rrf.services.waiver import as_dicts as waiver_dicts
 from rrf.rules import Decision, LoadedPlan, evaluate
 from rrf.rules.escalate import Notice, Waiver, decide
+from rrf.rules.amend import in_force, item_on
+from rrf.rules.exposure import exposure, request_dict, with_exposure
 from rrf.rules.serialize import decision_dict, inputs_to_json
 from rrf.rules.errors import RrfError
 from rrf.rules.plan import Plan
@@ -82,7 +84,7 @@ def evaluation_entries(loaded: LoadedPlan, decisions: list[Decision], notices: l
                 "engine_version": __version__,
                 "plan_sha256": loaded.sha256,
                 "evaluated_at": evaluated_at.isoformat(timespec="microseconds"),
-                "decision": decision_dict(loaded.plan.item(d.item_id), d),
+                "decision": with_exposure(decision_dict(item_on(loaded.plan, d.item_id, d.as_of), d), loaded.plan, d),
                 "inputs": inputs_to_json(d.inputs),
                 "escalations": told.get(d.item_id, []),
                 **({"waivers": waiver_dicts(waived[d.item_id])} if waived.get(d.item_id) else {}),
@@ -169,6 +171,7 @@ def run_check(*, loaded: LoadedPlan, engine: Engine, as_of: date, clock: Clock, 
                 session=session, run_id=run_id, as_of=as_of, started_at=started, finished_at=finished,
                 outcome="finished", plan_sha256=loaded.sha256, engine_version=__version__, entries=entries,
                 extra={"statuses": _counts(decisions), "messages": len(messages),
+                       **_versions(loaded.plan, as_of, decisions),
                        **({"missed_runs": missed.as_dict()} if missed else {}),
                        **({"backdated_after": backdated.isoformat()} if backdated else {})},
             )
@@ -280,6 +283,17 @@ def _log_failure(engine: Engine, run_id: str, as_of: date, started: datetime, lo
             session=session, run_id=run_id, as_of=as_of, started_at=started, finished_at=finished,
             outcome="failed", plan_sha256=loaded.sha256, engine_version=__version__, entries=[], error=error,
         )
+
+
+def _versions(plan: Plan, as_of: date, decisions: list[Decision]) -> dict[str, object]:
+    """What the run's closing entry says of the plan version in force and of the money at risk
+    (only for a plan with amendments, or with payment requests)."""
+    out: dict[str, object] = {}
+    if plan.amendments:
+        out["plan_version"] = in_force(plan, as_of).as_dict()
+    if plan.payment_requests:
+        out["exposure"] = [request_dict(r) for r in exposure(plan, decisions, as_of).requests]
+    return out
 
 
 def _counts(decisions: list[Decision]) -> dict[str, int]:
