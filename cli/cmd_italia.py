@@ -42,8 +42,10 @@ def import_plan(
     written = imports.import_plan(context(), output=output_file(output), met=met, map_=map_)
     result, p, map_ = written.result, written.loaded.plan, written.map
     targets = sum(1 for i in p.items if i.kind == "target")
+    reductions = sum(1 for i in p.items if i.direction == "decrease")
     say(f"{written.met}: {_n(result.rows)} rows read")
-    say(f"{output}: wrote {_n(len(p.items))} items ({_n(targets)} targets, {_n(len(p.items) - targets)} milestones; "
+    say(f"{output}: wrote {_n(len(p.items))} items ({_n(targets)} targets, {_n(reductions)} of them reductions, "
+        f"{_n(len(p.items) - targets)} milestones; "
         f"{_n(sum(i.scope == 'eu' for i in p.items))} EU, {_n(sum(i.scope == 'national' for i in p.items))} national), "
         f"{_n(len(p.measures))} measures, {_n(len(p.institutions))} institutions")
     if result.map is not None:
@@ -90,7 +92,8 @@ def import_progress(
     """Append the targets' progress aggregated from published project reports: one record per target and month.
 
     A target's record for a month is the sum over projects of each project's latest reported value as of
-    that month (dated the month's last day). All records in one transaction; the same files twice add nothing.
+    that month (dated the month's last day); a reduction or level target gets none (its projects' values
+    add up to no value of it). All records in one transaction; the same files twice add nothing.
     """
     format_of(fmt, (italia.FORMAT,))
     done = imports.import_progress(context(plan, db), reports=reports, map_=map_)
@@ -134,6 +137,11 @@ def _progress_summary(r: italia.ProgressImport, reports: Path, map_: Path) -> No
         say(f"  links not used, the indicator's unit cannot be compared with the target's: "
             f"{_n(len(r.incomparable_links))} (the target gets no records from that indicator)")
         for w in r.incomparable_links:
+            say(f"    {w}")
+    if r.level_links:
+        say(f"  links not used, the target is a reduction or a level (its projects' values add up to no value of it): "
+            f"{_n(len(r.level_links))} (the target gets no records from that indicator)")
+        for w in r.level_links:
             say(f"    {w}")
     if r.repeated_reports:
         say(f"  the same project and indicator reported twice in a month: {_n(r.repeated_reports)} "

@@ -3,8 +3,9 @@
 The plan becomes a valid plan file; the project reports become one cumulative record per target and
 month. It reads the files as Italia Domani publishes them (decimal commas, Q1/T1 quarters, "2024.0"
 years, Italian month names in any case), keeps every usable milestone and target with its
-number, due date, goal, baseline and EU or national scope, and reports every row it cannot
-use with its line and reason. The fixtures in tests/data/italia/ are cut from the real files
+number, due date, goal, baseline and EU or national scope (a goal at or below its baseline as a
+reduction, which gets no records from project reports), and reports every row it cannot use
+with its line and reason. The fixtures in tests/data/italia/ are cut from the real files
 in data/italia-domani (the published files, carried in the repo), byte for byte:
 
 - met.csv.gz: PNRR_MeT_OAprogrammazione's header and records 1-270 (original lines 2-939,
@@ -16,7 +17,9 @@ in data/italia-domani (the published files, carried in the repo), byte for byte:
   (lines 2-20 of the slice).
 """
 
+import csv
 import gzip
+import io
 import json
 import math
 import shutil
@@ -33,8 +36,9 @@ from conftest import records_at
 from rrf.models.tables import ImportBatch
 from rrf.importers import italia
 from rrf.cli.main import app
-from rrf.rules import load_plan
+from rrf.rules import load_plan, parse_plan
 
+ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data" / "italia"
 MET, MAP, REPORTS = DATA / "met.csv.gz", DATA / "map.csv", DATA / "reports.csv"
 runner = CliRunner()
@@ -122,7 +126,7 @@ PLAN_ITEMS = [
 def test_the_generated_plan_is_valid_for_rrf_validate(plan_path):
     result = rrf("validate", "--plan", plan_path)
     assert result.exit_code == 0, result.stderr
-    assert "valid: 227 items (133 targets, 94 milestones), 38 measures" in result.stdout
+    assert "valid: 249 items (155 targets, 94 milestones), 38 measures" in result.stdout
 
 
 @pytest.mark.parametrize("item_id, kind, due, goal, baseline, unit, scope", PLAN_ITEMS)
@@ -148,11 +152,77 @@ def test_measures_institutions_and_sources_come_from_the_rows(plan_path):
     assert plan.sources["map"].published == date(2025, 3, 31)
 
 
+REDUCTIONS = [
+    # id, due, baseline, goal, unit, line in met.csv.gz and its note (None: none)
+    # M1C1-00-ITA-50, Numero, "260.000,00" -> "208.000,00", Q2 2022: INAIL contact-centre requests
+    ("M1C1I1.6/m1c1-00-ita-50", date(2022, 6, 30), Decimal(260000), Decimal(208000), "Numero", 251, None),
+    # M1C1-41, Percentuale, "100,00" -> "75,00", Q2 2024: the regional administrative courts' backlog
+    ("M1C1I3.00/m1c1-41", date(2024, 6, 30), Decimal(100), Decimal(75), "Percentuale", 526, None),
+    # M1C1-88, "30,00" -> "30,00", Q1 2026: days central administrations take to pay, kept at 30 (a ceiling)
+    ("M1C1R1.11/m1c1-88", date(2026, 3, 31), Decimal(30), Decimal(30), "Media ponderata dei tempi di pagamento", 794,
+     "goal equal to its baseline: imported as a reduction target (reached at or below the goal); check the row "
+     "(goal 30,00 = baseline 30,00 Media ponderata dei tempi di pagamento)"),
+    # M1C1-140-ITA-1, Percentuale, "10,00" -> "10,00", Q4 2023
+    ("M1C1I1.4/m1c1-140-ita-1", date(2023, 12, 31), Decimal(10), Decimal(10), "Percentuale", 93,
+     "goal equal to its baseline: imported as a reduction target (reached at or below the goal); check the row "
+     "(goal 10,00 = baseline 10,00 Percentuale)"),
+    # M1C1-00-ITA-31, Percentuale, "6.283,00" -> "60,00", Q2 2024: PAs adopting SPID and CIE, as published
+    ("M1C1I1.4/m1c1-00-ita-31", date(2024, 6, 30), Decimal(6283), Decimal(60), "Percentuale", 161,
+     "a percentage with a baseline or goal above 100: they may be in different units (kept as published); "
+     "check the row (baseline 6.283,00, goal 60,00 Percentuale)"),
+]
+
+
+@pytest.mark.parametrize("item_id, due, baseline, goal, unit, line, note", REDUCTIONS)
+def test_a_goal_at_or_below_its_baseline_is_a_reduction_and_a_level(plan_run, plan_path, item_id, due, baseline,
+                                                                   goal, unit, line, note):
+    item = load_plan(plan_path).plan.item(item_id)
+    assert (item.kind, item.direction, item.indicator, item.due, item.baseline, item.goal, item.unit_lv) == (
+        "target", "decrease", "level", due, baseline, goal, unit)
+    assert item.reaches(goal, goal) and not item.reaches(goal + 1, goal)  # reached at or below the goal
+    notes = [n for n in plan_run[0].stdout.splitlines() if n.startswith(f"  note: met.csv.gz:{line}: ")]
+    number = item_id.split("/")[1].upper()
+    assert notes == ([f"  note: met.csv.gz:{line}: {number}: {note}"] if note else [])
+
+
+def test_every_target_is_an_increase_or_a_reduction_by_its_goal_and_baseline(plan_path):
+    targets = [i for i in load_plan(plan_path).plan.items if i.kind == "target"]
+    assert len(targets) == 155
+    assert all((i.direction, i.indicator) == (("decrease", "level") if i.goal <= i.baseline else
+                                              ("increase", "cumulative")) for i in targets)
+    assert sum(i.direction == "decrease" for i in targets) == 22
+
+
+MET_EDITS = [
+    # M1C1-00-ITA-50's baseline and goal ("260.000,00","208.000,00") replaced: direction, goal, note or skip
+    (("260.000,00", "0,00"), ("decrease", Decimal(0), None)),  # a reduction to nothing (M2C1-16 is 11 -> 0)
+    (("0,00", "0,00"), (None, None, "target goal is 0")),
+    (("", "0,00"), (None, None, "target goal is 0")),  # no baseline: 0
+    (("260.000,00", "260.000,00"), ("decrease", Decimal(260000), italia.EQUAL_BASELINE)),
+    (("260.000,00", "260.000,01"), ("increase", Decimal("260000.01"), None)),
+]
+
+
+@pytest.mark.parametrize("edit, outcome", MET_EDITS)
+def test_the_goal_against_the_baseline_decides_increase_reduction_or_skip(edit, outcome):
+    text = gzip.decompress(MET.read_bytes()).decode("utf-8")
+    old = '"260.000,00","208.000,00"'
+    assert text.count(old) == 1
+    text = text.replace(old, f'"{edit[0]}","{edit[1]}"')
+    result = italia.plan_from_files("met.csv", text.encode("utf-8"), "map.csv", MAP.read_bytes())
+    direction, goal, why = outcome
+    item = next((i for i in result.items if i["id"] == "M1C1I1.6/m1c1-00-ita-50"), None)
+    if direction is None:
+        assert item is None
+        assert [(s.line, s.category) for s in result.skipped if s.ref == "M1C1-00-ITA-50"] == [(251, why)]
+    else:
+        assert (item.get("direction", "increase"), item["goal"]) == (direction, goal)
+        assert [s.category for s in result.notes if s.ref == "M1C1-00-ITA-50"] == ([why] if why else [])
+
+
 SKIPPED_ROWS = [
     # line in met.csv.gz, nr_seq_mt, why
-    (93, "M1C1-140-ITA-1", "target goal not above its baseline (goal 10,00 <= baseline 10,00"),
-    (251, "M1C1-00-ITA-50", "target goal not above its baseline (goal 208.000,00 <= baseline 260.000,00"),
-    (781, "M1C1-80", "target goal is 0 (valore_obiettivo_target '0,00')"),
+    (781, "M1C1-80", "target goal is 0 (valore_obiettivo_target '0,00', riferimento_di_partenza_target '0,00')"),
     (894, "M1C1-56", "duplicate nr_seq_mt (first at line 360; listed again under M1C1R2.01.00)"),
     (966, "M3C2-6", "duplicate nr_seq_mt (first at line 965; listed again under M3C2I2.02.02)"),
 ]
@@ -169,11 +239,15 @@ def test_the_rows_not_used_are_counted_in_a_summary(plan_run):
     out = result.stdout
     assert result.exit_code == 0
     assert "met.csv.gz: 282 rows read" in out
-    assert "rows not used: 55 of 282" in out
-    for count, category in [(25, "duplicate nr_seq_mt"), (8, "target goal is 0"),
-                            (22, "target goal not above its baseline")]:
+    assert "wrote 249 items (155 targets, 22 of them reductions, 94 milestones; 158 EU, 91 national)" in out
+    assert "rows not used: 33 of 282" in out
+    for count, category in [(25, "duplicate nr_seq_mt"), (8, "target goal is 0")]:
         assert f"{count:>7}  {category}" in out
-    assert out.count("  not used: ") == 55  # 282 rows = 227 items + 55 rows not used
+    assert out.count("  not used: ") == 33  # 282 rows = 249 items + 33 rows not used
+    assert "not above its baseline" not in out  # a goal at or below its baseline is a reduction now
+    assert "notes: 8" in out
+    for count, category in [(5, italia.EQUAL_BASELINE), (2, italia.PERCENT_ABOVE_100)]:
+        assert f"{count:>7}  {category}" in out
 
 
 # --- progress ----------------------------------------------------------------------------------
@@ -194,7 +268,8 @@ def test_the_rows_not_used_are_counted_in_a_summary(plan_run):
 #    15 "6,15" Dicembre 2023; 16 "159,90" Febbraio 2024; 17 "0,00" DICEMBRE with no anno (not used).
 #    07/2023 = 7,79 + 9,43 = 17,22; 12/2023 = 17,22 + 6,15 = 23,37; 02/2024 = 23,37 + 159,90 = 183,27.
 #  Not used either: 18 T0299 (in no link of the map), 19 T0029 Marzo 2026 (after the extraction
-#  date 2025-03-31), 20 T0049 (its targets are in Percentuale, the indicator counts a Numero).
+#  date 2025-03-31), 20 T0049 (three of its targets are in Percentuale, the indicator counts a Numero;
+#  the fourth, M1C1-140-ITA-1, is a reduction, to which a sum of projects' values is no value).
 RECORDS = [
     # item id, as of (last day of the month), value, first line of that month
     ("M1C1I1.01/m1c1-17", date(2024, 7, 31), Decimal(1), 2),
@@ -231,6 +306,9 @@ STATUSES = [
     ("2025-03-31", "M1C1I1.01/m1c1-26", "at_risk", 3, date(2025, 2, 28) + timedelta(days=math.ceil(277 * 425 / 3))),
     ("2025-03-31", "M2C1I2.02/m2c1-9", "at_risk", 183.27, None),
     ("2025-03-31", "M1C1I1.04/m1c1-140", "missed", None, None),  # its only indicator counts no percentage
+    # reductions get no records from project reports
+    ("2025-03-31", "M1C1I1.4/m1c1-140-ita-1", "missed", None, None),  # due 2023-12-31
+    ("2025-03-31", "M1C1R1.11/m1c1-88", "no_data", None, None),  # due 2026-03-31
 ]
 
 
@@ -282,9 +360,12 @@ def test_the_summary_counts_every_row_and_link_not_used(imported):
         "1  indicator not linked to any target in the map",
         "1  indicator's unit not comparable with its targets' units",
         "indicators reported but not linked to any target: 1 (T0299)",
-        "targets of the map not in the plan: 2 (M1C1-140-ITA-1, M2C4-00-ITA-35)",
+        "targets of the map not in the plan: 1 (M2C4-00-ITA-35)",
         "map entries that are milestones of the plan (milestones get no records): 1 (M3C2-6)",
         "M1C1I1.04/m1c1-140 <- T0049: target in 'Percentuale', indicator in 'Numero' (map line 7)",
+        "links not used, the target is a reduction or a level (its projects' values add up to no value of it): 1 "
+        "(the target gets no records from that indicator)",
+        "    M1C1I1.4/m1c1-140-ita-1 <- T0049: a reduction, project values are not a total (map line 9)",
         "records written: 22 for 5 targets, as import #1",
     ]:
         assert line in out, line
@@ -341,6 +422,41 @@ def test_a_row_that_cannot_be_read_is_counted_under_its_reason(plan_path, edit, 
     july_records = [r.record.value for r in result.rows
                     if r.record.item_id == "M2C1I2.02/m2c1-9" and r.record.as_of == date(2023, 7, 31)]
     assert july_records == [july]
+
+
+def with_water_losses() -> tuple[bytes, bytes]:
+    """The slice with the real row of M2C4-00-ITA-35 (water losses from 50 % to 35 %, the target of T0029)
+    added to the plan, and line 19 (T0029, 0,00 of project D78B22000510006) dated December 2024."""
+    with gzip.open(ROOT / "data" / "italia-domani" / italia.MET_FILE, "rt", encoding="utf-8", newline="") as fh:
+        rows = csv.reader(fh)
+        header = next(rows)
+        (row,) = [r for r in rows if r[header.index("nr_seq_mt")] == "M2C4-00-ITA-35"]
+    extra = io.StringIO()
+    csv.writer(extra, lineterminator="\n").writerow(row)
+    met = gzip.decompress(MET.read_bytes()) + extra.getvalue().encode("utf-8")
+    lines = REPORTS.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert lines[18].count("T0029") == 1 and lines[18].count("Marzo,2026.0") == 1
+    lines[18] = lines[18].replace("Marzo,2026.0", "Dicembre,2024.0")
+    return met, "".join(lines).encode("utf-8")
+
+
+def test_reports_of_a_reduction_are_not_summed_and_are_counted_under_their_reason():
+    met, reports = with_water_losses()
+    plan = italia.plan_from_files("met.csv", met, "map.csv", MAP.read_bytes())
+    (item,) = [i for i in plan.items if i["id"] == "M2C4I4.2/m2c4-00-ita-35"]
+    assert (item["direction"], item["indicator"], item["baseline"], item["goal"]) == ("decrease", "level", 50, 35)
+    loaded = parse_plan(italia.plan_toml(plan).encode("utf-8")).plan
+    result = italia.progress_from_files("reports.csv", reports, "map.csv", MAP.read_bytes(), loaded,
+                                        date(2026, 11, 22))
+    assert result.not_used[italia.NOT_A_TOTAL] == 1
+    assert [(s.line, s.ref, s.detail) for s in result.examples[italia.NOT_A_TOTAL]] == [
+        (19, "T0029", "M2C4I4.2/m2c4-00-ita-35 <- T0029: a reduction, project values are not a total (map line 12)")]
+    assert result.level_links == [
+        "M1C1I1.4/m1c1-140-ita-1 <- T0049: a reduction, project values are not a total (map line 9)",
+        "M2C4I4.2/m2c4-00-ita-35 <- T0029: a reduction, project values are not a total (map line 12)"]
+    assert result.map_not_in_plan == [] and result.read == 19 and result.used == 13
+    assert {r.record.item_id for r in result.rows}.isdisjoint({"M2C4I4.2/m2c4-00-ita-35", "M1C1I1.4/m1c1-140-ita-1"})
+    assert sum(result.not_used.values()) == 19 - 13  # nothing lost: every row used or counted
 
 
 # --- bad input ---------------------------------------------------------------------------------

@@ -47,6 +47,29 @@ MAP_COLUMNS = ("numero_sequenziale_milestone_target", "codice_indicatore", "obie
 REPORT_COLUMNS = ("cup", "codice_locale_progetto", "codice_indicatore", "valore_realizzato", "mese", "anno")
 
 
+# Units as the two files write them, by kind of quantity and scale (-1: an unknown scale, "Importo").
+_UNIT_KINDS: dict[str, tuple[str, int]] = {
+    "%": ("percent", 0), "percentuale": ("percent", 0), "punti percentuali": ("percent", 0),
+    "euro": ("money", 0), "eur": ("money", 0), "importo": ("money", -1), "mln euro": ("money", 6),
+    "euro (milioni)": ("money", 6),
+    "tep": ("energy", 0), "ktep": ("energy", 3), "mtep": ("energy", 6), "gwh": ("electricity", 0),
+    "kw": ("power", 3), "mw": ("power", 6),
+}
+
+
+def unit_kind(unit: str) -> tuple[str, int] | None:
+    """The kind of quantity and scale of a unit as the files write it ("Percentuale" -> percent), or None."""
+    u = " ".join(unit.lower().replace("/anno", "").split())
+    if re.fullmatch(r"[\d.,]+", u):
+        return ("multiplier", 0)
+    for prefix, kind in _UNIT_KINDS.items():
+        if u == prefix or (kind[0] in ("percent", "money") and u.startswith(prefix + " ")):
+            return kind
+    if "(eur)" in u or u.startswith("importo"):
+        return ("money", -1)
+    return None
+
+
 class ItaliaError(RrfError, ValueError):
     """An input file cannot be read as the expected CSV; the message names the file."""
 

@@ -1,5 +1,13 @@
 """The published milestones and targets (PNRR_MeT_OAprogrammazione) as a plan for the engine.
 
+A target whose goal is above its baseline is an increase (the plan model's defaults). A target
+whose goal is at or below its baseline is a reduction (court backlogs, payment days, water
+losses, illegal landfills): `direction = "decrease"`, reached when the value falls to the goal
+or below, and `indicator = "level"`, each record stating the value on its day. A goal equal to
+its baseline is imported the same way, as a ceiling, and noted (EQUAL_BASELINE); a goal of 0
+with a baseline of 0 says nothing to reach and is not used (ZERO_GOAL). Figures stay as
+published; a percentage whose baseline or goal is above 100 is noted (PERCENT_ABOVE_100).
+
 The indicator map (PNRR_Map_Indicatori_Target) gives the unit of a target that has none and is
 cross-checked against the plan (due date, goal, EU or national); disagreements are kept and
 noted. Every row not used is returned with its line and reason.
@@ -16,7 +24,7 @@ import tomli_w
 from pydantic import ValidationError
 
 from rrf.importers.italia.files import (MAP_COLUMNS, MET_COLUMNS, Skipped, cells, ID_RE, item_id, parse_italian_number,
-                              parse_year, quarter_end, read_table, slug)
+                              parse_year, quarter_end, read_table, slug, unit_kind)
 from rrf.rules.plan import Item
 
 @dataclass
@@ -78,15 +86,17 @@ BAD_KIND = "neither Milestone nor Target"
 NO_DUE = "no usable due quarter or year"
 NO_GOAL = "target goal missing or not a number"
 ZERO_GOAL = "target goal is 0"
-NOT_ABOVE = "target goal not above its baseline"
 BAD_BASELINE = "target baseline not a number"
 BAD_MEASURE = "no usable measure code"
 REJECTED = "refused by the plan model"
-PLAN_SKIPS = (DUPLICATE, NO_NUMBER, BAD_KIND, BAD_MEASURE, NO_DUE, NO_GOAL, ZERO_GOAL, BAD_BASELINE, NOT_ABOVE,
-              REJECTED)
+PLAN_SKIPS = (DUPLICATE, NO_NUMBER, BAD_KIND, BAD_MEASURE, NO_DUE, NO_GOAL, BAD_BASELINE, ZERO_GOAL, REJECTED)
 
 UNIT_FROM_MAP = "target without a unit: unit taken from its indicator in the map"
 UNIT_UNKNOWN = 'target without a unit (also none in the map): unit written as "n.d."'
+EQUAL_BASELINE = ("goal equal to its baseline: imported as a reduction target (reached at or below the goal); "
+                  "check the row")
+PERCENT_ABOVE_100 = ("a percentage with a baseline or goal above 100: they may be in different units "
+                     "(kept as published); check the row")
 SCOPE_UNKNOWN = "ita_ue neither UE nor ITA: scope left out"
 MAP_DUE_DIFFERS = "due date differs in the map: kept both as due_alternatives (the plan's is used)"
 MAP_GOAL_DIFFERS = "goal differs in the map (the plan's is used)"
@@ -182,12 +192,9 @@ def plan_from_files(met_name: str, met: bytes, map_name: str | None = None,
             except ValueError:
                 skip(line, nr, BAD_BASELINE, f"riferimento_di_partenza_target {baseline_text!r}")
                 continue
-            if goal == 0:
-                skip(line, nr, ZERO_GOAL, f"valore_obiettivo_target {goal_text!r}")
-                continue
-            if goal <= baseline:
-                skip(line, nr, NOT_ABOVE, f"goal {goal_text} <= baseline {baseline_text}: a reduction or "
-                                          "unchanged target, which the engine cannot express")
+            if goal == 0 and baseline == 0:
+                skip(line, nr, ZERO_GOAL, f"valore_obiettivo_target {goal_text!r}, "
+                                          f"riferimento_di_partenza_target {baseline_text!r}")
                 continue
             if not unit:
                 from_map = next((lk.unit for lk in links.get(nr, []) if lk.unit), "")
@@ -198,6 +205,12 @@ def plan_from_files(met_name: str, met: bytes, map_name: str | None = None,
                     unit = "n.d."
                     note(line, nr, UNIT_UNKNOWN)
             item.update(unit_lv=unit, unit_en=unit, baseline=baseline, goal=goal)
+            if goal <= baseline:  # a reduction: reached at or below the goal, a level on its day
+                item.update(direction="decrease", indicator="level")
+                if goal == baseline:
+                    note(line, nr, EQUAL_BASELINE, f"goal {goal_text} = baseline {baseline_text} {unit}")
+            if (unit_kind(unit) or ("",))[0] == "percent" and max(goal, baseline) > 100:
+                note(line, nr, PERCENT_ABOVE_100, f"baseline {baseline_text}, goal {goal_text} {unit}")
         else:
             item["goal"] = "done"
         item["due"] = due

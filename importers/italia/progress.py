@@ -4,24 +4,37 @@ For each month that has reports, a target's record is the sum over projects of e
 latest value as of that month (a project's value carries forward to later months), dated the
 last day of the month. A target linked to several indicators sums them all; a link whose
 indicator's unit cannot be compared with the target's (a percentage counted in euros, say) is
-not used, and is reported. Every row not used is counted under its reason, with examples.
+not used, and is reported.
+
+A reduction target (`direction = "decrease"`) or a level indicator (`indicator = "level"`)
+gets no records from the project reports: each project states its own level (the water lost
+per kilometre of its network, the share of it lost), and neither their sum nor any other
+figure made of them is the target's value. Its links are not used and are listed; a report
+row whose indicator then gives no target a value is counted under NOT_A_TOTAL (under
+NOT_COMPARABLE when another of its links is refused for its units). In the published files
+this concerns T0028 and T0029 (linear and percentage water losses, 141 projects each, linked
+only to the reductions M2C4-00-ITA-34 and -35: their 86 rows with a usable month), and the
+links of T0049 and T0077 to M1C1-140-ITA-1, M1C1-00-ITA-31 and -34 (T0077's rows still count
+for M1C1-146; T0049's other links are refused for their units).
+
+Every row not used is counted under its reason, with examples.
 """
 
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from rrf.importers.italia.files import (MONTHS, REPORT_COLUMNS, REPORTER, Skipped, month_end, number_slug,
-                              parse_italian_number, parse_year, read_table, sha256_of)
+                              parse_italian_number, parse_year, read_table, sha256_of, unit_kind)
 from rrf.importers.italia.plan import IndicatorMap, read_map
 from rrf.rules.plan import Item, Plan
 from rrf.rules.errors import RrfError
 from rrf.rules.i18n import N_, Words
 from rrf.rules.records import CheckedRecord, ImportRow, out_of_bounds
 
-# Why a report row is not used (summary order; a row is counted under the first that applies).
+# Why a report row is not used (summary order; a row is counted under the first that applies: the
+# last three when its indicator gives no target a value, by what one of the indicator's links has).
 MISSING_VALUE = "missing value (valore_realizzato empty)"
 BAD_VALUE = "valore_realizzato not a number"
 NEGATIVE_VALUE = "negative valore_realizzato"
@@ -31,35 +44,17 @@ BAD_YEAR = "anno not a year"
 AFTER_EXTRACTION = "month after the file's extraction date (data_di_estrazione)"
 FUTURE = "month after today"
 UNLINKED = "indicator not linked to any target in the map"
-NOT_IN_PLAN = "indicator linked only to targets that are not targets of the plan"
 NOT_COMPARABLE = "indicator's unit not comparable with its targets' units"
+NOT_A_TOTAL = "indicator of a reduction or level target: project values are not a total"
+NOT_IN_PLAN = "indicator linked only to targets that are not targets of the plan"
 SUM_OUT_OF_BOUNDS = N_("{file}: the sum for {id} as of {month} cannot be recorded: {problem}; nothing was imported")
 REPORT_SKIPS = (MISSING_VALUE, BAD_VALUE, NEGATIVE_VALUE, NO_MONTH, UNKNOWN_MONTH, BAD_YEAR, AFTER_EXTRACTION,
-                FUTURE, UNLINKED, NOT_IN_PLAN, NOT_COMPARABLE)
+                FUTURE, UNLINKED, NOT_COMPARABLE, NOT_A_TOTAL, NOT_IN_PLAN)
 
-# Units as the two files write them, by kind of quantity and scale. The plan often writes
-# "Numero" for a count of kilometres or square metres, so a count compares with those;
-# percentages, money and energy compare only with their own kind, at the same scale.
-_UNIT_KINDS: dict[str, tuple[str, int]] = {
-    "%": ("percent", 0), "percentuale": ("percent", 0), "punti percentuali": ("percent", 0),
-    "euro": ("money", 0), "eur": ("money", 0), "importo": ("money", -1), "mln euro": ("money", 6),
-    "euro (milioni)": ("money", 6),
-    "tep": ("energy", 0), "ktep": ("energy", 3), "mtep": ("energy", 6), "gwh": ("electricity", 0),
-    "kw": ("power", 3), "mw": ("power", 6),
-}
+# The plan often writes "Numero" for a count of kilometres or square metres, so a count
+# compares with those; percentages, money and energy compare only with their own kind, at the
+# same scale (files.unit_kind).
 _STRICT_KINDS = {"percent", "money", "energy", "electricity"}
-
-
-def _unit_kind(unit: str) -> tuple[str, int] | None:
-    u = " ".join(unit.lower().replace("/anno", "").split())
-    if re.fullmatch(r"[\d.,]+", u):
-        return ("multiplier", 0)
-    for prefix, kind in _UNIT_KINDS.items():
-        if u == prefix or (kind[0] in ("percent", "money") and u.startswith(prefix + " ")):
-            return kind
-    if "(eur)" in u or u.startswith("importo"):
-        return ("money", -1)
-    return None
 
 
 def units_differ(target_unit: str, indicator_unit: str) -> str | None:
@@ -67,7 +62,7 @@ def units_differ(target_unit: str, indicator_unit: str) -> str | None:
 
     -1 is an unknown scale ("Importo"), which compares with any scale of money.
     """
-    t, i = _unit_kind(target_unit), _unit_kind(indicator_unit)
+    t, i = unit_kind(target_unit), unit_kind(indicator_unit)
     if t is not None and t[0] == "multiplier":
         return f"the target's unit is a bare multiplier ({target_unit!r}), the indicator's {indicator_unit!r}"
     if t == i or (t is None and i is None):
@@ -96,6 +91,7 @@ class ProgressImport:
     map_not_in_plan: list[str]
     map_milestones: list[str]
     incomparable_links: list[str]
+    level_links: list[str]  # links to reduction or level targets, which get no records
     targets: int
     repeated_reports: int
 
@@ -112,12 +108,18 @@ def progress_from_files(reports_name: str, reports: bytes, map_name: str, map_da
     targets_of: dict[str, list[str]] = defaultdict(list)  # indicator -> target item ids
     linked: set[str] = set()
     incomparable: dict[str, list[str]] = defaultdict(list)  # indicator -> why, per target
+    level: dict[str, list[str]] = defaultdict(list)  # indicator -> its reduction or level targets
     for link in imap.links:
         linked.add(link.indicator)
         found = by_number.get(number_slug(link.target), [])
         target = next((it for it in found if it.kind == "target"), None)
         if target is None:
             (milestones if found else not_in_plan).add(link.target)
+            continue
+        if target.direction == "decrease" or target.indicator == "level":
+            what = "a reduction" if target.direction == "decrease" else "a level indicator"
+            level[link.indicator].append(f"{target.id} <- {link.indicator}: {what}, project values are not a "
+                                         f"total (map line {link.line})")
             continue
         why = units_differ(target.unit_lv or "", link.unit)
         if why is not None:
@@ -207,6 +209,8 @@ def progress_from_files(reports_name: str, reports: bytes, map_name: str, map_da
         if ind not in targets_of:
             if ind in incomparable:
                 drop(NOT_COMPARABLE, line, ind, incomparable[ind][0])
+            elif ind in level:
+                drop(NOT_A_TOTAL, line, ind, level[ind][0])
             else:
                 drop(NOT_IN_PLAN, line, ind, "")
             continue
@@ -240,6 +244,7 @@ def progress_from_files(reports_name: str, reports: bytes, map_name: str, map_da
         examples=dict(shown), map=imap, unlinked_indicators=sorted(unlinked),
         map_not_in_plan=sorted(not_in_plan), map_milestones=sorted(milestones),
         incomparable_links=[w for ws in incomparable.values() for w in ws],
+        level_links=[w for ws in level.values() for w in ws],
         targets=len({r.record.item_id for r in out}), repeated_reports=repeated,
     )
 
