@@ -21,6 +21,7 @@ from prefect.utilities.annotations import quote
 
 from rrf.notifications.render import missed_words, overview_url
 from rrf.rules import LoadedPlan
+from rrf.rules.exposure import exposure, money as money_text
 from rrf.rules.i18n import Words
 from rrf.rules.schedule import DAILY, Missed, Schedule
 from rrf.rules.serialize import number
@@ -153,6 +154,12 @@ def summary_markdown(loaded: LoadedPlan, result: CheckResult, delivery: Delivery
     lines += ["", _("Messages: {new} new; delivery: {sent} sent, {failed} failed (kept for the next run), "
                     "{waiting} waiting for an address.", new=len(result.messages), sent=delivery.sent,
                     failed=delivery.failed, waiting=delivery.unaddressed)]
+    if loaded.plan.payment_requests:
+        money = exposure(loaded.plan, result.decisions, result.as_of)
+        lines += ["", _("**Money at risk:** {at_risk} EUR; to be recovered (reversals): {reversal} EUR; pending: "
+                        "{pending} EUR (`rrf exposure` shows each request and item).",
+                        at_risk=money_text(money.at_risk_eur, _), reversal=money_text(money.reversal_eur, _),
+                        pending=money_text(money.pending_eur, _))]
     if result.missed:
         lines += ["", _("**Missed scheduled runs** (no check ran): {runs}. The coordinator is told.",
                         runs=describe_missed(result.missed, lang))]
