@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from rrf import __version__
-from rrf.cli import cmd_audit, cmd_italia, cmd_notify, cmd_progress, cmd_status, cmd_web  # noqa: F401  (they register the subcommands)
+from rrf.cli import cmd_audit, cmd_exposure, cmd_italia, cmd_notify, cmd_progress, cmd_status, cmd_test, cmd_web  # noqa: F401  (they register the subcommands)
 from rrf.cli.app import app
 from rrf.cli.common import out
 

@@ -53,6 +53,7 @@ def test_the_wheel_holds_one_package_rrf(wheel):
     assert sorted(n for n in names if n.startswith(f"rrf-{version}.data/")) == [
         f"rrf-{version}.data/data/share/rrf/examples/seed-progress.csv",
         f"rrf-{version}.data/data/share/rrf/milestones.toml",
+        f"rrf-{version}.data/data/share/rrf/milestones.tests.toml",
     ]
 
 
