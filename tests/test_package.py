@@ -52,8 +52,8 @@ def test_the_wheel_holds_one_package_rrf(wheel):
     assert {n.split("/")[0] for n in names} == {"rrf", f"rrf-{version}.dist-info", f"rrf-{version}.data"}
     assert sorted(n for n in names if n.startswith(f"rrf-{version}.data/")) == [
         f"rrf-{version}.data/data/share/rrf/examples/seed-progress.csv",
-        f"rrf-{version}.data/data/share/rrf/milestones.toml",
         f"rrf-{version}.data/data/share/rrf/milestones.tests.toml",
+        f"rrf-{version}.data/data/share/rrf/milestones.toml",
     ]
 
 
