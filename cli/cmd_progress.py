@@ -18,6 +18,11 @@ from rrf.rules.vocab import milestone_value
 from rrf.services import progress
 
 
+EvidenceForOpt = Annotated[Optional[str], typer.Option(
+    "--evidence-for", metavar="NAME",
+    help="the required document the --evidence is (a name of the item's evidence_required, e.g. acceptance-act)")]
+
+
 @app.command(context_settings={"ignore_unknown_options": True})  # VALUE may be "-5"
 @input_errors
 def record(
@@ -28,23 +33,26 @@ def record(
     breakdown: Annotated[Optional[str], typer.Option("--breakdown", metavar="KEY=VALUE",
                                                      help="dimension=key, e.g. region=KPR")] = None,
     evidence: Annotated[Optional[str], typer.Option("--evidence", help="a file (its SHA-256 is kept) or URL")] = None,
+    evidence_for: EvidenceForOpt = None,
     reporter: Annotated[Optional[str], typer.Option("--reporter", help="who reported it")] = None,
     plan: PlanOpt = None,
     db: DbOpt = None,
 ) -> None:
     """Append one progress record (records are never changed or deleted)."""
     row, checked = progress.record(context(plan, db), item_id=item_id, value=value, as_of=as_of, source=source,
-                                   breakdown=breakdown, evidence=evidence, reporter=reporter)
+                                   breakdown=breakdown, evidence=evidence, reporter=reporter, evidence_for=evidence_for)
     shown = milestone_value(checked.done) or (str(checked.value) if checked.value is not None else value)
     key = f" [{checked.breakdown_key}]" if checked.breakdown_key else ""
-    say(f"recorded #{row.id}: {checked.item_id}{key} = {shown} as of {checked.as_of}")
+    document = f" (evidence for {checked.evidence_for})" if checked.evidence_for else ""
+    say(f"recorded #{row.id}: {checked.item_id}{key} = {shown} as of {checked.as_of}{document}")
 
 
 @app.command("import")
 @input_errors
 def import_(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="CSV or XLSX with the columns id, value, as_of, source "
-                                         "and, if wanted, breakdown, reporter, evidence, corrects, reason")],
+                                         "and, if wanted, breakdown, reporter, evidence, evidence_for, corrects, "
+                                         "reason")],
     plan: PlanOpt = None,
     db: DbOpt = None,
 ) -> None:
@@ -93,6 +101,7 @@ def correct(
                                                      help="(default: the corrected record's key)")] = None,
     withdraw: Annotated[bool, typer.Option("--withdraw", help="the record should not count at all")] = False,
     evidence: Annotated[Optional[str], typer.Option("--evidence", help="a file (its SHA-256 is kept) or URL")] = None,
+    evidence_for: EvidenceForOpt = None,
     reporter: Annotated[Optional[str], typer.Option("--reporter", help="who made the correction")] = None,
     plan: PlanOpt = None,
     db: DbOpt = None,
@@ -102,7 +111,7 @@ def correct(
         raise RrfError("give either the right VALUE or --withdraw")
     row, original, checked = progress.correct(
         context(plan, db), record_id=record_id, value=value, reason=reason, source=source, as_of=as_of,
-        breakdown=breakdown, evidence=evidence, reporter=reporter)
+        breakdown=breakdown, evidence=evidence, reporter=reporter, evidence_for=evidence_for)
     what = "withdrawn" if withdraw else f"now {value} as of {checked.as_of}"
     say(f"recorded #{row.id}: corrects #{record_id} ({original.item_id}), {what}")
 

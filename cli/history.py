@@ -23,7 +23,8 @@ def print_history(console: Console, item_id: str, entries: list[dict[str, Any]])
             value = f"{e['breakdown_key']}: {value}"
         source = e["source"]
         if e["evidence"]:
-            source += f"\nevidence: {e['evidence']}" + (f" (sha256 {e['evidence_sha256'][:12]}…)" if e["evidence_sha256"] else "")
+            what = f"evidence for {e['evidence_for']}" if e.get("evidence_for") else "evidence"  # a required document
+            source += f"\n{what}: {e['evidence']}" + (f" (sha256 {e['evidence_sha256'][:12]}…)" if e["evidence_sha256"] else "")
         if e["import"]:
             source += f"\nimport #{e['import']['import']}: {e['import']['file']} row {e['import']['row']}"
         change = []

@@ -2,8 +2,9 @@
 
 Columns (a header row, any order; CSV comma- or semicolon-separated, UTF-8; XLSX: the
 first sheet): id, value, as_of, source (required); breakdown, reporter, evidence,
-corrects, reason (optional). `breakdown` is `dimension=key` (e.g. `region=KPR`) or just
-the key. A row with `corrects` (a record number) replaces that record and needs a
+evidence_for, corrects, reason (optional). `breakdown` is `dimension=key` (e.g. `region=KPR`)
+or just the key. `evidence_for` names which of the item's required documents (`evidence_required`)
+the row's `evidence` is. A row with `corrects` (a record number) replaces that record and needs a
 `reason`; with an empty `value` it withdraws it. Numbers may be written the Latvian way
 ("1 300", "1300,0"), dates as 2026-08-31 or 31.08.2026.
 """
@@ -23,7 +24,7 @@ from rrf.rules.i18n import Words
 from rrf.rules.plan import Plan
 from rrf.rules.records import CheckedRecord, ImportRow, RecordError, check_correction, check_record
 
-COLUMNS = ("id", "value", "as_of", "breakdown", "source", "reporter", "evidence", "corrects", "reason")
+COLUMNS = ("id", "value", "as_of", "breakdown", "source", "reporter", "evidence", "evidence_for", "corrects", "reason")
 REQUIRED = ("id", "value", "as_of", "source")
 FORMATS = (".csv", ".xlsx")
 _ = Words("en")  # refusals are the operators' lines: English (README)
@@ -116,7 +117,7 @@ def read_progress_file(
 def _check_row(cells: dict[str, str], plan: Plan, today: date, lookup: Lookup | None) -> CheckedRecord:
     common = dict(
         source=cells["source"], today=today, breakdown=cells.get("breakdown", "").strip() or None,
-        reporter=cells.get("reporter"), evidence=cells.get("evidence"),
+        reporter=cells.get("reporter"), evidence=cells.get("evidence"), evidence_for=cells.get("evidence_for"),
     )
     corrects = cells.get("corrects", "").strip().lstrip("#")
     if not corrects:

@@ -39,6 +39,7 @@ def _columns(
         "import_row": import_row,
         "recorded_by": recorded_by,
         "evidence_type": evidence_type,
+        "evidence_for": record.evidence_for,
     }
 
 
@@ -75,18 +76,18 @@ def observations(*, session: Session) -> list[Observation]:
     rows = session.exec(
         select(
             ProgressRecord.id, ProgressRecord.item_id, ProgressRecord.as_of, ProgressRecord.value,
-            ProgressRecord.done, ProgressRecord.breakdown_key, ProgressRecord.corrects,
+            ProgressRecord.done, ProgressRecord.breakdown_key, ProgressRecord.corrects, ProgressRecord.evidence_for,
         ).order_by(ProgressRecord.id).execution_options(yield_per=CHUNK)
     )
     return [
-        Observation(seq=i, item_id=it, as_of=d, value=v, done=dn, key=k, corrects=c)
-        for i, it, d, v, dn, k, c in rows
+        Observation(seq=i, item_id=it, as_of=d, value=v, done=dn, key=k, corrects=c, evidence_for=ef)
+        for i, it, d, v, dn, k, c, ef in rows
     ]
 
 
 def observation_of(r: ProgressRecord) -> Observation:
     return Observation(seq=r.id, item_id=r.item_id, as_of=r.as_of, value=r.value, done=r.done,  # type: ignore[arg-type]
-                       key=r.breakdown_key, corrects=r.corrects)
+                       key=r.breakdown_key, corrects=r.corrects, evidence_for=r.evidence_for)
 
 
 def find_batch(*, session: Session, sha256: str) -> ImportBatch | None:

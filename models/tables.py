@@ -30,6 +30,7 @@ class ProgressRecord(SQLModel, table=True):
     import_row: int | None = None
     recorded_by: str | None = Field(default=None, max_length=60)  # the user (portal) or operator (CLI)
     evidence_type: str | None = Field(default=None, max_length=100)  # MIME type of uploaded evidence
+    evidence_for: str | None = Field(default=None, max_length=60)  # which Item.evidence_required it is
 
 
 class ImportBatch(SQLModel, table=True):

@@ -153,7 +153,7 @@ class Checkpoint(Strict):
 class Evidence(Strict):
     """A document the item's verification mechanism requires (`name` is what a record names)."""
 
-    name: Ref
+    name: Annotated[str, Field(pattern=REF_PATTERN, max_length=60)]
     title_lv: str = Field(min_length=1)
     title_en: str = Field(min_length=1)
     doc: str | None = None

@@ -76,11 +76,14 @@ def visible_items(viewer: Viewer, plan: Plan) -> list[Item]:
 
 
 def require_item(viewer: Viewer, plan: Plan, item_id: str) -> Item:
-    """The item, or NotFound when it does not exist or lies outside the user's scope."""
-    if item_id in plan.ids:
+    """The item (also one an amendment adds), or NotFound when it does not exist or lies outside
+    the user's scope."""
+    try:
         item = plan.item(item_id)
-        if sees(viewer, plan, item):
-            return item
+    except KeyError:
+        item = None
+    if item is not None and sees(viewer, plan, item):
+        return item
     raise NotFound(f"no item {item_id!r}")
 
 

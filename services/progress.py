@@ -36,12 +36,14 @@ def _with_evidence(checked: CheckedRecord, base: Path | None = None) -> tuple[Ch
 
 def record(ctx: Context, *, item_id: str, value: str, as_of: str, source: str, breakdown: str | None = None,
            evidence: str | None = None, reporter: str | None = None, by: Viewer | None = None,
-           upload: Upload | None = None) -> tuple[ProgressRecord, CheckedRecord]:
+           upload: Upload | None = None, evidence_for: str | None = None) -> tuple[ProgressRecord, CheckedRecord]:
     """Check one reported figure against the plan and the rights of who reports it (`by`; the
     command line's operator when None), and append it (nothing is written when it is bad).
-    `upload`: evidence received by the portal, kept by its SHA-256 (instead of `evidence`)."""
+    `upload`: evidence received by the portal, kept by its SHA-256 (instead of `evidence`).
+    `evidence_for`: which of the item's required documents the evidence is."""
     checked = check_record(ctx.loaded.plan, item_id=item_id, value=value, as_of=as_of, source=source,
-                           today=ctx.today(), breakdown=breakdown, reporter=reporter, evidence=evidence)
+                           today=ctx.today(), breakdown=breakdown, reporter=reporter,
+                           evidence=upload.name if upload is not None else evidence, evidence_for=evidence_for)
     actor = acting(ctx, by)
     access.require(actor, "record", ctx.loaded.plan, checked.item_id, checked.breakdown_key)
     checked, digest, kind = _evidence_of(ctx, checked, upload)
@@ -64,13 +66,14 @@ def checked_from(row: ProgressRecord) -> CheckedRecord:
     return CheckedRecord(
         item_id=row.item_id, as_of=row.as_of, value=row.value, done=row.done,
         breakdown_key=row.breakdown_key, source=row.source, reporter=row.reporter,
-        evidence=row.evidence, corrects=row.corrects, reason=row.reason,
+        evidence=row.evidence, corrects=row.corrects, reason=row.reason, evidence_for=row.evidence_for,
     )
 
 
 def correct(ctx: Context, *, record_id: int, value: str | None, reason: str, source: str, as_of: str | None = None,
             breakdown: str | None = None, evidence: str | None = None, reporter: str | None = None,
-            by: Viewer | None = None, upload: Upload | None = None) -> tuple[ProgressRecord, ProgressRecord, CheckedRecord]:
+            by: Viewer | None = None, upload: Upload | None = None,
+            evidence_for: str | None = None) -> tuple[ProgressRecord, ProgressRecord, CheckedRecord]:
     """Append a correction of record `record_id` (value None: withdraw it), when `by` may report
     both the corrected record's part and the correction's. Returns (the new record, the
     corrected one, what was checked)."""
@@ -86,7 +89,8 @@ def correct(ctx: Context, *, record_id: int, value: str | None, reason: str, sou
             checked = check_correction(
                 ctx.loaded.plan, original=checked_from(original), original_id=record_id, reason=reason,
                 source=source, today=ctx.today(), value=value, as_of=as_of, breakdown=breakdown,
-                reporter=reporter, evidence=evidence,
+                reporter=reporter, evidence=upload.name if upload is not None else evidence,
+                evidence_for=evidence_for,
             )
             for key in {original.breakdown_key, checked.breakdown_key}:
                 access.require(actor, "correct", ctx.loaded.plan, original.item_id, key)
@@ -166,8 +170,10 @@ def import_file(ctx: Context, file: Path, *, checking: Callable[[], None] | None
 
 def history(ctx: Context, item_id: str) -> list[dict[str, Any]]:
     """Every record of an item, oldest first, with where it came from and what replaced it."""
-    if item_id not in ctx.loaded.plan.ids:
-        raise RrfError(f"unknown id {item_id!r} (known: {', '.join(ctx.loaded.plan.ids)})")
+    try:
+        ctx.loaded.plan.item(item_id)  # also an item an amendment adds
+    except KeyError:
+        raise RrfError(f"unknown id {item_id!r} (known: {', '.join(ctx.loaded.plan.ids)})") from None
     with reading(ctx.url) as session:
         rows = progress.list_records(session=session, item_id=item_id)
         batches: dict[int, ImportBatch | None] = {}
@@ -194,6 +200,7 @@ def history_entries(rows: list[ProgressRecord], batches: dict[int, ImportBatch |
             "source": r.source,
             "evidence": r.evidence,
             "evidence_sha256": r.evidence_sha256,
+            "evidence_for": r.evidence_for,
             "import": None if batch is None else {
                 "file": batch.file_name, "sha256": batch.file_sha256, "row": r.import_row, "import": batch.id},
             "corrects": r.corrects,

@@ -1,7 +1,8 @@
-"""Reporting through the portal: a figure for an item (with an evidence file), a correction of a
-record, and a whole CSV or XLSX file. The forms only choose what to offer; every right is
-enforced by the services (services.access through services.progress), and a refused request
-writes nothing: the form comes back with the reasons and the values typed (status 400).
+"""Reporting through the portal: a figure for an item (with an evidence file, and which of the
+item's required documents it is), a correction of a record, and a whole CSV or XLSX file. The
+forms only choose what to offer; every right is enforced by the services (services.access
+through services.progress), and a refused request writes nothing: the form comes back with the
+reasons and the values typed (status 400).
 
 Every POST is multipart; its CSRF token is checked before anything else is read."""
 
@@ -18,7 +19,8 @@ from starlette.datastructures import FormData, UploadFile
 
 from rrf.rules.errors import RrfError
 from rrf.rules.i18n import Words
-from rrf.rules.plan import Item, Plan
+from rrf.rules.plan import Evidence, Item, Plan
+from rrf.rules.records import required_documents
 from rrf.rules.vocab import DONE, NOT_DONE
 from rrf.services import evidence_store, progress
 from rrf.services.access import Forbidden, NotFound, Viewer, may, reportable_keys, require_item
@@ -88,13 +90,19 @@ def _form_item(viewer: Viewer, plan: Plan, item_id: str) -> Item:
     return item
 
 
+def _documents(plan: Plan, item: Item) -> list[Evidence]:
+    """The required documents the form offers for its evidence file (none: no choice shown)."""
+    return list(required_documents(plan, item).values())
+
+
 def _report_page(request: Request, viewer: Viewer, item: Item, values: dict[str, str], status: int = 200,
                  problems: list[str] | None = None) -> Response:
     plan = ctx_of(request).loaded.plan
     return page(request, "report_form.html.j2", viewer, status, mode="record", item=item,
                 keys=reporting_of(viewer, plan, item)["keys"], values=defaultdict(str, values), problems=problems or [],
                 action=item_link(item.id) + "/report", back=item_link(item.id), original=None,
-                milestone_values=(DONE, NOT_DONE), max_mib=evidence_store.MAX_BYTES // 2**20)
+                milestone_values=(DONE, NOT_DONE), max_mib=evidence_store.MAX_BYTES // 2**20,
+                documents=_documents(plan, item))
 
 
 @router.get("/items/{item_id:path}/report")
@@ -114,12 +122,13 @@ async def report(request: Request, item_id: str, viewer: Viewer = Depends(curren
     if not may(viewer, "record"):
         raise Forbidden(f"the role {viewer.role!r} may not record ({item_id})")
     form = await request.form()
-    values = {k: _text(form, k) for k in ("value", "as_of", "breakdown", "source", "reporter")}
+    values = {k: _text(form, k) for k in ("value", "as_of", "breakdown", "source", "reporter", "evidence_for")}
     try:
         upload = await _upload(form)
         row, _ = progress.record(ctx, item_id=item.id, value=values["value"], as_of=values["as_of"],
                                  source=values["source"], breakdown=values["breakdown"] or None,
-                                 reporter=values["reporter"] or None, by=viewer, upload=upload)
+                                 reporter=values["reporter"] or None, by=viewer, upload=upload,
+                                 evidence_for=values["evidence_for"] or None)
     except (NotFound, Forbidden):
         raise
     except RrfError as exc:
@@ -143,7 +152,8 @@ def _correct_page(request: Request, viewer: Viewer, item: Item, original: dict[s
     return page(request, "report_form.html.j2", viewer, status, mode="correct", item=item,
                 keys=reporting_of(viewer, plan, item)["keys"], values=defaultdict(str, values), problems=problems or [],
                 action=f"/records/{original['record']}/correct", back=item_link(item.id) + f"#record-{original['record']}",
-                original=original, milestone_values=(DONE, NOT_DONE), max_mib=evidence_store.MAX_BYTES // 2**20)
+                original=original, milestone_values=(DONE, NOT_DONE), max_mib=evidence_store.MAX_BYTES // 2**20,
+                documents=_documents(plan, item))
 
 
 @router.get("/records/{record_id}/correct")
@@ -160,7 +170,8 @@ async def correct(request: Request, record_id: int, viewer: Viewer = Depends(cur
     ctx = ctx_of(request)
     item, original = _original(request, viewer, record_id)
     form = await request.form()
-    values = {k: _text(form, k) for k in ("value", "as_of", "breakdown", "source", "reporter", "reason", "withdraw")}
+    values = {k: _text(form, k) for k in ("value", "as_of", "breakdown", "source", "reporter", "reason", "withdraw",
+                                          "evidence_for")}
     withdraw = bool(values["withdraw"])
     try:
         if not withdraw and not values["value"]:
@@ -170,7 +181,7 @@ async def correct(request: Request, record_id: int, viewer: Viewer = Depends(cur
         row, _, _ = progress.correct(ctx, record_id=record_id, value=None if withdraw else values["value"],
                                      reason=values["reason"], source=values["source"], as_of=values["as_of"] or None,
                                      breakdown=values["breakdown"] or None, reporter=values["reporter"] or None,
-                                     by=viewer, upload=upload)
+                                     by=viewer, upload=upload, evidence_for=values["evidence_for"] or None)
     except (NotFound, Forbidden):
         raise
     except RrfError as exc:
