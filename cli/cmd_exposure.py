@@ -39,7 +39,8 @@ def exposure(
         sys.stdout.write(json.dumps(as_json(found, lang), ensure_ascii=False, indent=2) + "\n")
         return
     if not found.requests:
-        say(Words(lang)("The plan declares no payment requests ([[payment_requests]]): there is no money to price."))
+        _ = Words(lang)
+        say(_("The plan declares no payment requests ([[payment_requests]]): there is no money to price."))
         return
     print_exposure(out, loaded.plan, found, lang)
 

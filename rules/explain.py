@@ -52,7 +52,7 @@ def _conflicts(item: Item, _: Words) -> list[str]:
     values = sorted({a.value for a in item.due_alternatives})
     if len(values) < 2:
         return []
-    said = ", ".join(_("{date} (source {doc})", date=_.date(a.value), doc=a.doc) for a in item.due_alternatives)
+    said = ", ".join(_("{date} in source {doc}", date=_.date(a.value), doc=a.doc) for a in item.due_alternatives)
     return [_("the sources disagree on the deadline ({dates}): {due} is used", dates=said, due=_.date(item.due))]
 
 

@@ -17,7 +17,9 @@ from rrf.models import escalations, progress
 from rrf.models.tables import Acknowledgement, ImportBatch, Notice, Outbox, ProgressRecord
 from rrf.rules import Decision, LoadedPlan, evaluate
 from rrf.rules.escalate import Waiver
-from rrf.rules.evaluate import evaluate_item
+from rrf.rules.amend import item_on
+from rrf.rules.exposure import ItemExposure, item_exposure
+from rrf.rules.evaluate import evaluate_item, evaluate_one, trajectory_start
 from rrf.rules.errors import RrfError
 from rrf.rules.plan import Item
 from rrf.rules.progress import standing
@@ -104,6 +106,7 @@ class ItemView:
     acks: list[Acknowledgement]
     measure_name: dict[str, str] = field(default_factory=dict)
     waivers: list[Waiver] = field(default_factory=list)  # every waiver of the item, oldest first
+    exposure: ItemExposure | None = None  # its part of its payment request, when it is in one
 
     def waivers_on(self, day: date) -> list[Waiver]:
         return [w for w in self.waivers if w.active_on(day)]
@@ -148,7 +151,8 @@ def overview(ctx: Context, viewer: Viewer, *, as_of: date, filters: Filters = Fi
     loaded = ctx.loaded
     filters.check(loaded)
     decisions = _decisions(loaded, ctx.url, as_of)
-    rows = [_row(loaded, it, d) for it, d in zip(loaded.plan.items, decisions) if sees(viewer, loaded.plan, it)]
+    items = [(item_on(loaded.plan, d.item_id, as_of), d) for d in decisions]  # the plan in force that day
+    rows = [_row(loaded, it, d) for it, d in items if sees(viewer, loaded.plan, it)]
     total = len(rows)
     scope = sorted({i for r in rows for i in r.institutions})
     if filters.status:
@@ -205,13 +209,23 @@ def item_views(ctx: Context, viewer: Viewer, item_ids: list[str], *, as_of: date
             for item in items]
 
 
+def _decision(loaded: LoadedPlan, item: Item, records: list, as_of: date) -> Decision:  # noqa: ANN001
+    """The item's decision as `rrf status` makes it (the plan in force that day, the trajectory's
+    start); an item not in force that day (added later, or removed) is judged as its plan has it."""
+    try:
+        return evaluate_one(loaded.plan, item.id, records, as_of)
+    except KeyError:
+        return evaluate_item(item, records, as_of, start=trajectory_start(loaded.plan, item))
+
+
 def _view(loaded: LoadedPlan, item: Item, rows: list[ProgressRecord], batches: dict[int, ImportBatch | None],
           told: list[Told], acks: list[Acknowledgement], as_of: date, waivers: list[Waiver]) -> ItemView:
     observations = [progress.observation_of(r) for r in rows]
-    decision = evaluate_item(item, [o for o in standing(observations) if o.as_of <= as_of], as_of)
+    decision = _decision(loaded, item, [o for o in standing(observations) if o.as_of <= as_of], as_of)
     measure = loaded.plan.measures.get(item.measure)
     names = {"lv": measure.name_lv, "en": measure.name_en} if measure else {}
-    return ItemView(_row(loaded, item, decision), history_entries(rows, batches), told, acks, names, waivers)
+    return ItemView(_row(loaded, item, decision), history_entries(rows, batches), told, acks, names, waivers,
+                    item_exposure(loaded.plan, decision))
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,9 @@ seed documents report, `rrf status --format json` (LV and EN), the digests a che
 the statuses and explanations of `rrf audit log --format json` equal the golden files in
 tests/golden/. They were recorded before the code moved (tests/golden/record_before_move.py);
 the only later changes to them are the Latvian fixes of the message catalogues (see the README)
-and, in each digest, the line saying that the institution report is attached (no portal URL set).
+and, in each digest, the line saying that the institution report is attached (no portal URL set);
+and issue 15's two rules: the NGO target is judged from its measure's start (25.11.2022), and the
+specialists' target names the sources' disagreement on its deadline (`conflicts`, explanation).
 """
 
 import json
