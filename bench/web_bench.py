@@ -1,4 +1,4 @@
-"""The web portal on Italy's whole plan (1 131 items): the overview and item pages served by
+"""The web portal on Italy's whole plan (1 169 items since issue 15): the overview and item pages served by
 `rrf web` over real HTTP on loopback, against floors measured in the same run, and the start-up
 of `rrf web` on its embedded defaults. One run measures everything, so the ratios compare.
 

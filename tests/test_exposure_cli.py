@@ -110,3 +110,25 @@ def test_the_digest_says_how_much_money_is_at_stake(cli):
     ngos = body[body.index("6.3.1.4.i/ngos-supported"):]
     line = next(line for line in ngos.splitlines() if "8 000 000,00" in line)
     assert "3" in line and "10 000 000,00" in line and "80 %" in line
+
+
+def test_the_portals_item_page_shows_the_money_at_stake(tmp_path):
+    """An item page of a plan with payment requests says the item's request and amount, and why,
+    in the reader's language; an item in no request has no such section."""
+    from urllib.parse import quote
+
+    import portal
+    from rrf.services.context import Context
+    from rrf.settings import settings
+    from rrf.web.app import create_app
+
+    store = portal.build(tmp_path / "portal")
+    ctx = Context(settings(plan=EXAMPLE, database_url=store.url, reports_dir=store.folder / "reports"),
+                  lambda: portal.NOW)
+    client = portal.client_for(create_app(ctx), "anna")
+    assert client.get("/lang/en").status_code == 303
+    page = client.get("/items/" + quote("6.3.1.4.i/ngos-supported") + "?as_of=2026-09-15").text
+    assert 'class="exposure exposure-at_risk"' in page
+    assert "payment request 3:" in page and "8 000 000.00 EUR" in page
+    other = client.get("/items/" + quote("2.1.1.1.i/lbis-system") + "?as_of=2026-09-15").text
+    assert "exposure-" not in other
