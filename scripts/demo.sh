@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 .venv/bin/rrf validate
+.venv/bin/rrf test
 .venv/bin/rrf import examples/seed-progress.csv
 .venv/bin/rrf check "$@"
 echo
