@@ -7,7 +7,7 @@ Latvian and English. Statuses and their meaning are those of CONTRACT.md.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Iterable, Literal
@@ -17,7 +17,7 @@ from rrf.rules.dates import riga_day
 from rrf.rules.explain import explain
 from rrf.rules.pace import Projection, combine, project
 from rrf.rules.plan import Item, Plan
-from rrf.rules.progress import Observation, State, standing, state_on, timeline
+from rrf.rules.progress import NO_KEYS, Observation, State, standing, state_on, timeline
 from rrf.rules.vocab import STATUSES, CheckpointStatus, MilestoneValue, Status, milestone_value
 
 __all__ = ["STATUSES", "CheckpointResult", "Decision", "KeyResult", "Status", "evaluate", "evaluate_item"]
@@ -60,11 +60,20 @@ class Decision:
     records_used: tuple[int, ...]
     inputs: tuple[Observation, ...]
     reasons: tuple[str, ...]
-    explanation: dict[str, str]
+    item: Item = field(compare=False, repr=False)  # what the explanation is written from
     progress: Decimal = Decimal(0)  # the share of the way from the baseline to the goal, 0 to 1
     evidence_missing: tuple[str, ...] = ()  # reached, but these required documents are not attached
     trajectory_start: date | None = None  # the day the pace is measured from (item, measure or plan start)
     plan_version: int = 0  # the plan version that decided (rules.amend): 0 as adopted
+    _explained: dict[str, str] | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def explanation(self) -> dict[str, str]:
+        """One sentence per language (rules.explain), written when first read: a decision that is
+        never shown, logged or sent costs no sentence."""
+        if self._explained is None:
+            object.__setattr__(self, "_explained", explain(self.item, self))
+        return self._explained  # type: ignore[return-value]
 
 
 def evaluate(plan: Plan, records: Iterable[Observation], as_of: date | datetime) -> list[Decision]:
@@ -96,15 +105,20 @@ def trajectory_start(plan: Plan, item: Item) -> date | None:
 
 
 def evaluate_item(item: Item, records: list[Observation], day: date, *, start: date | None = None,
-                  version: int = 0) -> Decision:
+                  version: int = 0, lean: bool = True) -> Decision:
     """One item as of `day` from its standing records (corrections already applied); `start` is
-    where its trajectory starts when the item has no `start` of its own (trajectory_start)."""
+    where its trajectory starts when the item has no `start` of its own (trajectory_start).
+
+    An item without breakdown keys takes the lean path (`_plain_timeline`, `_reached_days`): the
+    same states and days as the general one (`lean=False`, kept for the property test that
+    compares them), built with fewer objects."""
     start = item.start or start
-    inputs = tuple(sorted((r for r in records if r.as_of <= day), key=lambda r: r.seq))
-    states = timeline(inputs)
+    inputs = tuple(sorted((r for r in records if r.as_of <= day), key=_seq))
+    plain = lean and not item.breakdown and not any(r.key is not None for r in inputs)
+    states = _plain_timeline(inputs) if plain else timeline(inputs)
     now = states[-1] if states else None
-    reached_days = [s.day for s in states if _reached(item, s)]
-    held = now is not None and _reached(item, now)
+    reached_days = _reached_days(item, states) if plain else [s.day for s in states if _reached(item, s)]
+    held = bool(reached_days) and reached_days[-1] == now.day  # type: ignore[union-attr]
     breakdown = _breakdown(item, now)
     checkpoints = _checkpoints(item, states, day)
     projection = Projection()
@@ -150,13 +164,40 @@ def evaluate_item(item: Item, records: list[Observation], day: date, *, start: d
         records_used=now.used if now else (),
         inputs=inputs,
         reasons=tuple(reasons),
-        explanation={},
+        item=item,
         progress=_progress(item, now),
         evidence_missing=missing,
         trajectory_start=start if item.kind == "target" else None,
         plan_version=version,
     )
-    return replace(decision, explanation=explain(item, decision))
+    return decision
+
+
+def _seq(o: Observation) -> int:
+    return o.seq
+
+
+def _day(o: Observation) -> date:
+    return o.as_of
+
+
+def _plain_timeline(inputs: tuple[Observation, ...]) -> list[State]:
+    """progress.timeline for records without breakdown keys (standing, in `seq` order): the state
+    after each distinct day is that day's last record, alone. The same states, built leaner."""
+    obs = sorted(inputs, key=_day)  # stable: (as_of, seq)
+    last = len(obs) - 1
+    return [State(o.as_of, o.value, o.done, NO_KEYS, (o.seq,))
+            for n, o in enumerate(obs) if n == last or obs[n + 1].as_of != o.as_of]
+
+
+def _reached_days(item: Item, states: list[State]) -> list[date]:
+    """The days whose state reaches the goal, for an item without breakdown (as _reached says)."""
+    if item.kind == "milestone":
+        return [s.day for s in states if s.done is True]
+    goal = item.goal
+    if item.reduction:
+        return [s.day for s in states if s.total is not None and s.total <= goal]  # type: ignore[operator]
+    return [s.day for s in states if s.total is not None and s.total >= goal]  # type: ignore[operator]
 
 
 def _evidence_missing(item: Item, inputs: tuple[Observation, ...]) -> tuple[str, ...]:

@@ -13,10 +13,11 @@ record is no longer read at all; a correction with neither value nor `done`
 withdraws it.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from types import MappingProxyType
 from datetime import date
 from decimal import Decimal
-from typing import Iterable
+from typing import Iterable, Mapping, NamedTuple
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,14 +38,16 @@ class Observation:
         return self.value is None and self.done is None
 
 
-@dataclass(frozen=True)
-class State:
-    """What the records say as of one day."""
+NO_KEYS: Mapping[str, Decimal] = MappingProxyType({})  # the keys of a state without any (shared, read-only)
+
+
+class State(NamedTuple):
+    """What the records say as of one day (a named tuple: a million are made in a large check)."""
 
     day: date
     total: Decimal | None
     done: bool | None
-    keys: dict[str, Decimal] = field(default_factory=dict)
+    keys: Mapping[str, Decimal] = NO_KEYS
     used: tuple[int, ...] = ()
 
 
