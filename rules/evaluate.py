@@ -7,7 +7,7 @@ Latvian and English. Statuses and their meaning are those of CONTRACT.md.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Iterable, Literal
@@ -60,20 +60,27 @@ class Decision:
     records_used: tuple[int, ...]
     inputs: tuple[Observation, ...]
     reasons: tuple[str, ...]
-    item: Item = field(compare=False, repr=False)  # what the explanation is written from
     progress: Decimal = Decimal(0)  # the share of the way from the baseline to the goal, 0 to 1
     evidence_missing: tuple[str, ...] = ()  # reached, but these required documents are not attached
     trajectory_start: date | None = None  # the day the pace is measured from (item, measure or plan start)
     plan_version: int = 0  # the plan version that decided (rules.amend): 0 as adopted
-    _explained: dict[str, str] | None = field(default=None, compare=False, repr=False)
+
+    # The item it was decided for and its explanation are plain attributes, not fields: set by
+    # evaluate_item, not compared, and not walked by tools that visit dataclass fields (Prefect).
+
+    @property
+    def item(self) -> Item:
+        return self.__dict__["_item"]
 
     @property
     def explanation(self) -> dict[str, str]:
         """One sentence per language (rules.explain), written when first read: a decision that is
         never shown, logged or sent costs no sentence."""
-        if self._explained is None:
-            object.__setattr__(self, "_explained", explain(self.item, self))
-        return self._explained  # type: ignore[return-value]
+        said = self.__dict__.get("_explained")
+        if said is None:
+            said = explain(self.item, self)
+            object.__setattr__(self, "_explained", said)
+        return said
 
 
 def evaluate(plan: Plan, records: Iterable[Observation], as_of: date | datetime) -> list[Decision]:
@@ -164,12 +171,12 @@ def evaluate_item(item: Item, records: list[Observation], day: date, *, start: d
         records_used=now.used if now else (),
         inputs=inputs,
         reasons=tuple(reasons),
-        item=item,
         progress=_progress(item, now),
         evidence_missing=missing,
         trajectory_start=start if item.kind == "target" else None,
         plan_version=version,
     )
+    object.__setattr__(decision, "_item", item)
     return decision
 
 
