@@ -10,7 +10,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from sqlalchemy import func, insert
 from sqlmodel import Session, col, select
@@ -75,30 +75,52 @@ def store_plan_text(*, session: Session, sha256: str, text: str, at: datetime) -
         session.flush()
 
 
+CHUNK = 5_000  # entries built, hashed and inserted at a time: a large run never holds them all
+
+
 def append_run(
     *, session: Session, run_id: str, as_of: date, started_at: datetime, finished_at: datetime,
-    outcome: str, plan_sha256: str | None, engine_version: str, entries: list[NewEntry],
+    outcome: str, plan_sha256: str | None, engine_version: str, entries: Iterable[NewEntry], count: int | None = None,
     error: str | None = None, extra: dict[str, Any] | None = None,
 ) -> AuditRun:
-    """Append a whole run (its entries and its closing entry) to the chain, in the caller's transaction."""
+    """Append a whole run (its entries and its closing entry) to the chain, in the caller's
+    transaction. `entries` may be a generator (then `count` says how many it yields): they are
+    built, hashed and inserted CHUNK at a time, so a run of 100 000 items never holds all its
+    payloads at once."""
     lock_chain(session=session)
+    if count is None:
+        entries = list(entries)
+        count = len(entries)
     last = session.exec(select(AuditEntry).order_by(col(AuditEntry.seq).desc()).limit(1)).first()
     seq, prev = (last.seq, last.hash) if last else (0, GENESIS)
     run = AuditRun(
         id=run_id, as_of=as_of, started_at=started_at, finished_at=finished_at, outcome=outcome,
-        plan_sha256=plan_sha256, engine_version=engine_version, entries=len(entries),
-        first_seq=seq + 1, last_seq=seq + len(entries) + 1, head_hash="", error=error,
+        plan_sha256=plan_sha256, engine_version=engine_version, entries=count,
+        first_seq=seq + 1, last_seq=seq + count + 1, head_hash="", error=error,
     )
-    closing = NewEntry(RUN, None, outcome, {**run_summary(run), **(extra or {})})
-    rows = []  # plain dicts written with one multi-row INSERT: ORM objects cost more than the rest of the run
-    for e in [*entries, closing]:
+    written = 0
+    rows: list[dict[str, Any]] = []  # plain dicts, multi-row INSERTs: ORM objects cost more than the rest of the run
+    table = AuditEntry.__table__
+    for e in entries:
         seq += 1
+        written += 1
         row = {"seq": seq, "run_id": run_id, "kind": e.kind, "item_id": e.item_id, "status": e.status,
                "as_of": as_of, "created_at": finished_at, "payload": canonical(e.payload), "prev_hash": prev}
         row["hash"] = prev = entry_hash(row)
         rows.append(row)
+        if len(rows) == CHUNK:
+            session.execute(insert(table), rows)
+            rows = []
+    if written != count:
+        raise ValueError(f"the run was to log {count} entries, not {written}")
+    closing = NewEntry(RUN, None, outcome, {**run_summary(run), **(extra or {})})
+    seq += 1
+    row = {"seq": seq, "run_id": run_id, "kind": closing.kind, "item_id": None, "status": closing.status,
+           "as_of": as_of, "created_at": finished_at, "payload": canonical(closing.payload), "prev_hash": prev}
+    row["hash"] = prev = entry_hash(row)
+    rows.append(row)
     run.head_hash = prev
-    session.execute(insert(AuditEntry.__table__), rows)
+    session.execute(insert(table), rows)
     session.add(run)
     session.flush()
     return run

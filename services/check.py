@@ -4,15 +4,17 @@ evaluation log with its outbox messages, write every institution's report, then 
 passed in (`clock`).
 """
 
+import gc
 import hashlib
 import logging
 import time
 import uuid
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from sqlalchemy.engine import Engine
 
@@ -67,9 +69,10 @@ class CheckResult:
 
 
 def evaluation_entries(loaded: LoadedPlan, decisions: list[Decision], notices: list[Notice],
-                       evaluated_at: datetime, waivers: Iterable[Waiver] = ()) -> list[audit.NewEntry]:
-    """One entry per item: inputs, numbers, status, explanation and whom it was decided to tell;
-    and the item's waivers in force (`waivers`), only when it has any, so that an entry without
+                       evaluated_at: datetime, waivers: Iterable[Waiver] = ()) -> Iterator[audit.NewEntry]:
+    """One entry per item, made as the log takes it (a generator: a large run never holds every
+    payload at once): inputs, numbers, status, explanation and whom it was decided to tell; and
+    the item's waivers in force (`waivers`), only when it has any, so that an entry without
     waivers reads (and hashes) as before there were waivers."""
     told: dict[str, list[dict]] = defaultdict(list)
     for n in notices:
@@ -77,21 +80,20 @@ def evaluation_entries(loaded: LoadedPlan, decisions: list[Decision], notices: l
     waived: dict[str, list[Waiver]] = defaultdict(list)
     for w in waivers:
         waived[w.item_id].append(w)
-    return [
-        audit.NewEntry(
+    stamp = evaluated_at.isoformat(timespec="microseconds")
+    for d in decisions:
+        yield audit.NewEntry(
             kind=audit.EVALUATION, item_id=d.item_id, status=d.status,
             payload={
                 "engine_version": __version__,
                 "plan_sha256": loaded.sha256,
-                "evaluated_at": evaluated_at.isoformat(timespec="microseconds"),
-                "decision": with_exposure(decision_dict(item_on(loaded.plan, d.item_id, d.as_of), d), loaded.plan, d),
+                "evaluated_at": stamp,
+                "decision": with_exposure(decision_dict(d.item, d), loaded.plan, d),
                 "inputs": inputs_to_json(d.inputs),
                 "escalations": told.get(d.item_id, []),
                 **({"waivers": waiver_dicts(waived[d.item_id])} if waived.get(d.item_id) else {}),
             },
         )
-        for d in decisions
-    ]
 
 
 def institution_of(key: RecipientKey, plan: Plan) -> str | None:
@@ -156,7 +158,8 @@ def run_check(*, loaded: LoadedPlan, engine: Engine, as_of: date, clock: Clock, 
             audit.lock_chain(session=session)  # concurrent checks: one after the other, whole
             latest_day, latest_start = audit.latest_check(session=session)
             backdated = _backdated(as_of, latest_day, allowed=backdate)
-            decisions = evaluate(loaded.plan, progress.observations(session=session), as_of)
+            with quiet_gc():  # millions of long-lived records: the collector would rescan them again and again
+                decisions = evaluate(loaded.plan, progress.observations(session=session), as_of)
             sent, acks = escalations.history(session=session)
             waivers = escalations.waivers(session=session, day=as_of)
             notices = [] if backdated else decide(loaded.plan, decisions, sent, acks, as_of, waivers)
@@ -167,14 +170,16 @@ def run_check(*, loaded: LoadedPlan, engine: Engine, as_of: date, clock: Clock, 
             finished = clock()
             audit.store_plan_text(session=session, sha256=loaded.sha256, text=loaded.text, at=finished)
             entries = evaluation_entries(loaded, decisions, notices, finished, waivers)
-            run = audit.append_run(
-                session=session, run_id=run_id, as_of=as_of, started_at=started, finished_at=finished,
-                outcome="finished", plan_sha256=loaded.sha256, engine_version=__version__, entries=entries,
-                extra={"statuses": _counts(decisions), "messages": len(messages),
-                       **_versions(loaded.plan, as_of, decisions),
-                       **({"missed_runs": missed.as_dict()} if missed else {}),
-                       **({"backdated_after": backdated.isoformat()} if backdated else {})},
-            )
+            with quiet_gc():
+                run = audit.append_run(
+                    session=session, run_id=run_id, as_of=as_of, started_at=started, finished_at=finished,
+                    outcome="finished", plan_sha256=loaded.sha256, engine_version=__version__, entries=entries,
+                    count=len(decisions),
+                    extra={"statuses": _counts(decisions), "messages": len(messages),
+                           **_versions(loaded.plan, as_of, decisions),
+                           **({"missed_runs": missed.as_dict()} if missed else {}),
+                           **({"backdated_after": backdated.isoformat()} if backdated else {})},
+                )
             _write_outbox(session, run_id, as_of, finished, notices, messages)
     except BackdatedCheck:
         raise  # refused before anything was read or written: not a failed run
@@ -183,8 +188,22 @@ def run_check(*, loaded: LoadedPlan, engine: Engine, as_of: date, clock: Clock, 
         raise
     delivery = (deliver_pending(engine=engine, loaded=loaded, config=config, clock=clock, sleep=sleep,
                                 reports_dir=reports_dir) if deliver else Delivery())
-    return CheckResult(run.id, as_of, decisions, len(entries), run.head_hash, notices, messages, delivery, missed,
+    return CheckResult(run.id, as_of, decisions, run.entries, run.head_hash, notices, messages, delivery, missed,
                        backdated_after=backdated)
+
+
+@contextmanager
+def quiet_gc() -> Iterator[None]:
+    """Keep the cyclic garbage collector out of a hot loop: what is alive on entry (the plan, the
+    records) is frozen out of its scans, and collections wait for the loop's end. Nothing the loop
+    makes is cyclic garbage that must go sooner (its objects live until the run ends)."""
+    gc.freeze()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.unfreeze()
 
 
 def _backdated(as_of: date, latest: date | None, *, allowed: bool) -> date | None:
