@@ -71,18 +71,46 @@ def list_records(*, session: Session, item_id: str | None = None) -> list[Progre
     return list(session.exec(query))
 
 
+_COLUMNS = ("id", "item_id", "as_of", "value", "done", "breakdown_key", "corrects", "evidence_for")
+
+
 def observations(*, session: Session) -> list[Observation]:
-    """Every record, as the pure core reads it (streamed from the database in chunks)."""
-    rows = session.exec(
-        select(
-            ProgressRecord.id, ProgressRecord.item_id, ProgressRecord.as_of, ProgressRecord.value,
-            ProgressRecord.done, ProgressRecord.breakdown_key, ProgressRecord.corrects, ProgressRecord.evidence_for,
-        ).order_by(ProgressRecord.id).execution_options(yield_per=CHUNK)
-    )
-    return [
-        Observation(seq=i, item_id=it, as_of=d, value=v, done=dn, key=k, corrects=c, evidence_for=ef)
-        for i, it, d, v, dn, k, c, ef in rows
-    ]
+    """Every record, as the pure core reads it (streamed from the database in chunks).
+
+    Read with the driver's own cursor, and each raw value converted by the column type's own
+    result processor once per distinct value (a check reads millions of rows holding a few
+    thousand distinct days and figures): the same values SQLAlchemy's row processing gives."""
+    conn = session.connection()
+    table = ProgressRecord.__table__
+    dialect = conn.dialect
+    day, number, flag = (_cached(table.c[name].type.dialect_impl(dialect).result_processor(dialect, None))
+                         for name in ("as_of", "value", "done"))
+    result = conn.exec_driver_sql(f"SELECT {', '.join(_COLUMNS)} FROM progress_record ORDER BY id")
+    out: list[Observation] = []
+    while rows := result.fetchmany(CHUNK):
+        out += [Observation(seq=i, item_id=it, as_of=day(d), value=number(v), done=flag(dn), key=k, corrects=c,
+                            evidence_for=ef)
+                for i, it, d, v, dn, k, c, ef in rows]
+    return out
+
+
+def _cached(process):  # noqa: ANN001, ANN202  (a column type's result processor, or None)
+    """`process` applied once per distinct raw value (None stays None)."""
+    if process is None:
+        return lambda raw: raw
+    seen: dict = {}
+
+    def convert(raw):  # noqa: ANN001, ANN202
+        if raw is None:
+            return None
+        try:
+            return seen[raw]
+        except KeyError:
+            seen[raw] = value = process(raw)
+            return value
+        except TypeError:  # an unhashable raw value: converted every time
+            return process(raw)
+    return convert
 
 
 def observation_of(r: ProgressRecord) -> Observation:
