@@ -21,7 +21,7 @@ import datetime as dt
 import gettext
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from rrf.rules.dates import RIGA
@@ -107,6 +107,7 @@ def _labels(lang: str) -> dict[str, str]:
     }
 
 
+@lru_cache(maxsize=1 << 16)  # a check writes the same goals, days and figures thousands of times
 def fmt_number(value: Decimal, lang: str = "en") -> str:
     if value == value.to_integral_value():
         text = f"{int(value):,}".replace(",", " ")
@@ -117,6 +118,7 @@ def fmt_number(value: Decimal, lang: str = "en") -> str:
     return text
 
 
+@lru_cache(maxsize=1 << 16)
 def fmt_date(d: dt.date, lang: str) -> str:
     """31.08.2026 (LV) or 2026-08-31 (EN); formatted by hand: strftime costs three times more."""
     return f"{d.day:02d}.{d.month:02d}.{d.year:04d}" if lang == "lv" else d.isoformat()
