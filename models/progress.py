@@ -83,9 +83,10 @@ def observations(*, session: Session) -> list[Observation]:
     conn = session.connection()
     table = ProgressRecord.__table__
     dialect = conn.dialect
-    day, number, flag = (_cached(table.c[name].type.dialect_impl(dialect).result_processor(dialect, None))
-                         for name in ("as_of", "value", "done"))
     result = conn.exec_driver_sql(f"SELECT {', '.join(_COLUMNS)} FROM progress_record ORDER BY id")
+    described = {d[0]: d[1] for d in result.cursor.description}  # the driver's type of each column (PG: its OID)
+    day, number, flag = (_cached(table.c[name].type.dialect_impl(dialect).result_processor(dialect, described[name]))
+                         for name in ("as_of", "value", "done"))
     out: list[Observation] = []
     while rows := result.fetchmany(CHUNK):
         out += [Observation(seq=i, item_id=it, as_of=day(d), value=number(v), done=flag(dn), key=k, corrects=c,
