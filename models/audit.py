@@ -30,7 +30,10 @@ def _stamp(t: datetime) -> str:
     return t.astimezone(timezone.utc).isoformat(timespec="microseconds")
 
 
+stamp = _stamp  # a time as an entry's hash holds it (for `hash_of`)
+
 _HASHED = ("seq", "run_id", "kind", "item_id", "status", "as_of", "created_at", "payload", "prev_hash")
+_ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode  # canonical's, made once
 
 
 def entry_hash(e: AuditEntry | dict[str, Any]) -> str:
@@ -42,6 +45,16 @@ def entry_hash(e: AuditEntry | dict[str, Any]) -> str:
         "as_of": c["as_of"].isoformat(), "at": _stamp(c["created_at"]), "data": c["payload"],
     }
     return hashlib.sha256((c["prev_hash"] + canonical(body)).encode("utf-8")).hexdigest()
+
+
+def hash_of(prev_hash: str, seq: int, run_id: str, kind: str, item_id: str | None, status: str | None,
+            as_of: str, at: str, payload: str) -> str:
+    """`entry_hash` of an entry's columns with its day and time already as the hash holds them
+    (`as_of.isoformat()`, `stamp(created_at)`): a walk over the whole log formats each day and time
+    once for all the entries of a run, not once per entry. The same canonical JSON, the same hash."""
+    body = {"seq": seq, "run": run_id, "kind": kind, "item": item_id, "status": status, "as_of": as_of, "at": at,
+            "data": payload}
+    return hashlib.sha256((prev_hash + _ENCODE(body)).encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -152,6 +165,27 @@ def iter_entries(*, session: Session, batch: int = 2000) -> Iterator[AuditEntry]
         after = rows[-1].seq
 
 
+BATCH = 2000  # entries read at once by a walk over the log
+COLUMNS = (AuditEntry.seq, AuditEntry.run_id, AuditEntry.kind, AuditEntry.item_id, AuditEntry.status,
+           AuditEntry.as_of, AuditEntry.created_at, AuditEntry.payload, AuditEntry.prev_hash, AuditEntry.hash)
+
+
+def iter_columns(*, session: Session, batch: int | None = None) -> Iterator[Any]:
+    """Every entry in chain order as a plain row of its columns, in the order of COLUMNS (seq,
+    run_id, kind, item_id, status, as_of, created_at, payload, prev_hash, hash), read in batches
+    of `batch` (default BATCH): lighter than ORM objects, for walks over the whole log (`rrf audit
+    verify`). One batch is held at a time: the last is let go before the next is read."""
+    after = 0
+    query = select(*COLUMNS).order_by(AuditEntry.seq).limit(batch or BATCH)
+    while True:
+        rows = session.connection().execute(query.where(AuditEntry.seq > after)).all()  # Core: no ORM loading
+        if not rows:
+            return
+        yield from rows
+        after = rows[-1][0]
+        del rows
+
+
 def runs(*, session: Session) -> dict[str, AuditRun]:
     return {r.id: r for r in session.exec(select(AuditRun))}
 
@@ -162,6 +196,11 @@ def plan_text(*, session: Session, sha256: str) -> PlanText | None:
 
 def plan_texts(*, session: Session) -> list[PlanText]:
     return list(session.exec(select(PlanText)))
+
+
+def plan_shas(*, session: Session) -> list[str]:
+    """The SHA-256 every stored plan text is kept under (their texts are not read)."""
+    return list(session.exec(select(PlanText.sha256).order_by(PlanText.sha256)))
 
 
 def get_entry(*, session: Session, seq: int) -> AuditEntry | None:

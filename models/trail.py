@@ -96,19 +96,45 @@ def append_ids(*, session: Session, table: str, ids: list[int]) -> int:
     return append(session=session, table=table, where=TABLES[table].c.id.in_(ids))
 
 
-def iter_entries(*, session: Session, batch: int = CHUNK) -> Iterator[Any]:
-    """Every entry in chain order, read in batches, as rows with the entry's columns (lighter than
-    ORM objects: the trail grows with every record)."""
+def iter_entries(*, session: Session, batch: int | None = None) -> Iterator[Any]:
+    """Every entry in chain order, read in batches (default CHUNK entries; one held at a time), as
+    rows with the entry's columns (lighter than ORM objects: the trail grows with every record)."""
     after = 0
     columns = (TrailEntry.seq, TrailEntry.table_name, TrailEntry.row_id, TrailEntry.row, TrailEntry.prev_hash,
                TrailEntry.hash)
     while True:
         rows = list(session.exec(select(*columns).where(TrailEntry.seq > after).order_by(TrailEntry.seq)
-                                 .limit(batch)))
+                                 .limit(batch or CHUNK)))
         if not rows:
             return
         yield from rows
         after = rows[-1].seq
+        del rows
+
+
+def iter_entered(*, session: Session, table: str, batch: int | None = None) -> Iterator[Any]:
+    """The entries of `table`'s rows as (row id, seq, row), by row id, read in batches (default
+    CHUNK; one held at a time). A row is entered once (see `first_reentry`)."""
+    after = None
+    query = (select(TrailEntry.row_id, TrailEntry.seq, TrailEntry.row).where(TrailEntry.table_name == table)
+             .order_by(TrailEntry.row_id).limit(batch or CHUNK))
+    while True:
+        rows = session.exec(query if after is None else query.where(TrailEntry.row_id > after)).all()
+        if not rows:
+            return
+        yield from rows
+        after = rows[-1][0]
+        del rows
+
+
+def first_reentry(*, session: Session) -> int | None:
+    """The first entry, in chain order, that enters a row an earlier entry entered already (None:
+    every row is entered once), asked of the database so that a walk keeps no entry."""
+    t = TrailEntry
+    twice = (select(t.table_name, t.row_id, func.min(t.seq).label("first")).group_by(t.table_name, t.row_id)
+             .having(func.count() > 1).subquery())
+    return session.exec(select(func.min(t.seq)).join(twice, (t.table_name == twice.c.table_name)
+                                                     & (t.row_id == twice.c.row_id) & (t.seq > twice.c.first))).one()
 
 
 def iter_rows(*, session: Session, table: str) -> Iterator[Mapping[str, Any]]:
