@@ -1,26 +1,29 @@
 """The compliance check and the auditors' commands: `rrf check`, `rrf serve`, `rrf audit log|export|replay`
-(`rrf audit verify|keygen|verify-export` are in cmd_signed)."""
+(`rrf audit verify|keygen|verify-export` are in cmd_signed).
+
+The services (the check, the log) and the tables are imported in the commands' bodies, so that
+`rrf --help` and the other commands do not load them (see rrf.cli.main).
+"""
 
 import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 from rrf.cli.text import shown, visible
-from rich.table import Table
 
 from rrf.cli.app import app, audit_app, runners
 from rrf.cli.common import (DbOpt, Lang, NotifyOpt, PlanOpt, as_of_day, context, err, format_of, input_errors,
                             lang_of, out, output_file, say)
-from rrf.cli.render import Col, fitted, longest, print_table, status_cell, to_json
 from rrf.rules.errors import RrfError
 from rrf.rules.i18n import Words
-from rrf.services import audit
-from rrf.services import check as checks
 from rrf.cli import cmd_signed  # noqa: F401,E402  (registers rrf audit verify, keygen and verify-export)
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 
 @app.command()
@@ -38,6 +41,9 @@ def check(
     db: DbOpt = None,
 ) -> None:
     """The compliance check: evaluate, log the run, decide escalations and send them."""
+    from rrf.cli.render import print_table, to_json
+    from rrf.services import check as checks
+
     format_of(fmt)
     lang = lang_of(lang)
     ctx = context(plan, db, notify_config)
@@ -111,6 +117,8 @@ def serve(
     db: DbOpt = None,
 ) -> None:
     """Run the compliance check on a schedule (Prefect) until stopped with Ctrl-C."""
+    from rrf.services import check as checks
+
     try:  # the options first: nothing is opened or made for a command that is refused
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
@@ -128,6 +136,8 @@ def serve(
 
 
 def print_messages(result, lang: str) -> None:  # noqa: ANN001
+    from rrf.cli.render import Col, fitted, longest
+
     _ = Words(lang)
     if not result.messages:
         say(_("nobody needs to be told anything new"))
@@ -160,6 +170,8 @@ def audit_log(
     db: DbOpt = None, plan: PlanOpt = None,  # noqa: ARG001
 ) -> None:
     """The evaluation log's entries, filtered, oldest first."""
+    from rrf.services import audit
+
     format_of(fmt)
     lang = lang_of(lang)
     rows = audit.entries(context(db=db), audit.Filters(item_id, run, status, since, until, kind))
@@ -169,8 +181,10 @@ def audit_log(
     out.print(log_table(rows, lang))
 
 
-def log_table(rows, lang: str) -> Table:  # noqa: ANN001
+def log_table(rows, lang: str) -> "Table":  # noqa: ANN001
     """The log's entries as a table in the language, ids whole at any width."""
+    from rrf.cli.render import Col, fitted, longest, status_cell
+
     _ = Words(lang)
     columns = [Col("#", justify="right", whole=True, side=True), Col(_("Run"), whole=True, side=True),
                Col(_("As of"), whole=True, side=True), Col(_("Status"), side=True),
@@ -216,6 +230,8 @@ def audit_export(
     """Write the log (or a filtered part) to a CSV a spreadsheet opens safely, or to JSON.
     An existing file is never replaced without --force. `--format json --kind all` with no
     filter is the whole log, which `rrf audit verify-export` verifies without the database."""
+    from rrf.services import audit
+
     format_of(fmt, ("csv", "json"))
     filters = audit.Filters(item_id, run, status, since, until, kind)
     if output == "-":
@@ -237,6 +253,8 @@ def audit_replay(
     db: DbOpt = None, plan: PlanOpt = None,  # noqa: ARG001
 ) -> None:
     """Re-run one evaluation from the stored plan text and inputs and compare the result."""
+    from rrf.services import audit
+
     lang = lang_of(lang)
     r = audit.replay(context(db=db), entry)
     if r.again is None:

@@ -1,20 +1,23 @@
-"""The money at risk: `rrf exposure` (per payment request, item by item, and why)."""
+"""The money at risk: `rrf exposure` (per payment request, item by item, and why).
+
+What the command runs (the evaluation, the money, the tables) is imported in its body (see
+rrf.cli.main)."""
 
 import json
 import sys
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.console import Console
 
 from rrf.cli.app import app
 from rrf.cli.common import DbOpt, Lang, PlanOpt, as_of_day, context, format_of, input_errors, lang_of, out, say
-from rrf.cli.render import Col, fitted, longest, status_cell
 from rrf.cli.text import shown
-from rrf.rules.exposure import Exposure, item_dict, money, request_dict
 from rrf.rules.i18n import Words
-from rrf.rules.plan import Plan
-from rrf.services import status as statuses
+
+if TYPE_CHECKING:
+    from rrf.rules.exposure import Exposure
+    from rrf.rules.plan import Plan
 
 CATEGORY_STYLES = {"at_risk": "bold red", "reversal": "bold red", "pending": "yellow", "secure": "green",
                    "paid": "green", "not_in_force": "dim"}
@@ -30,6 +33,8 @@ def exposure(
     db: DbOpt = None,
 ) -> None:
     """Money at risk per payment request, item by item, and why (writes nothing)."""
+    from rrf.services import status as statuses
+
     format_of(fmt)
     lang = lang_of(lang)
     ctx = context(plan, db)
@@ -45,8 +50,10 @@ def exposure(
     print_exposure(out, loaded.plan, found, lang)
 
 
-def as_json(found: Exposure, lang: str) -> dict[str, object]:
+def as_json(found: "Exposure", lang: str) -> dict[str, object]:
     """Every request with its totals and items; each item's reason in the chosen language as `why`."""
+    from rrf.rules.exposure import item_dict, request_dict
+
     return {
         "as_of": found.as_of.isoformat(), "unit_value": found.unit_value,
         "requests": [{**request_dict(r), "items": [
@@ -55,7 +62,10 @@ def as_json(found: Exposure, lang: str) -> dict[str, object]:
     }
 
 
-def print_exposure(console: Console, plan: Plan, found: Exposure, lang: str) -> None:
+def print_exposure(console: Console, plan: "Plan", found: "Exposure", lang: str) -> None:
+    from rrf.cli.render import Col, fitted, longest, status_cell
+    from rrf.rules.exposure import money
+
     _ = Words(lang)
     for r in found.requests:
         paid = _(", paid on {day}", day=_.date(r.paid)) if r.paid else ""

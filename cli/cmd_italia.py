@@ -1,25 +1,33 @@
 """Italy's RRF plan and its progress as Italia Domani publishes them: `rrf import-plan`, `rrf import-progress`.
 
 The parsing and aggregation are in rrf.importers.italia, the use cases in rrf.services.italia; here:
-options and the summary.
+options and the summary. Both are imported in the commands' bodies (see rrf.cli.main); the
+format's name and the default files' names, which the options' help shows, are written here
+too (tests/test_startup.py checks that they are the importer's).
 """
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from rrf.cli.app import app
 from rrf.cli.common import DbOpt, PlanOpt, context, format_of, input_errors, output_file, say
-from rrf.importers import italia
 from rrf.rules.i18n import fmt_time
-from rrf.services import italia as imports
+
+if TYPE_CHECKING:
+    from rrf.importers import italia
 
 DATA = "RRF_ITALIA_DATA, default data/italia-domani of the checkout"
+# rrf.importers.italia's FORMAT, MET_FILE, MAP_FILE and REPORTS_FILE, for the help
+FORMAT = "italia-domani"
+MET_FILE = "PNRR_MeT_OAprogrammazione.csv.gz"
+MAP_FILE = "PNRR_Map_Indicatori_Target.csv.gz"
+REPORTS_FILE = "PNRR_Indicatori_Target.csv.gz"
 
-FormatOpt = Annotated[str, typer.Option("--format", help=f"the publisher's format: {italia.FORMAT}")]
+FormatOpt = Annotated[str, typer.Option("--format", help=f"the publisher's format: {FORMAT}")]
 MapOpt = Annotated[Optional[Path], typer.Option(
-    "--map", help=f"indicator -> target map (default: {italia.MAP_FILE} in {DATA})")]
+    "--map", help=f"indicator -> target map (default: {MAP_FILE} in {DATA})")]
 
 
 def _n(n: int) -> str:
@@ -32,13 +40,16 @@ def import_plan(
     fmt: FormatOpt,
     output: Annotated[Path, typer.Option("--output", help="the plan file to write (TOML, as milestones.toml)")],
     met: Annotated[Optional[Path], typer.Option(
-        "--met", help=f"milestones and targets (default: {italia.MET_FILE} in {DATA})")] = None,
+        "--met", help=f"milestones and targets (default: {MET_FILE} in {DATA})")] = None,
     map_: MapOpt = None,
     plan: PlanOpt = None,  # noqa: ARG001 (accepted by every subcommand)
     db: DbOpt = None,  # noqa: ARG001
 ) -> None:
     """Turn a published RRF plan into a plan file for `rrf` (rows it cannot use are listed and counted)."""
-    format_of(fmt, (italia.FORMAT,))
+    format_of(fmt, (FORMAT,))
+    from rrf.importers import italia
+    from rrf.services import italia as imports
+
     written = imports.import_plan(context(), output=output_file(output), met=met, map_=map_)
     result, p, map_ = written.result, written.loaded.plan, written.map
     targets = sum(1 for i in p.items if i.kind == "target")
@@ -62,11 +73,11 @@ def import_plan(
         say(f"  note: {_short(s)}")
 
 
-def _short(s: italia.Skipped) -> str:
+def _short(s: "italia.Skipped") -> str:
     return str(s).removeprefix(s.file.rsplit("/", 1)[0] + "/") if "/" in s.file else str(s)
 
 
-def _summary(title: str, total: int | None, rows: list[italia.Skipped], order: tuple[str, ...] | None) -> None:
+def _summary(title: str, total: int | None, rows: "list[italia.Skipped]", order: tuple[str, ...] | None) -> None:
     counts: dict[str, int] = {}
     for s in rows:
         counts[s.category] = counts.get(s.category, 0) + 1
@@ -84,7 +95,7 @@ def _summary(title: str, total: int | None, rows: list[italia.Skipped], order: t
 def import_progress(
     fmt: FormatOpt,
     reports: Annotated[Optional[Path], typer.Option(
-        "--reports", help=f"project-level progress reports (default: {italia.REPORTS_FILE} in {DATA})")] = None,
+        "--reports", help=f"project-level progress reports (default: {REPORTS_FILE} in {DATA})")] = None,
     map_: MapOpt = None,
     plan: PlanOpt = None,
     db: DbOpt = None,
@@ -95,7 +106,9 @@ def import_progress(
     that month (dated the month's last day); a reduction or level target gets none (its projects' values
     add up to no value of it). All records in one transaction; the same files twice add nothing.
     """
-    format_of(fmt, (italia.FORMAT,))
+    format_of(fmt, (FORMAT,))
+    from rrf.services import italia as imports
+
     done = imports.import_progress(context(plan, db), reports=reports, map_=map_)
     if done.result is None:
         return _already(done.reports, done.map, done.batch)
@@ -113,7 +126,9 @@ def _already(reports: Path, map_: Path, earlier) -> None:  # noqa: ANN001
         f"#{earlier.id} ({earlier.file_name}, {_n(earlier.rows)} records): nothing added")
 
 
-def _progress_summary(r: italia.ProgressImport, reports: Path, map_: Path) -> None:
+def _progress_summary(r: "italia.ProgressImport", reports: Path, map_: Path) -> None:
+    from rrf.importers import italia
+
     say(f"{reports}: {_n(r.read)} rows read, {_n(r.used)} used, {_n(r.read - r.used)} not used")
     for cat in italia.REPORT_SKIPS:
         if r.not_used.get(cat):

@@ -1,31 +1,31 @@
 """Escalations: `rrf ack` (stop the climb), `rrf waive` (silence it for a while) and `rrf outbox`
-(what was, or is still to be, sent)."""
+(what was, or is still to be, sent).
+
+The services are imported in the commands' bodies (see rrf.cli.main)."""
 
 import json
 import sys
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rrf.cli.text import shown
 
 from rrf.cli.app import app
-from rrf.cli.render import Col, fitted
 from rrf.cli.common import DbOpt, NotifyOpt, PlanOpt, as_of_day, context, format_of, input_errors, out, say
 from rrf.rules.errors import RrfError
 from rrf.rules.i18n import Words, fmt_time
-from rrf.services import ack as acks
-from rrf.services import check as checks
-from rrf.services import outbox as outboxes
-from rrf.services import users
-from rrf.services import waiver as waivers
-from rrf.services.access import Viewer
-from rrf.services.context import Context
+
+if TYPE_CHECKING:
+    from rrf.services.access import Viewer
+    from rrf.services.context import Context
 
 
-def _user(ctx: Context, name: Optional[str]) -> Viewer | None:
+def _user(ctx: "Context", name: Optional[str]) -> "Viewer | None":
     """`--by NAME`: an enabled portal user, who then acts (None: the operator acts)."""
     if name is None:
         return None
+    from rrf.services import users
+
     found = users.viewer(ctx, name.strip().lower())
     if found is None:
         raise RrfError(f"--by {name!r} is not an enabled portal user (create one with `rrf users add`, "
@@ -45,6 +45,8 @@ def ack(
     db: DbOpt = None,
 ) -> None:
     """Acknowledge an item: it stops climbing the ladder until DATE or until its status worsens."""
+    from rrf.services import ack as acks
+
     ctx = context(plan, db)
     a = acks.acknowledge(ctx, item_id=item_id, reason=reason, until=until, by=_user(ctx, by),
                          as_of=as_of_day(as_of, ctx))
@@ -66,6 +68,8 @@ def waive(
     db: DbOpt = None,
 ) -> None:
     """Waive an item's escalation (or one breakdown key's shortfall) until DATE: coordinators only."""
+    from rrf.services import waiver as waivers
+
     if not until:
         raise RrfError("--until is required: the last day the waiver holds")
     ctx = context(plan, db)
@@ -88,11 +92,18 @@ def outbox_(
     db: DbOpt = None,
 ) -> None:
     """The messages decided by checks: pending (not yet delivered) and sent. No addresses are shown."""
+    from rrf.cli.render import Col, fitted
+    from rrf.services import outbox as outboxes
+
     outboxes.status_of(status)
     format_of(fmt)
     _ = Words("en")  # the operators' lines are English (README)
     ctx = context(plan, db, notify_config)
-    delivery = checks.deliver(ctx) if send else None  # no store yet: nothing to deliver
+    delivery = None
+    if send:  # no store yet: nothing to deliver
+        from rrf.services import check as checks  # the notifications' channels (apprise), for sending only
+
+        delivery = checks.deliver(ctx)
     rows = outboxes.messages(ctx, status=status, run=run)
     if delivery is not None:
         d = delivery

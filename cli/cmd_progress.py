@@ -1,4 +1,7 @@
-"""Recording progress: `rrf record`, `rrf import`, `rrf correct`, `rrf history`."""
+"""Recording progress: `rrf record`, `rrf import`, `rrf correct`, `rrf history`.
+
+The use cases (rrf.services.progress: the database, the importers) and the progress bars are
+imported in the commands' bodies (see rrf.cli.main)."""
 
 import json
 import sys
@@ -7,15 +10,12 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from rrf.cli.app import app
 from rrf.cli.common import DbOpt, PlanOpt, context, err, format_of, input_errors, out, say
-from rrf.cli.history import print_history
 from rrf.rules.errors import RrfError
 from rrf.rules.i18n import Words, fmt_time
 from rrf.rules.vocab import milestone_value
-from rrf.services import progress
 
 
 EvidenceForOpt = Annotated[Optional[str], typer.Option(
@@ -39,6 +39,8 @@ def record(
     db: DbOpt = None,
 ) -> None:
     """Append one progress record (records are never changed or deleted)."""
+    from rrf.services import progress
+
     row, checked = progress.record(context(plan, db), item_id=item_id, value=value, as_of=as_of, source=source,
                                    breakdown=breakdown, evidence=evidence, reporter=reporter, evidence_for=evidence_for)
     shown = milestone_value(checked.done) or (str(checked.value) if checked.value is not None else value)
@@ -57,6 +59,8 @@ def import_(
     db: DbOpt = None,
 ) -> None:
     """Append progress records from a CSV or XLSX file: all rows or none; the same file twice adds nothing."""
+    from rrf.services import progress
+
     with import_progress(file) as (checking, writing):
         done = progress.import_file(context(plan, db), file, checking=checking, writing=writing)
     b, _ = done.batch, Words("en")  # the operators' lines are English (README)
@@ -74,6 +78,8 @@ def import_(
 @contextmanager
 def import_progress(file: Path):  # noqa: ANN201
     """Two progress bars on stderr (checking, writing), shown only on a terminal."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=err, transient=True, disable=not err.is_terminal) as bar:
         check = bar.add_task(f"checking {file.name}", total=None)
@@ -107,6 +113,8 @@ def correct(
     db: DbOpt = None,
 ) -> None:
     """Append a correction of a record (the old one stays visible in `rrf history`)."""
+    from rrf.services import progress
+
     if withdraw == (value is not None):
         raise RrfError("give either the right VALUE or --withdraw")
     row, original, checked = progress.correct(
@@ -125,6 +133,9 @@ def history(
     db: DbOpt = None,
 ) -> None:
     """Every record of a milestone or target, oldest first: who, when, source, and why each change."""
+    from rrf.cli.history import print_history
+    from rrf.services import progress
+
     format_of(fmt)
     entries = progress.history(context(plan, db), item_id)
     if fmt == "json":

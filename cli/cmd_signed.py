@@ -1,18 +1,22 @@
 """Tamper evidence, for auditors: `rrf audit verify` (both chains and their signed checkpoints),
 `rrf audit keygen` (the signing key pair) and `rrf audit verify-export` (an export checked with no
-database). Their lines are English unless `--lang lv`: scripts and auditors' tools read them."""
+database). Their lines are English unless `--lang lv`: scripts and auditors' tools read them.
+
+The services (and with them the signatures' cryptography) are imported in the commands' bodies
+(see rrf.cli.main)."""
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from rrf.cli.app import audit_app
 from rrf.cli.common import DbOpt, PlanOpt, context, err, input_errors, lang_of, say
 from rrf.cli.text import visible
-from rrf.models.verify import Broken
 from rrf.rules.i18n import Words
-from rrf.services import audit, checkpoint
+
+if TYPE_CHECKING:
+    from rrf.models.verify import Broken
 
 Lang = Annotated[str, typer.Option("--lang", help="Language of the lines: en or lv")]
 PublicKey = Annotated[Optional[Path], typer.Option(
@@ -20,7 +24,7 @@ PublicKey = Annotated[Optional[Path], typer.Option(
                          "public half of RRF_AUDIT_KEY)")]
 
 
-def broken(_: Words, problem: Broken, intact: int | None = None) -> None:
+def broken(_: Words, problem: "Broken", intact: int | None = None) -> None:
     """BROKEN and the problem on stderr, then exit 3; `intact`: the log entries before it that hold."""
     said = problem.said(_.lang)
     line = (_("BROKEN: {problem}", problem=said) if not intact else
@@ -43,6 +47,8 @@ def audit_verify(
     """Check the evaluation log and the trail, then the signed checkpoints against them: exit 0
     when all hold, 3 naming the first problem (a changed, missing or added entry or row, a log
     truncated after an entry, a log rewritten with its hashes computed again, a forged checkpoint)."""
+    from rrf.services import audit
+
     _ = Words(lang_of(lang))
     v = audit.verify(context(db=db), public_key=public_key, folder=checkpoints)
     chains, signed = v.chains, v.signed
@@ -65,6 +71,8 @@ def audit_keygen(
 ) -> None:
     """Make the Ed25519 key pair that signs the checkpoints: the private key (mode 0600) for the
     machine that runs the checks (RRF_AUDIT_KEY), the public key for the auditors."""
+    from rrf.services import checkpoint
+
     _ = Words(lang_of(lang))
     private, public, fingerprint = checkpoint.keygen(output)
     say(_("private key: {private} (readable by you only; set RRF_AUDIT_KEY={private} where checks run, and keep it "
@@ -83,6 +91,8 @@ def audit_verify_export(
 ) -> None:
     """Verify an export of the log with no database: every hash computed again, and the export
     holding the head the checkpoint signed. Exit 0 when it holds, 3 naming the first problem."""
+    from rrf.services import audit
+
     _ = Words(lang_of(lang))
     v = audit.verify_export(file, public_key, checkpoint_file)
     if v.broken is not None:

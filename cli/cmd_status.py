@@ -1,4 +1,9 @@
-"""Reading the plan and where it stands: `rrf validate`, `rrf status`, `rrf db upgrade`."""
+"""Reading the plan and where it stands: `rrf validate`, `rrf status`, `rrf db upgrade`.
+
+Like every rrf.cli.cmd_* module, this one only declares its commands (names, options, help):
+what a command runs is imported in its body, so `rrf --help` loads none of it, `rrf validate`
+neither the database's modules, and `rrf status` not Alembic (tests/test_startup.py).
+"""
 
 import json
 import sys
@@ -9,16 +14,15 @@ from rrf.cli.text import shown
 
 from rrf.cli.app import app, db_app
 from rrf.cli.common import DbOpt, Lang, PlanOpt, as_of_day, context, err, format_of, input_errors, lang_of, out, say
-from rrf.cli.render import print_table, to_json
-from rrf.services import database, sources, status as statuses
-from rrf.services import waiver as waivers
 
 
 @app.command()
 @input_errors
 def validate(plan: PlanOpt = None, db: DbOpt = None) -> None:  # noqa: ARG001 (--db: accepted everywhere)
     """Load and check the plan, and that its quotes are in its source documents; warn where they disagree."""
-    ctx = context(plan)
+    from rrf.services import sources, status as statuses
+
+    ctx = context(plan, store=False)  # the database is never opened
     s = statuses.validate(ctx)
     quoted = sources.check(ctx.loaded)
     say(f"{s.path}: valid: {s.items} items ({s.targets} targets, {s.items - s.targets} milestones), "
@@ -47,13 +51,16 @@ def status(
     db: DbOpt = None,
 ) -> None:
     """Evaluate the plan against recorded progress as of a day, writing nothing."""
+    from rrf.cli.render import print_table, to_json
+    from rrf.services import status as statuses
+
     format_of(fmt)
     lang = lang_of(lang)
     ctx = context(plan, db)
     day = as_of_day(as_of, ctx)
     loaded, decisions = statuses.status(ctx, day)
     if fmt == "json":
-        items = to_json(loaded.plan, decisions, lang, waivers.active(ctx, day))
+        items = to_json(loaded.plan, decisions, lang, statuses.waivers(ctx, day))
         sys.stdout.write(json.dumps(items, ensure_ascii=False, indent=2) + "\n")
     else:
         print_table(out, loaded.plan, decisions, lang)
@@ -63,6 +70,8 @@ def status(
 @input_errors
 def db_upgrade(db: DbOpt = None, plan: PlanOpt = None) -> None:  # noqa: ARG001 (--plan: accepted everywhere)
     """Apply every pending migration (also done automatically on first write)."""
+    from rrf.services import database
+
     u = database.upgrade(context(db=db))
     say(f"{u.database}: schema {u.before or 'empty'} -> {u.after}" if u.before != u.after
         else f"{u.database}: schema {u.after} is current")

@@ -1,17 +1,21 @@
 """The plan's own test cases: `rrf test [FILE...]` (exit 0 when all pass, 1 with the differences
-of each failed case, 2 for a bad tests file or plan)."""
+of each failed case, 2 for a bad tests file or plan).
+
+The use case (rrf.services.plantest) is imported in the command's body (see rrf.cli.main)."""
 
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from rrf.cli.app import app
 from rrf.cli.common import DbOpt, PlanOpt, context, err, format_of, input_errors, out
 from rrf.cli.text import shown
-from rrf.services import plantest
+
+if TYPE_CHECKING:
+    from rrf.services import plantest
 
 
 @app.command("test")
@@ -26,8 +30,10 @@ def plan_test(
     db: DbOpt = None,  # noqa: ARG001 (--db: accepted everywhere)
 ) -> None:
     """Run the plan's own test cases: what the engine must decide for given progress."""
+    from rrf.services import plantest
+
     format_of(fmt, ("text", "json"))
-    run = plantest.run(context(plan), list(files or []))
+    run = plantest.run(context(plan, store=False), list(files or []))  # the database is never opened
     if fmt == "json":
         sys.stdout.write(json.dumps(_json(run), ensure_ascii=False, indent=2) + "\n")
     else:
@@ -36,7 +42,7 @@ def plan_test(
         raise typer.Exit(1)
 
 
-def _print(run: plantest.Outcome, verbose: bool) -> None:
+def _print(run: "plantest.Outcome", verbose: bool) -> None:
     for r in run.results:
         if not r.passed:
             _line(f"[red]FAIL[/] {shown(r.file)}: {shown(r.name)}")
@@ -59,7 +65,7 @@ def _line(markup: str) -> None:
     out.print(markup, highlight=False, soft_wrap=True)
 
 
-def _json(run: plantest.Outcome) -> dict[str, object]:
+def _json(run: "plantest.Outcome") -> dict[str, object]:
     return {
         "files": run.files,
         "cases": [{"file": r.file, "name": r.name, "passed": r.passed,

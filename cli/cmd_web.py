@@ -1,15 +1,16 @@
-"""The web portal: `rrf web` serves it, `rrf users add|disable|list` manage who may sign in."""
+"""The web portal: `rrf web` serves it, `rrf users add|disable|list` manage who may sign in.
+
+The services (the accounts' password hashing among them) are imported in the commands' bodies,
+and the portal itself by the runner rrf.launch hands in (see rrf.cli.main)."""
 
 import json
 import sys
 from typing import Annotated, Optional
 
 import typer
-from rich.table import Table
 
 from rrf.cli.app import app, runners, users_app
 from rrf.cli.common import DbOpt, PlanOpt, context, format_of, input_errors, out, say
-from rrf.services import database, users
 
 
 @app.command()
@@ -21,6 +22,8 @@ def web(
     db: DbOpt = None,
 ) -> None:
     """Serve the web portal: overview, item pages, evaluation log; sign-in with `rrf users` accounts."""
+    from rrf.services import database
+
     assert runners.web is not None, "started without the program's entry point (rrf.launch)"
     ctx = context(plan, db)
     database.existing(ctx)  # never a portal on a misspelt --db: accounts come first (rrf users add)
@@ -39,6 +42,8 @@ def users_add(
     db: DbOpt = None,
 ) -> None:
     """Add a portal account. The password is asked for twice (or read with --password-stdin)."""
+    from rrf.services import users
+
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
@@ -56,6 +61,8 @@ def users_disable(
     db: DbOpt = None,
 ) -> None:
     """Disable an account: it can no longer sign in, and its open sessions end at once."""
+    from rrf.services import users
+
     row = users.disable(context(plan, db), name)
     say(f"disabled {row.name}")
 
@@ -67,10 +74,14 @@ def users_list(
     db: DbOpt = None,
 ) -> None:
     """List the portal's accounts (never their passwords)."""
+    from rrf.services import users
+
     rows = users.users(context(None, db))
     if format_of(fmt) == "json":
         sys.stdout.write(json.dumps([row.__dict__ for row in rows], ensure_ascii=False, indent=2) + "\n")
         return
+    from rich.table import Table
+
     table = Table("user", "role", "institution", "language", "created", "state")
     for r in rows:
         table.add_row(r.name, r.role, r.institution or "", r.language, r.created_at, "disabled" if r.disabled else "active")

@@ -1,23 +1,29 @@
 """What every `rrf` subcommand shares: options, consoles, the settings and clock handed to the
-services, and bad input turned into exit code 2 in one place."""
+services, and bad input turned into exit code 2 in one place.
 
+Light to import (every subcommand's module imports it when `rrf` starts, also for `rrf --help`):
+the settings, the services and SQLAlchemy are imported when a command first asks for them.
+"""
+
+import sys
 from datetime import date
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, Callable, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Callable, Optional
 
 import typer
 from rich.console import Console
 from rrf.cli.text import shown, visible
-from sqlalchemy.exc import OperationalError
 
 from rrf.rules.dates import parse_date
 from rrf.rules.errors import RrfError
 from rrf.rules.i18n import Words
 from rrf.rules.vocab import LANGUAGES
-from rrf.services import database
-from rrf.services.context import Context
-from rrf.settings import clock, settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.exc import OperationalError
+
+    from rrf.services.context import Context
 
 out = Console()
 err = Console(stderr=True)
@@ -44,12 +50,21 @@ NotifyOpt = Annotated[
 _new_files: list[Path] = []
 
 
-def context(plan: Optional[Path] = None, db: Optional[str] = None, notify: Optional[Path] = None) -> Context:
-    """The settings of this command (options over environment over .env over defaults) and the clock."""
+def context(plan: Optional[Path] = None, db: Optional[str] = None, notify: Optional[Path] = None, *,
+            store: bool = True) -> "Context":
+    """The settings of this command (options over environment over .env over defaults) and the clock.
+    `store=False`: the command never opens the database (`rrf validate`), so whether its file
+    exists is not asked (nor SQLAlchemy imported)."""
+    from rrf.services.context import Context
+    from rrf.settings import clock, settings
+
     ctx = Context(settings(plan=plan, database_url=db, notify_config=notify), clock)
-    new = database.new_file(ctx)
-    if new is not None:
-        _new_files.append(new)
+    if store:
+        from rrf.services import database
+
+        new = database.new_file(ctx)
+        if new is not None:
+            _new_files.append(new)
     return ctx
 
 
@@ -83,8 +98,8 @@ def input_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
                 err.print(f"[red]error:[/] {shown(line)}", highlight=False, soft_wrap=True)
             if exc.closing:
                 err.print(shown(exc.closing), highlight=False, soft_wrap=True)
-        except OperationalError as exc:
-            if not unreachable(exc):
+        except Exception as exc:  # SQLAlchemy's OperationalError, when SQLAlchemy was imported at all
+            if not _is_operational(exc) or not unreachable(exc):
                 raise
             err.print(f"[red]error:[/] cannot reach the database: {shown(unreachable(exc))}", highlight=False,
                       soft_wrap=True)
@@ -96,7 +111,14 @@ def input_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def unreachable(exc: OperationalError) -> str | None:
+def _is_operational(exc: BaseException) -> bool:
+    """Whether `exc` is SQLAlchemy's OperationalError (without importing SQLAlchemy: a command
+    that never loaded it cannot have raised it)."""
+    errors = sys.modules.get("sqlalchemy.exc")
+    return errors is not None and isinstance(exc, errors.OperationalError)
+
+
+def unreachable(exc: "OperationalError") -> str | None:
     """The first line of the driver's reason when a connection could not be made, else None.
     PostgreSQL's drivers name the host and port and never the password; SQLite's say which file."""
     reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
@@ -133,5 +155,5 @@ def output_file(path: Path, option: str = "--output") -> Path:
     return path
 
 
-def as_of_day(text: Optional[str], ctx: Context) -> date:
+def as_of_day(text: Optional[str], ctx: "Context") -> date:
     return parse_date(text) if text else ctx.today()

@@ -1,9 +1,12 @@
-"""Decisions as JSON (CONTRACT.md), and tables that fit the terminal they are printed on."""
+"""Decisions as JSON (CONTRACT.md), and tables that fit the terminal they are printed on.
+
+Imported by the commands that print (in their bodies, not when `rrf` starts); the JSON's money
+and serialisation (rrf.rules.exposure, rrf.rules.serialize) only when JSON is asked for."""
 
 from collections import Counter
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from rich.cells import cell_len
 from rich.console import Console
@@ -11,25 +14,29 @@ from rich.markup import render
 from rich.table import Table
 
 from rrf.cli.text import shown
-from rrf.rules.escalate import Waiver
-from rrf.rules.evaluate import Decision
 from rrf.rules.i18n import Words
-from rrf.rules.plan import Plan
-from rrf.rules.amend import item_on
-from rrf.rules.exposure import with_exposure
-from rrf.rules.serialize import decision_dict
 from rrf.rules.vocab import STATUSES
+
+if TYPE_CHECKING:
+    from rrf.rules.escalate import Waiver
+    from rrf.rules.evaluate import Decision
+    from rrf.rules.plan import Plan
 
 STYLES = {"met": "bold green", "met_late": "green", "on_track": "cyan", "at_risk": "bold yellow",
           "missed": "bold red", "no_data": "magenta", "reversed": "bold red reverse"}
 FOLD = 12  # when nothing else fits, a column may be this narrow, folding longer words (a path, a URL)
 
 
-def to_json(plan: Plan, decisions: list[Decision], lang: str, waivers: Iterable[Waiver] = ()) -> list[dict[str, Any]]:
+def to_json(plan: "Plan", decisions: "list[Decision]", lang: str,
+            waivers: "Iterable[Waiver]" = ()) -> list[dict[str, Any]]:
     """CONTRACT.md's array; `explanation` in the chosen language, `explanations` in both; an item
     with waivers in force (`waivers`, those of the as-of day) also has `waivers`:
     [{key, approver, reason, until}] (absent when it has none)."""
-    waived: dict[str, list[Waiver]] = {}
+    from rrf.rules.amend import item_on
+    from rrf.rules.exposure import with_exposure
+    from rrf.rules.serialize import decision_dict
+
+    waived: "dict[str, list[Waiver]]" = {}
     for w in waivers:
         waived.setdefault(w.item_id, []).append(w)
     out = []
@@ -46,7 +53,7 @@ def status_cell(status: str, lang: str) -> str:
     return f"[{STYLES[status]}]{Words(lang).label(status)}[/]"
 
 
-def print_table(console: Console, plan: Plan, decisions: list[Decision], lang: str) -> None:
+def print_table(console: Console, plan: "Plan", decisions: "list[Decision]", lang: str) -> None:
     _ = Words(lang)
     as_of = _.date(decisions[0].as_of) if decisions else ""
     columns = [Col(_("Status"), side=True), Col(_("Actual / goal"), justify="right", whole=True, side=True),

@@ -1,1 +1,1 @@
-"""Persistence (SQLModel tables, Alembic migrations, functions that take the session as a keyword); imports only rrf.rules. No engine is built at import time."""
+"""Persistence (SQLModel tables, Alembic migrations, functions that take the session as a keyword); imports only rrf.rules. No engine is built at import time, and Alembic is imported only to migrate (models.db): a reader never loads it."""

@@ -1,17 +1,21 @@
-"""Engines, sessions and schema migrations (Alembic), built only when asked for."""
+"""Engines, sessions and schema migrations (Alembic), built only when asked for.
 
+Alembic is imported only to migrate (`upgrade`, `current_revision`): a command that only reads
+checks that the schema is current (`is_current`) by reading the version table with SQLAlchemy
+and the newest revision from the migration files' own `revision = ...` lines, so `rrf status`
+never loads Alembic (tests/test_startup.py). When those lines are not plain (a merge, a
+computed id), the newest revision is asked of Alembic, as before.
+"""
+
+import re
 import sqlite3
 import time
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import event
+from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlmodel import Session, create_engine
@@ -19,7 +23,11 @@ from sqlmodel import Session, create_engine
 from rrf.rules.errors import RrfError
 from rrf.rules.i18n import Words
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).parent / "migrations"
+VERSION_TABLE = "alembic_version"  # Alembic's default, which migrations/env.py keeps
 _ = Words("en")  # refusals are the operators' lines: English (README)
 
 
@@ -164,7 +172,9 @@ def sqlite_file(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-def _alembic_config(engine: Engine) -> Config:
+def _alembic_config(engine: Engine) -> "Config":
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["engine"] = engine
@@ -173,22 +183,65 @@ def _alembic_config(engine: Engine) -> Config:
 
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest revision (creates it in an empty database)."""
+    from alembic import command
+
     command.upgrade(_alembic_config(engine), "head")
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
+
+
+_REVISION = re.compile(r"""^(down_revision|revision)\s*(?::[^=\n]*)?=\s*(None|"[^"\n]*"|'[^'\n]*')\s*(?:#.*)?$""",
+                       re.MULTILINE)
+
+
+def _plain_head() -> str | None:
+    """The newest revision read from the migration files' plain `revision = "..."` and
+    `down_revision = "..."` (or None) lines, when they make one straight chain with one head;
+    None when any file says it otherwise (Alembic then reads them)."""
+    revisions: dict[str, str | None] = {}
+    for path in sorted((MIGRATIONS / "versions").glob("*.py")):
+        if path.name.startswith("_"):
+            continue
+        lines = _REVISION.findall(path.read_text(encoding="utf-8"))
+        found = dict(lines)
+        if len(lines) != 2 or set(found) != {"revision", "down_revision"} or found["revision"] == "None":
+            return None
+        down = None if found["down_revision"] == "None" else found["down_revision"][1:-1]
+        revisions[found["revision"][1:-1]] = down
+    heads = set(revisions) - set(revisions.values())
+    if len(heads) != 1 or sum(1 for down in revisions.values() if down is None) != 1:
+        return None
+    return heads.pop()
 
 
 @cache
 def head_revision() -> str:
     """The newest migration shipped with this code (read once per process: it cannot change)."""
+    plain = _plain_head()
+    if plain is not None:
+        return plain
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory(str(MIGRATIONS)).get_current_head() or ""
 
 
+def stamped_revisions(engine: Engine) -> list[str]:
+    """The revisions the database's version table holds (none when it has no version table),
+    read with SQLAlchemy alone: what Alembic's `current_revision` reads, without Alembic."""
+    with engine.connect() as conn:
+        if not inspect(conn).has_table(VERSION_TABLE):
+            return []
+        return [row[0] for row in conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}"))]
+
+
 def is_current(engine: Engine) -> bool:
-    return current_revision(engine) == head_revision()
+    """Whether the schema is at the newest revision (reads it without Alembic)."""
+    return stamped_revisions(engine) == [head_revision()]
 
 
 @contextmanager

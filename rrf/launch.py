@@ -4,7 +4,8 @@ portal together.
 It is light enough to start a check's Prefect server before anything heavy is imported (the
 server then starts while the command imports and checks its input), then hands the command
 line the functions that run the flow and the portal. Those import Prefect, FastAPI and uvicorn
-only when called, so other commands never pay for them.
+only when called, so other commands never pay for them. The command line itself imports what a
+command runs only when it runs (see rrf.cli.main): `rrf --help` loads no implementation.
 """
 
 import sys

@@ -1,13 +1,20 @@
-"""Where the plan stands: `rrf validate` and `rrf status` (both write nothing)."""
+"""Where the plan stands: `rrf validate` and `rrf status` (both write nothing).
+
+Light to import: `rrf validate` loads neither the database's modules nor the money's; each use
+case imports what it needs when called (tests/test_startup.py says what `rrf status` may load).
+"""
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
-from rrf.rules import Decision, LoadedPlan, evaluate
-from rrf.rules.amend import PlanVersion
-from rrf.rules.exposure import Exposure, exposure as exposure_of
 from rrf.services.context import Context
-from rrf.services.store import observations_in
+
+if TYPE_CHECKING:
+    from rrf.rules import Decision, LoadedPlan
+    from rrf.rules.amend import PlanVersion
+    from rrf.rules.escalate import Waiver
+    from rrf.rules.exposure import Exposure
 
 
 @dataclass(frozen=True)
@@ -19,7 +26,7 @@ class PlanSummary:
     measures: int
     contacts: int
     warnings: list[str]
-    versions: list[PlanVersion]  # the plan as adopted, then after each amendment
+    versions: "list[PlanVersion]"  # the plan as adopted, then after each amendment
     requests: int  # payment requests declared
 
 
@@ -31,12 +38,27 @@ def validate(ctx: Context) -> PlanSummary:
                        len(p.measures), len(p.contacts), loaded.warnings, p.versions, len(p.payment_requests))
 
 
-def status(ctx: Context, as_of: date) -> tuple[LoadedPlan, list[Decision]]:
+def status(ctx: Context, as_of: date) -> "tuple[LoadedPlan, list[Decision]]":
     """Every item's decision as of a day, from the recorded progress."""
+    from rrf.rules import evaluate
+    from rrf.services.store import observations_in
+
     return ctx.loaded, evaluate(ctx.loaded.plan, observations_in(ctx.url), as_of)
 
 
-def exposure(ctx: Context, as_of: date) -> tuple[LoadedPlan, list[Decision], Exposure]:
+def waivers(ctx: Context, as_of: date) -> "list[Waiver]":
+    """The waivers in force on a day, of every item, oldest first (`rrf status --format json` shows
+    them): services.waiver.active, read without the modules that grant them (which sign checkpoints)."""
+    from rrf.models import escalations
+    from rrf.services.store import reading
+
+    with reading(ctx.url) as session:
+        return escalations.waivers(session=session, day=as_of)
+
+
+def exposure(ctx: Context, as_of: date) -> "tuple[LoadedPlan, list[Decision], Exposure]":
     """The money at risk per payment request as of a day (`rrf exposure`), writing nothing."""
+    from rrf.rules.exposure import exposure as exposure_of
+
     loaded, decisions = status(ctx, as_of)
     return loaded, decisions, exposure_of(loaded.plan, decisions, as_of)

@@ -1,4 +1,7 @@
-"""The database as the use cases open it: migrated for writers, never created by readers."""
+"""The database as the use cases open it: migrated for writers, never created by readers.
+
+A reader (`rrf status`) checks that the schema is current without Alembic (models.db.is_current
+reads the version table with SQLAlchemy); Alembic is imported only when a writer migrates."""
 
 from contextlib import contextmanager
 from typing import Callable, Iterator
