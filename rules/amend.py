@@ -77,7 +77,7 @@ def in_force(plan: "Plan", day: date) -> PlanVersion:
 def _copy(plan: "Plan", **update: Any) -> "Plan":
     """A copy with fields replaced, without the original's cached lookups (they would be stale)."""
     copied = plan.model_copy(update=update)
-    for cached in ("_by_id", "versions"):
+    for cached in ("_by_id", "_own", "versions"):
         copied.__dict__.pop(cached, None)
     return copied
 
@@ -116,9 +116,3 @@ def _apply(items: list["Item"], a: "Amendment", where: str) -> tuple[list["Item"
         by_id[item.id] = len(out)
         out.append(item)
     return out, problems
-
-
-def item_on(plan: "Plan", item_id: str, day: date) -> "Item":
-    """The item as the plan in force on `day` has it (else as any version has it: Plan.item)."""
-    current = in_force(plan, day).plan
-    return current.item(item_id) if item_id in current.ids else plan.item(item_id)

@@ -25,7 +25,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable, Literal
 
-from rrf.rules.amend import in_force, item_on
+from rrf.rules.amend import in_force
 from rrf.rules.evaluate import Decision
 from rrf.rules.i18n import Words
 from rrf.rules.plan import PaymentRequest, Plan
@@ -110,8 +110,8 @@ def _unit(plan: Plan, req: PaymentRequest, as_of: date) -> Decimal:
     s = plan.suspension
     if s.unit_value == "plan":
         return s.plan_allocation_eur / s.plan_milestones_targets  # type: ignore[operator]
-    ids = set(in_force(plan, as_of).plan.ids)
-    counted = sum(1 for i in req.items if i in ids)
+    version = in_force(plan, as_of).plan
+    counted = sum(1 for i in req.items if version.holds(i))
     return req.amount_eur / counted if counted else Decimal(0)
 
 
@@ -139,7 +139,7 @@ def _item(plan: Plan, req: PaymentRequest, item_id: str, d: Decision | None, uni
     if d is None:
         return ItemExposure(item_id, req.number, "not_in_force", None, Decimal(0), Decimal(0), Decimal(0),
                             Decimal(0), (), _words(lambda _: _("not in the plan in force on this day")))
-    item = item_on(plan, item_id, d.as_of)
+    item = d.item  # as the plan in force that day has it
     coefficient = s.importance[item.importance] if item.importance else s.default_importance
     reached = d.status in ("met", "met_late")
     shortfall = _shortfall(d, s.minimal_shortfall_percent)

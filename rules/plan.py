@@ -468,6 +468,14 @@ class Plan(Strict):
     def item(self, item_id: str) -> Item:
         return self._by_id[item_id]
 
+    @cached_property
+    def _own(self) -> frozenset[str]:
+        return frozenset(it.id for it in self.items)
+
+    def holds(self, item_id: str) -> bool:
+        """Whether `item_id` is one of this plan's own items (of a version: one in force)."""
+        return item_id in self._own
+
     def request_of(self, item_id: str) -> "PaymentRequest | None":
         return next((r for r in self.payment_requests if item_id in r.items), None)
 

@@ -20,7 +20,6 @@ from rrf.models.verify import Broken, Report, links, verify as verify_chain
 from rrf.rules import parse_plan
 from rrf.rules.dates import parse_date
 from rrf.rules.errors import RrfError
-from rrf.rules.amend import item_on
 from rrf.rules.evaluate import evaluate_one
 from rrf.rules.exposure import with_exposure
 from rrf.rules.i18n import N_
@@ -277,6 +276,6 @@ def replay(ctx: Context, entry: int) -> Replay:
         plan = parse_plan(text.text.encode("utf-8"), f"plan {sha[:12]}").plan
         day = date.fromisoformat(stored["as_of"])
         d = evaluate_one(plan, row.item_id, inputs, day)
-        again = with_exposure(decision_dict(item_on(plan, row.item_id, day), d), plan, d)
+        again = with_exposure(decision_dict(d.item, d), plan, d)
     return Replay(entry, row.item_id, row.as_of, sha, len(inputs), stored, again, payload["engine_version"],
                   __version__)

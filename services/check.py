@@ -33,7 +33,7 @@ from rrf.services.store import existing_store, readable, writable
 from rrf.services.waiver import as_dicts as waiver_dicts
 from rrf.rules import Decision, LoadedPlan, evaluate
 from rrf.rules.escalate import Notice, Waiver, decide
-from rrf.rules.amend import in_force, item_on
+from rrf.rules.amend import in_force
 from rrf.rules.exposure import exposure, request_dict, with_exposure
 from rrf.rules.serialize import decision_dict, inputs_to_json
 from rrf.rules.errors import RrfError

@@ -17,7 +17,6 @@ from rrf.models import escalations, progress
 from rrf.models.tables import Acknowledgement, ImportBatch, Notice, Outbox, ProgressRecord
 from rrf.rules import Decision, LoadedPlan, evaluate
 from rrf.rules.escalate import Waiver
-from rrf.rules.amend import item_on
 from rrf.rules.exposure import ItemExposure, item_exposure
 from rrf.rules.evaluate import evaluate_item, evaluate_one, trajectory_start
 from rrf.rules.errors import RrfError
@@ -151,7 +150,7 @@ def overview(ctx: Context, viewer: Viewer, *, as_of: date, filters: Filters = Fi
     loaded = ctx.loaded
     filters.check(loaded)
     decisions = _decisions(loaded, ctx.url, as_of)
-    items = [(item_on(loaded.plan, d.item_id, as_of), d) for d in decisions]  # the plan in force that day
+    items = [(d.item, d) for d in decisions]  # as the plan in force that day has them
     rows = [_row(loaded, it, d) for it, d in items if sees(viewer, loaded.plan, it)]
     total = len(rows)
     scope = sorted({i for r in rows for i in r.institutions})

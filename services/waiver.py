@@ -18,10 +18,10 @@ from rrf.rules import evaluate
 from rrf.rules.dates import parse_date
 from rrf.rules.errors import RrfError
 from rrf.rules.escalate import Waiver
-from rrf.services import access, checkpoint, identity
+from rrf.services import access, checkpoint, identity, status
 from rrf.services.access import Viewer
 from rrf.services.context import Context
-from rrf.services.store import reading, transaction
+from rrf.services.store import transaction
 
 WAIVER = "waiver"
 
@@ -67,8 +67,7 @@ def active(source: Context | Session, day: date) -> list[Waiver]:
     or within the caller's session."""
     if isinstance(source, Session):
         return escalations.waivers(session=source, day=day)
-    with reading(source.url) as session:
-        return escalations.waivers(session=session, day=day)
+    return status.waivers(source, day)
 
 
 def as_dicts(waivers: list[Waiver]) -> list[dict[str, str | None]]:
