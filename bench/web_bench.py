@@ -20,7 +20,8 @@ Rows (median of --repeat requests unless said otherwise; wall ms as the client s
   in-process            services.portal.overview cold (cache cleared) and warm, the template render of the
                         overview (views.render.page, as web/pages.py calls it), the user lookup every page
                         makes (services.users.viewer), item_view and its render
-  start                 `rrf web` with no options in a fresh empty folder (the shipped plan, SQLite ./rrf.db):
+  start                 `rrf web` with no options in a fresh folder where `rrf users add` made the first
+                        account and with it ./rrf.db (the shipped plan, SQLite; untimed):
                         process start to the first 200 of /health, median of --starts; floors: `python -c pass`
                         and the same start by phase in a fresh interpreter (imports, plan, create_app)
 
@@ -129,7 +130,7 @@ class Server:
         self.log.close()
 
 
-# A start of `rrf web` on the defaults by phase, in a fresh interpreter in an empty folder (the
+# A start of `rrf web` on the defaults by phase, in a fresh interpreter in a fresh folder (the
 # same steps as `rrf web`: rrf.launch, the command line, then rrf.web.serve.run up to uvicorn).
 START_PHASES = """
 import json, time
@@ -147,7 +148,7 @@ START_WHAT = {
     "import the command line": "`rrf.launch`, `rrf.cli.main`: every command's module, in a fresh interpreter",
     "import the app": "`rrf.web.serve`: FastAPI, uvicorn, the routes",
     "load the shipped plan": "`ctx.loaded`",
-    "create_app": "create ./rrf.db at the newest schema, make the cookie key, build the app",
+    "create_app": "open ./rrf.db (made by `rrf users add`), make the cookie key, build the app",
 }
 
 
@@ -316,11 +317,13 @@ def measure(args: argparse.Namespace, as_of: date, n: int, work: Path) -> None:
                 print(f"--- {title}, 5 calls, by {key} ---")
                 print(buf.getvalue())
 
-    # start-up of `rrf web` on the embedded defaults, each in a fresh empty folder
+    # start-up of `rrf web` on the embedded defaults, each in a fresh folder where the first account
+    # was just made (`rrf users add` creates ./rrf.db; `rrf web` serves only a database that exists)
     starts = []
     for k in range(args.starts):
         empty = work / f"empty-{k}"
         empty.mkdir()
+        run([RRF, "users", "add", USER, "--role", "coordinator", "--password-stdin"], empty, stdin=PASSWORD + "\n")
         server = Server([], empty)
         try:
             starts.append(server.wait_healthy())
@@ -334,6 +337,7 @@ def measure(args: argparse.Namespace, as_of: date, n: int, work: Path) -> None:
     for k in range(args.starts):
         empty = work / f"phases-{k}"
         empty.mkdir()
+        run([RRF, "users", "add", USER, "--role", "coordinator", "--password-stdin"], empty, stdin=PASSWORD + "\n")
         done = subprocess.run([sys.executable, "-c", START_PHASES], capture_output=True, text=True, check=True,
                               env=clean_env(), cwd=empty)
         for name, value in json.loads(done.stdout.strip().splitlines()[-1]).items():
@@ -373,7 +377,7 @@ def measure(args: argparse.Namespace, as_of: date, n: int, work: Path) -> None:
     print()
     print("| start-up | what | s |")
     print("| --- | --- | ---: |")
-    print(f"| `rrf web`, defaults | process start to the first 200 of /health, fresh empty folder, median of "
+    print(f"| `rrf web`, defaults | process start to the first 200 of /health, fresh folder with one account, median of "
           f"{args.starts} (min {min(starts):.2f}, max {max(starts):.2f}) | {median(starts):.2f} |")
     print(f"| `rrf web`, Italian plan | the same with --plan and --db of the set-up (one start) | {first_health:.2f} |")
     for name, values in phases.items():
