@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from operator import attrgetter
 from typing import Iterable, Literal
 
 from rrf.rules.amend import in_force
@@ -68,6 +69,18 @@ class Decision:
     # The item it was decided for and its explanation are plain attributes, not fields: set by
     # evaluate_item, not compared, and not walked by tools that visit dataclass fields (Prefect).
 
+    @classmethod
+    def _made(cls, item: Item, **fields: object) -> "Decision":
+        """The lean path's constructor: the same object as `Decision(**fields)`, without the cost of
+        a frozen dataclass's __init__ (one object.__setattr__ per field, a quarter of the judgement
+        of a plain target). Every field is given (the property test of tests/test_lean_path.py
+        compares with the general path, which calls __init__)."""
+        made = object.__new__(cls)
+        for name, value in fields.items():  # attributes set one by one stay in the object's own compact
+            _set(made, name, value)         # storage: a dict filled at once would take twice the memory
+        _set(made, "_item", item)
+        return made
+
     @property
     def item(self) -> Item:
         return self.__dict__["_item"]
@@ -88,9 +101,8 @@ def evaluate(plan: Plan, records: Iterable[Observation], as_of: date | datetime)
     day = riga_day(as_of)
     version = in_force(plan, day)
     by_item: dict[str, list[Observation]] = defaultdict(list)
-    for r in standing(records):  # a correction replaces its record whatever the dates
-        if r.as_of <= day:
-            by_item[r.item_id].append(r)
+    for r in standing(records):  # a correction replaces its record whatever the dates; evaluate_item leaves
+        by_item[r.item_id].append(r)  # out the records dated after the day
     return [evaluate_item(item, by_item.get(item.id, []), day, start=trajectory_start(plan, item),
                           version=version.number)
             for item in version.plan.items]
@@ -116,19 +128,27 @@ def evaluate_item(item: Item, records: list[Observation], day: date, *, start: d
     """One item as of `day` from its standing records (corrections already applied); `start` is
     where its trajectory starts when the item has no `start` of its own (trajectory_start).
 
-    An item without breakdown keys takes the lean path (`_plain_timeline`, `_reached_days`): the
-    same states and days as the general one (`lean=False`, kept for the property test that
-    compares them), built with fewer objects."""
+    An item without breakdown keys takes the lean path: its state on each day is that day's last
+    record alone, so it reads the records themselves (`_last_of_each_day`, `_reached_days`) and
+    makes one State, for the day's (the states of every day only for checkpoints). The same
+    decisions as the general one (`lean=False`, kept for the property test that compares them),
+    built with fewer objects."""
     start = item.start or start
-    inputs = tuple(sorted((r for r in records if r.as_of <= day), key=_seq))
-    plain = lean and not item.breakdown and not any(r.key is not None for r in inputs)
-    states = _plain_timeline(inputs) if plain else timeline(inputs)
-    now = states[-1] if states else None
-    reached_days = _reached_days(item, states) if plain else [s.day for s in states if _reached(item, s)]
+    inputs = tuple(sorted([r for r in records if r.as_of <= day], key=_seq))
+    plain = lean and not item.breakdown and list(map(_key, inputs)).count(None) == len(inputs)  # no record has a key
+    if plain:
+        days = _last_of_each_day(inputs)
+        now = State(days[-1].as_of, days[-1].value, days[-1].done, NO_KEYS, (days[-1].seq,)) if days else None
+        reached_days = _reached_days(item, days)
+        states = _plain_timeline(days) if item.checkpoints else []
+    else:
+        states = timeline(inputs)
+        now = states[-1] if states else None
+        reached_days = [s.day for s in states if _reached(item, s)]
     held = bool(reached_days) and reached_days[-1] == now.day  # type: ignore[union-attr]
     breakdown = _breakdown(item, now)
-    checkpoints = _checkpoints(item, states, day)
-    projection = Projection()
+    checkpoints = _checkpoints(item, states, day) if item.checkpoints else ()
+    projection = _UNKNOWN
     reasons: list[str] = []
 
     if now is None:
@@ -139,7 +159,7 @@ def evaluate_item(item: Item, records: list[Observation], day: date, *, start: d
         status = "reversed"
     else:
         if item.kind == "target":
-            projection = _project(item, states, start)
+            projection = _project_plain(item, days, start) if plain else _project(item, states, start)
         if day > item.due:
             status = "missed"
         else:
@@ -153,8 +173,9 @@ def evaluate_item(item: Item, records: list[Observation], day: date, *, start: d
                 reasons.append("stale")
             status = "at_risk" if reasons else "on_track"
     reasons += [f"key_short:{k.key}" for k in breakdown if not k.met]
-    missing = _evidence_missing(item, inputs) if status in ("met", "met_late") else ()
-    decision = Decision(
+    missing = _evidence_missing(item, inputs) if item.evidence_required and status in ("met", "met_late") else ()
+    decision = (Decision._made if lean else _made_slowly)(
+        item,
         item_id=item.id,
         kind=item.kind,
         as_of=day,
@@ -176,35 +197,46 @@ def evaluate_item(item: Item, records: list[Observation], day: date, *, start: d
         trajectory_start=start if item.kind == "target" else None,
         plan_version=version,
     )
+    return decision
+
+
+def _made_slowly(item: Item, **fields: object) -> Decision:
+    """The general path's constructor: the dataclass's own __init__ (what Decision._made must equal)."""
+    decision = Decision(**fields)  # type: ignore[arg-type]
     object.__setattr__(decision, "_item", item)
     return decision
 
 
-def _seq(o: Observation) -> int:
-    return o.seq
+_set = object.__setattr__  # how a frozen dataclass sets its fields
+_seq = attrgetter("seq")  # sort keys read in C: a large check sorts millions of records
+_day = attrgetter("as_of")
+_key = attrgetter("key")
+_UNKNOWN = Projection()  # no projection (frozen: one shared)
+_ZERO, _ONE = Decimal(0), Decimal(1)
 
 
-def _day(o: Observation) -> date:
-    return o.as_of
-
-
-def _plain_timeline(inputs: tuple[Observation, ...]) -> list[State]:
-    """progress.timeline for records without breakdown keys (standing, in `seq` order): the state
-    after each distinct day is that day's last record, alone. The same states, built leaner."""
+def _last_of_each_day(inputs: tuple[Observation, ...]) -> list[Observation]:
+    """Of records without breakdown keys (standing, in `seq` order), each distinct day's last one,
+    oldest day first: what progress.timeline's state of that day holds, alone."""
     obs = sorted(inputs, key=_day)  # stable: (as_of, seq)
-    last = len(obs) - 1
-    return [State(o.as_of, o.value, o.done, NO_KEYS, (o.seq,))
-            for n, o in enumerate(obs) if n == last or obs[n + 1].as_of != o.as_of]
+    if len(obs) < 2:
+        return obs
+    return [o for o, after in zip(obs, obs[1:]) if after.as_of != o.as_of] + [obs[-1]]
 
 
-def _reached_days(item: Item, states: list[State]) -> list[date]:
-    """The days whose state reaches the goal, for an item without breakdown (as _reached says)."""
+def _plain_timeline(days: list[Observation]) -> list[State]:
+    """progress.timeline for records without breakdown keys, from `_last_of_each_day`."""
+    return [State(o.as_of, o.value, o.done, NO_KEYS, (o.seq,)) for o in days]
+
+
+def _reached_days(item: Item, days: list[Observation]) -> list[date]:
+    """The days whose record reaches the goal, for an item without breakdown (as _reached says)."""
     if item.kind == "milestone":
-        return [s.day for s in states if s.done is True]
+        return [o.as_of for o in days if o.done is True]
     goal = item.goal
     if item.reduction:
-        return [s.day for s in states if s.total is not None and s.total <= goal]  # type: ignore[operator]
-    return [s.day for s in states if s.total is not None and s.total >= goal]  # type: ignore[operator]
+        return [o.as_of for o in days if o.value is not None and o.value <= goal]  # type: ignore[operator]
+    return [o.as_of for o in days if o.value is not None and o.value >= goal]  # type: ignore[operator]
 
 
 def _evidence_missing(item: Item, inputs: tuple[Observation, ...]) -> tuple[str, ...]:
@@ -216,15 +248,16 @@ def _evidence_missing(item: Item, inputs: tuple[Observation, ...]) -> tuple[str,
 def _progress(item: Item, s: State | None) -> Decimal:
     """How far from the baseline toward the goal, 0 (none) to 1 (reached)."""
     if item.kind == "milestone":
-        return Decimal(1) if s is not None and s.done is True else Decimal(0)
+        return _ONE if s is not None and s.done is True else _ZERO
     assert isinstance(item.goal, Decimal)
     if s is None or s.total is None:
-        return Decimal(0)
-    span = (item.baseline - item.goal) if item.reduction else (item.goal - item.baseline)
+        return _ZERO
+    down = item.reduction
+    span = (item.baseline - item.goal) if down else (item.goal - item.baseline)
     if span <= 0:  # a reduction to its own baseline: reached or not at all
-        return Decimal(1) if item.reaches(s.total, item.goal) else Decimal(0)
-    done = (item.baseline - s.total) if item.reduction else (s.total - item.baseline)
-    return min(Decimal(1), max(Decimal(0), done / span))
+        return _ONE if item.reaches(s.total, item.goal) else _ZERO
+    done = (item.baseline - s.total) if down else (s.total - item.baseline)
+    return min(_ONE, max(_ZERO, done / span))
 
 
 def _reached(item: Item, s: State) -> bool:
@@ -295,6 +328,22 @@ def _project(item: Item, states: list[State], start_day: date | None) -> Project
             key_start = (start_day, Decimal(0)) if start_day else None
             parts.append(project(series, spec.minimum, key_start))
     return combine(parts)
+
+
+_NEVER = Projection(never=True)
+
+
+def _project_plain(item: Item, days: list[Observation], start_day: date | None) -> Projection:
+    """_project for an item without breakdown, from `_last_of_each_day`: its one series, and what
+    pace.combine makes of one projection."""
+    assert isinstance(item.goal, Decimal)
+    totals = [(o.as_of, o.value) for o in days if o.value is not None]
+    if totals and item.reaches(totals[-1][1], item.goal):
+        return _UNKNOWN
+    alone = project(totals, item.goal, (start_day, item.baseline) if start_day else None, down=item.reduction)
+    if alone.never:
+        return _NEVER
+    return alone if alone.on is not None else _UNKNOWN
 
 
 def _key_series(states: list[State], key: str) -> list[tuple[date, Decimal]]:
