@@ -38,7 +38,7 @@ def validate(plan: PlanOpt = None, db: DbOpt = None) -> None:  # noqa: ARG001 (-
                 f"changed {', '.join(v.changed)}" if v.changed else "", f"added {', '.join(v.added)}" if v.added else "",
                 f"removed {', '.join(v.removed)}" if v.removed else "") if part)
             title = f" {v.amendment.title_en}:" if v.amendment else ""
-            say(f"  {v.number}. {v.label()}:{shown(title)} {len(v.plan.items)} items" + (f"; {shown(what)}" if what else ""))
+            say(f"  {v.number}. {v.label()}:{title} {len(v.plan.items)} items" + (f"; {what}" if what else ""))
 
 
 @app.command()

@@ -39,6 +39,22 @@ def test_the_example_is_the_shipped_plan_with_an_appendix():
     assert "ILLUSTRATIVE" in EXAMPLE.read_text(encoding="utf-8").split("\n", 3)[0] + EXAMPLE.read_text()[:600]
 
 
+def test_validate_names_the_requests_and_the_plan_history_as_written(workdir):
+    """`rrf validate` counts the payment requests and lists the plan's versions, each amendment with
+    its own title as written in the plan: brackets are not markup, and nothing is escaped twice."""
+    plan = workdir / "plan.toml"
+    plan.write_text(EXAMPLE.read_text(encoding="utf-8").replace(
+        'title_en = "Illustrative amendment: verification documents"',
+        'title_en = "Illustrative [draft] amendment"'), encoding="utf-8")
+    result = CliRunner().invoke(app, ["validate", "--plan", str(plan)])
+    assert result.exit_code == 0, result.stderr
+    assert "payment requests: 3" in result.stdout
+    lines = result.stdout.splitlines()
+    history = lines[lines.index("plan history:") + 1:]
+    assert history[:2] == ["  0. as adopted: 13 items", "  1. amendment 1 of 2025-01-01: Illustrative [draft] "
+                           "amendment: 13 items; changed 6.3.1.3.i/legal-framework, 3.1.1.2.i/specialists-trained"]
+
+
 def test_exposure_json_prices_every_request_as_of_a_day(cli):
     """As of 15.09.2026 request 2 (24 000 000, four items, all missed) is wholly at risk; in request 3
     the NGOs at 6 of 30 are 80 % short: 10 000 000 x 0.8 = 8 000 000; the specialists at 276 of 1 300
