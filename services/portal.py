@@ -20,8 +20,10 @@ from rrf.rules.escalate import Waiver
 from rrf.rules.exposure import ItemExposure, item_exposure
 from rrf.rules.evaluate import evaluate_item, evaluate_one, trajectory_start
 from rrf.rules.errors import RrfError
+from rrf.rules.plan import Evidence as RequiredDocument
 from rrf.rules.plan import Item
 from rrf.rules.progress import standing
+from rrf.rules.records import required_documents
 from rrf.rules.serialize import decision_dict
 from rrf.rules.vocab import STATUSES
 from rrf.importers.evidence import fingerprint
@@ -106,6 +108,7 @@ class ItemView:
     measure_name: dict[str, str] = field(default_factory=dict)
     waivers: list[Waiver] = field(default_factory=list)  # every waiver of the item, oldest first
     exposure: ItemExposure | None = None  # its part of its payment request, when it is in one
+    documents: dict[str, RequiredDocument] = field(default_factory=dict)  # the documents any version requires, by name
 
     def waivers_on(self, day: date) -> list[Waiver]:
         return [w for w in self.waivers if w.active_on(day)]
@@ -223,8 +226,8 @@ def _view(loaded: LoadedPlan, item: Item, rows: list[ProgressRecord], batches: d
     decision = _decision(loaded, item, [o for o in standing(observations) if o.as_of <= as_of], as_of)
     measure = loaded.plan.measures.get(item.measure)
     names = {"lv": measure.name_lv, "en": measure.name_en} if measure else {}
-    return ItemView(_row(loaded, item, decision), history_entries(rows, batches), told, acks, names, waivers,
-                    item_exposure(loaded.plan, decision))
+    return ItemView(_row(loaded, decision.item, decision), history_entries(rows, batches), told, acks, names, waivers,
+                    item_exposure(loaded.plan, decision), required_documents(loaded.plan, item))
 
 
 @dataclass(frozen=True)

@@ -148,3 +148,26 @@ def test_the_portals_item_page_shows_the_money_at_stake(tmp_path):
     assert "payment request 3:" in page and "8 000 000.00 EUR" in page
     other = client.get("/items/" + quote("2.1.1.1.i/lbis-system") + "?as_of=2026-09-15").text
     assert "exposure-" not in other
+
+
+def test_the_portals_item_page_shows_the_item_as_amended_and_its_amended_documents(tmp_path):
+    """On the day the amendment is in force, the item page describes the amended item (the overview
+    does too): a record whose evidence is the published act, a document only the amendment
+    requires, is shown with the document's title, not its bare name."""
+    from urllib.parse import quote
+
+    import portal
+    from rrf.services import progress
+    from rrf.services.context import Context
+    from rrf.settings import settings
+    from rrf.web.app import create_app
+
+    store = portal.build(tmp_path / "portal")
+    ctx = Context(settings(plan=EXAMPLE, database_url=store.url, reports_dir=store.folder / "reports"),
+                  lambda: portal.NOW)
+    progress.record(ctx, item_id="6.3.1.3.i/legal-framework", value="done", as_of="2025-03-31",
+                    source="Latvijas Vēstnesis", evidence="https://likumi.lv/act", evidence_for="published-act")
+    client = portal.client_for(create_app(ctx), "anna")
+    assert client.get("/lang/en").status_code == 303
+    page = client.get("/items/" + quote("6.3.1.3.i/legal-framework") + "?as_of=2026-09-15").text
+    assert 'class="evidence-for"' in page and "required document: The published act" in page
