@@ -73,6 +73,24 @@ def record_rows(targets: int):
             yield seq, f"M1C1I1.01/t{n}", month_end(2025, month), Decimal((1 + n % 13) * month)
 
 
+def store_records(engine, targets: int, stamp: datetime) -> None:  # noqa: ANN001  (an SQLAlchemy engine)
+    """Insert every record of `record_rows(targets)` into the store, 50 000 rows per statement."""
+    from sqlalchemy import insert
+    from rrf.models import db as dbm
+    from rrf.models.tables import ProgressRecord
+
+    with dbm.session_scope(engine) as session:
+        batch: list[dict] = []
+        for _, item_id, as_of, value in record_rows(targets):
+            batch.append({"item_id": item_id, "as_of": as_of, "value": value, "source": "synthetic",
+                          "recorded_at": stamp})
+            if len(batch) == 50_000:
+                session.execute(insert(ProgressRecord.__table__), batch)
+                batch = []
+        if batch:
+            session.execute(insert(ProgressRecord.__table__), batch)
+
+
 def maxrss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
@@ -92,10 +110,8 @@ def one_size(targets: int, repeat: int, db_dir: str | None) -> dict:
         obs = [Observation(seq=s, item_id=i, as_of=d, value=v) for s, i, d, v in record_rows(targets)]
         out["build_records_s"] = time.perf_counter() - t0
     else:
-        from sqlalchemy import insert
         from rrf.models import db as dbm
         from rrf.models import progress
-        from rrf.models.tables import ProgressRecord
 
         path = Path(db_dir) / f"scale-{targets}.db"
         stored_before = path.exists()  # the first round stores the records, later rounds read them again
@@ -104,16 +120,7 @@ def one_size(targets: int, repeat: int, db_dir: str | None) -> dict:
         stamp = datetime.now(timezone.utc)
         t0 = time.perf_counter()
         if not stored_before:
-            with dbm.session_scope(engine) as session:
-                batch: list[dict] = []
-                for _, item_id, as_of, value in record_rows(targets):
-                    batch.append({"item_id": item_id, "as_of": as_of, "value": value, "source": "synthetic",
-                                  "recorded_at": stamp})
-                    if len(batch) == 50_000:
-                        session.execute(insert(ProgressRecord.__table__), batch)
-                        batch = []
-                if batch:
-                    session.execute(insert(ProgressRecord.__table__), batch)
+            store_records(engine, targets, stamp)
         out["store_records_s"] = time.perf_counter() - t0
         out["rss_stored_mib"] = maxrss_mib()
         reads, obs = [], []

@@ -58,7 +58,7 @@ AMEND_EVERY = 50  # runs between plan amendments (a new plan text)
 # -- the minimal verifier: sqlite3, json and hashlib only ------------------------------------------
 
 def _stamp(text: str, cache: dict) -> str:
-    """A stored time as models.audit._stamp writes it in the hash (read back without its zone, as
+    """A stored time as models.audit.stamp writes it in the hash (read back without its zone, as
     SQLAlchemy stores it: local time for astimezone, as entry_hash reads it)."""
     s = cache.get(text)
     if s is None:
@@ -182,7 +182,10 @@ def build(path: Path, runs: int, entries: int) -> None:
 
 
 def store_for(folder: Path, runs: int, entries: int) -> Path:
-    path = folder / f"verify-{runs}x{entries}.db"
+    """The store of `runs` x `entries`, built when this schema has none yet (the newest migration
+    is in the file's name: a store of an older schema is never measured again)."""
+    schema = sorted((ROOT / "models" / "migrations" / "versions").glob("[0-9]*.py"))[-1].stem.split("_")[0]
+    path = folder / f"verify-{runs}x{entries}-schema{schema}.db"
     if not path.exists():
         t0 = time.perf_counter()
         print(f"building {path} ({runs} runs x {entries} entries) ...", flush=True)
@@ -224,8 +227,9 @@ def child_minimal(path: str) -> None:
 def run_child(cmd: list[str]) -> tuple[float, int, str]:
     """(wall s, peak RSS KiB, stdout) of `cmd` in a fresh process, reaped with wait4 for its usage."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("RRF_")}  # no key: no checkpoints
-    env["RRF_CHECKPOINT_DIR"] = str(Path(tempfile.gettempdir()) / "rrf-verify-bench-no-checkpoints")
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as errs:
+    with tempfile.TemporaryDirectory(prefix="rrf-verify-bench-") as empty, \
+            tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as errs:
+        env["RRF_CHECKPOINT_DIR"] = empty  # a folder of its own, without checkpoints
         start = time.perf_counter()
         pid = subprocess.Popen(cmd, stdout=out, stderr=errs, env=env, cwd=tempfile.gettempdir()).pid
         _, status, usage = os.wait4(pid, 0)

@@ -16,8 +16,8 @@ import typer
 from rrf.cli.text import shown, visible
 
 from rrf.cli.app import app, audit_app, runners
-from rrf.cli.common import (DbOpt, Lang, NotifyOpt, PlanOpt, as_of_day, context, err, format_of, input_errors,
-                            lang_of, out, output_file, say)
+from rrf.cli.common import (DbOpt, EvaluateAsOf, Lang, NotifyOpt, PlanOpt, TableOrJson, as_of_day, context, err,
+                             format_of, input_errors, lang_of, out, output_file, say)
 from rrf.rules.errors import RrfError
 from rrf.rules.i18n import Words
 from rrf.cli import cmd_signed  # noqa: F401,E402  (registers rrf audit verify, keygen and verify-export)
@@ -29,12 +29,12 @@ if TYPE_CHECKING:
 @app.command()
 @input_errors
 def check(
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="evaluate as of this day (default: today in Riga)")] = None,
+    as_of: EvaluateAsOf = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="show who would be told what; write and send nothing")] = False,
     direct: Annotated[bool, typer.Option("--direct", help="run without Prefect (no flow run, no artifacts; the same log and messages)")] = False,
     backdate: Annotated[bool, typer.Option("--backdate", help="allow an --as-of before the latest logged check's "
                                            "day: evaluated and logged (marked backdated), nobody is told")] = False,
-    fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    fmt: TableOrJson = "table",
     lang: Lang = "lv",
     notify_config: NotifyOpt = None,
     plan: PlanOpt = None,
@@ -165,7 +165,7 @@ def audit_log(
     item_id: Optional[str] = Filters["item_id"], run: Optional[str] = Filters["run"],
     status: Optional[str] = Filters["status"], since: Optional[str] = Filters["since"],
     until: Optional[str] = Filters["until"], kind: str = Filters["kind"],
-    fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    fmt: TableOrJson = "table",
     lang: Lang = "lv",
     db: DbOpt = None, plan: PlanOpt = None,  # noqa: ARG001
 ) -> None:

@@ -5,13 +5,13 @@ rrf.cli.main)."""
 
 import json
 import sys
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING
 
-import typer
 from rich.console import Console
 
 from rrf.cli.app import app
-from rrf.cli.common import DbOpt, Lang, PlanOpt, as_of_day, context, format_of, input_errors, lang_of, out, say
+from rrf.cli.common import (DbOpt, EvaluateAsOf, Lang, PlanOpt, TableOrJson, as_of_day, context, format_of,
+                             input_errors, lang_of, out, say)
 from rrf.cli.text import shown
 from rrf.rules.i18n import Words
 
@@ -26,8 +26,8 @@ CATEGORY_STYLES = {"at_risk": "bold red", "reversal": "bold red", "pending": "ye
 @app.command()
 @input_errors
 def exposure(
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="as of this day (default: today in Riga)")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    as_of: EvaluateAsOf = None,
+    fmt: TableOrJson = "table",
     lang: Lang = "lv",
     plan: PlanOpt = None,
     db: DbOpt = None,

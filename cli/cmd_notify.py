@@ -11,7 +11,7 @@ import typer
 from rrf.cli.text import shown
 
 from rrf.cli.app import app
-from rrf.cli.common import DbOpt, NotifyOpt, PlanOpt, as_of_day, context, format_of, input_errors, out, say
+from rrf.cli.common import DbOpt, NotifyOpt, PlanOpt, TableOrJson, as_of_day, context, format_of, input_errors, out, say
 from rrf.rules.errors import RrfError
 from rrf.rules.i18n import Words, fmt_time
 
@@ -86,7 +86,7 @@ def outbox_(
     run: Annotated[Optional[str], typer.Option("--run", help="only messages of this run (id or prefix)")] = None,
     show: Annotated[Optional[int], typer.Option("--show", help="print this message in full")] = None,
     send: Annotated[bool, typer.Option("--send", help="deliver what is pending now")] = False,
-    fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    fmt: TableOrJson = "table",
     notify_config: NotifyOpt = None,
     plan: PlanOpt = None,
     db: DbOpt = None,

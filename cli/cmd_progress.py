@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 import typer
 
 from rrf.cli.app import app
-from rrf.cli.common import DbOpt, PlanOpt, context, err, format_of, input_errors, out, say
+from rrf.cli.common import DbOpt, PlanOpt, TableOrJson, context, err, format_of, input_errors, out, say
 from rrf.rules.errors import RrfError
 from rrf.rules.i18n import Words, fmt_time
 from rrf.rules.vocab import milestone_value
@@ -128,7 +128,7 @@ def correct(
 @input_errors
 def history(
     item_id: Annotated[str, typer.Argument(metavar="ID", help="a milestone or target id")],
-    fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    fmt: TableOrJson = "table",
     plan: PlanOpt = None,
     db: DbOpt = None,
 ) -> None:

@@ -7,13 +7,11 @@ neither the database's modules, and `rrf status` not Alembic (tests/test_startup
 
 import json
 import sys
-from typing import Annotated, Optional
-
-import typer
-from rrf.cli.text import shown
 
 from rrf.cli.app import app, db_app
-from rrf.cli.common import DbOpt, Lang, PlanOpt, as_of_day, context, err, format_of, input_errors, lang_of, out, say
+from rrf.cli.common import (DbOpt, EvaluateAsOf, Lang, PlanOpt, TableOrJson, as_of_day, context, err, format_of,
+                             input_errors, lang_of, out, say)
+from rrf.cli.text import shown
 
 
 @app.command()
@@ -44,8 +42,8 @@ def validate(plan: PlanOpt = None, db: DbOpt = None) -> None:  # noqa: ARG001 (-
 @app.command()
 @input_errors
 def status(
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="evaluate as of this day (default: today in Riga)")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    as_of: EvaluateAsOf = None,
+    fmt: TableOrJson = "table",
     lang: Lang = "lv",
     plan: PlanOpt = None,
     db: DbOpt = None,

@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from rrf.cli.app import app, runners, users_app
-from rrf.cli.common import DbOpt, PlanOpt, context, format_of, input_errors, out, say
+from rrf.cli.common import DbOpt, PlanOpt, TableOrJson, context, format_of, input_errors, out, say
 
 
 @app.command()
@@ -70,7 +70,7 @@ def users_disable(
 @users_app.command("list")
 @input_errors
 def users_list(
-    fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    fmt: TableOrJson = "table",
     db: DbOpt = None,
 ) -> None:
     """List the portal's accounts (never their passwords)."""

@@ -37,6 +37,8 @@ DbOpt = Annotated[
     typer.Option("--db", help="Database URL [env: RRF_DATABASE_URL] (default: sqlite:///./rrf.db)"),
 ]
 Lang = Annotated[str, typer.Option("--lang", help="Language of explanations: lv or en")]
+TableOrJson = Annotated[str, typer.Option("--format", help="table or json")]  # checked by format_of
+EvaluateAsOf = Annotated[Optional[str], typer.Option("--as-of", help="evaluate as of this day (default: today in Riga)")]
 NotifyOpt = Annotated[
     Optional[Path],
     typer.Option("--notify-config", help="Where messages go (may hold secrets) [env: RRF_NOTIFY_CONFIG] "

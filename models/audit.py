@@ -31,11 +31,10 @@ def canonical(obj: Any) -> str:
     return _ENCODE(obj)
 
 
-def _stamp(t: datetime) -> str:
+def stamp(t: datetime) -> str:
+    """A time as an entry's hash holds it (UTC, to the microsecond)."""
     return t.astimezone(timezone.utc).isoformat(timespec="microseconds")
 
-
-stamp = _stamp  # a time as an entry's hash holds it (for `hash_of`)
 
 _HASHED = ("seq", "run_id", "kind", "item_id", "status", "as_of", "created_at", "payload", "prev_hash")
 
@@ -44,21 +43,18 @@ def entry_hash(e: AuditEntry | dict[str, Any]) -> str:
     """The hash an entry must carry, from its own columns (the payload byte for byte, as written
     in canonical JSON) and its predecessor's hash; `e` is a row or a dict of its columns."""
     c = e if isinstance(e, dict) else {k: getattr(e, k) for k in _HASHED}
-    body = {
-        "seq": c["seq"], "run": c["run_id"], "kind": c["kind"], "item": c["item_id"], "status": c["status"],
-        "as_of": c["as_of"].isoformat(), "at": _stamp(c["created_at"]), "data": c["payload"],
-    }
-    return hashlib.sha256((c["prev_hash"] + canonical(body)).encode("utf-8")).hexdigest()
+    return hash_of(c["prev_hash"], c["seq"], c["run_id"], c["kind"], c["item_id"], c["status"],
+                   c["as_of"].isoformat(), stamp(c["created_at"]), c["payload"])
 
 
 def hash_of(prev_hash: str, seq: int, run_id: str, kind: str, item_id: str | None, status: str | None,
             as_of: str, at: str, payload: str) -> str:
-    """`entry_hash` of an entry's columns with its day and time already as the hash holds them
-    (`as_of.isoformat()`, `stamp(created_at)`): a walk over the whole log formats each day and time
-    once for all the entries of a run, not once per entry. The same canonical JSON, the same hash."""
+    """The hash of an entry from its columns, its day and time already as the hash holds them
+    (`as_of.isoformat()`, `stamp(created_at)`): a run's writer and a walk over the whole log format
+    each day and time once for all the entries of a run, not once per entry (entry_hash formats them)."""
     body = {"seq": seq, "run": run_id, "kind": kind, "item": item_id, "status": status, "as_of": as_of, "at": at,
             "data": payload}
-    return hashlib.sha256((prev_hash + _ENCODE(body)).encode("utf-8")).hexdigest()
+    return hashlib.sha256((prev_hash + canonical(body)).encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -72,8 +68,8 @@ class NewEntry:
 def run_summary(run: AuditRun) -> dict[str, Any]:
     """What the closing entry of a run says about it (compared with the row by `verify`)."""
     return {
-        "as_of": run.as_of.isoformat(), "started_at": _stamp(run.started_at),
-        "finished_at": _stamp(run.finished_at), "outcome": run.outcome, "plan_sha256": run.plan_sha256,
+        "as_of": run.as_of.isoformat(), "started_at": stamp(run.started_at),
+        "finished_at": stamp(run.finished_at), "outcome": run.outcome, "plan_sha256": run.plan_sha256,
         "engine_version": run.engine_version, "entries": run.entries, "first_seq": run.first_seq,
         "error": run.error,
     }
@@ -118,7 +114,7 @@ def append_run(
     written = 0
     rows: list[dict[str, Any]] = []  # plain dicts, multi-row INSERTs: ORM objects cost more than the rest of the run
     table = AuditEntry.__table__
-    day, at = as_of.isoformat(), _stamp(finished_at)  # as every entry's hash holds them, formatted once
+    day, at = as_of.isoformat(), stamp(finished_at)  # as every entry's hash holds them, formatted once
     for e in entries:
         seq += 1
         written += 1
@@ -159,30 +155,18 @@ def chain_head(*, session: Session) -> AuditEntry | None:
     return session.exec(select(AuditEntry).order_by(col(AuditEntry.seq).desc()).limit(1)).first()
 
 
-def iter_entries(*, session: Session, batch: int = 2000) -> Iterator[AuditEntry]:
-    """Every entry in chain order, read in batches (the log may be large)."""
-    after = 0
-    while True:
-        rows = list(session.exec(
-            select(AuditEntry).where(AuditEntry.seq > after).order_by(AuditEntry.seq).limit(batch)))
-        if not rows:
-            return
-        yield from rows
-        after = rows[-1].seq
-
-
 BATCH = 2000  # entries read at once by a walk over the log
 COLUMNS = (AuditEntry.seq, AuditEntry.run_id, AuditEntry.kind, AuditEntry.item_id, AuditEntry.status,
            AuditEntry.as_of, AuditEntry.created_at, AuditEntry.payload, AuditEntry.prev_hash, AuditEntry.hash)
 
 
-def iter_columns(*, session: Session, batch: int | None = None) -> Iterator[Any]:
+def iter_columns(*, session: Session) -> Iterator[Any]:
     """Every entry in chain order as a plain row of its columns, in the order of COLUMNS (seq,
     run_id, kind, item_id, status, as_of, created_at, payload, prev_hash, hash), read in batches
-    of `batch` (default BATCH): lighter than ORM objects, for walks over the whole log (`rrf audit
+    of BATCH: lighter than ORM objects, for walks over the whole log (`rrf audit
     verify`). One batch is held at a time: the last is let go before the next is read."""
     after = 0
-    query = select(*COLUMNS).order_by(AuditEntry.seq).limit(batch or BATCH)
+    query = select(*COLUMNS).order_by(AuditEntry.seq).limit(BATCH)
     while True:
         rows = session.connection().execute(query.where(AuditEntry.seq > after)).all()  # Core: no ORM loading
         if not rows:
@@ -198,10 +182,6 @@ def runs(*, session: Session) -> dict[str, AuditRun]:
 
 def plan_text(*, session: Session, sha256: str) -> PlanText | None:
     return session.get(PlanText, sha256)
-
-
-def plan_texts(*, session: Session) -> list[PlanText]:
-    return list(session.exec(select(PlanText)))
 
 
 def plan_shas(*, session: Session) -> list[str]:

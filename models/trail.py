@@ -96,15 +96,15 @@ def append_ids(*, session: Session, table: str, ids: list[int]) -> int:
     return append(session=session, table=table, where=TABLES[table].c.id.in_(ids))
 
 
-def iter_entries(*, session: Session, batch: int | None = None) -> Iterator[Any]:
-    """Every entry in chain order, read in batches (default CHUNK entries; one held at a time), as
+def iter_entries(*, session: Session) -> Iterator[Any]:
+    """Every entry in chain order, read in batches (CHUNK entries; one held at a time), as
     rows with the entry's columns (lighter than ORM objects: the trail grows with every record)."""
     after = 0
     columns = (TrailEntry.seq, TrailEntry.table_name, TrailEntry.row_id, TrailEntry.row, TrailEntry.prev_hash,
                TrailEntry.hash)
     while True:
         rows = list(session.exec(select(*columns).where(TrailEntry.seq > after).order_by(TrailEntry.seq)
-                                 .limit(batch or CHUNK)))
+                                 .limit(CHUNK)))
         if not rows:
             return
         yield from rows
@@ -112,12 +112,12 @@ def iter_entries(*, session: Session, batch: int | None = None) -> Iterator[Any]
         del rows
 
 
-def iter_entered(*, session: Session, table: str, batch: int | None = None) -> Iterator[Any]:
-    """The entries of `table`'s rows as (row id, seq, row), by row id, read in batches (default
-    CHUNK; one held at a time). A row is entered once (see `first_reentry`)."""
+def iter_entered(*, session: Session, table: str) -> Iterator[Any]:
+    """The entries of `table`'s rows as (row id, seq, row), by row id, read in batches (CHUNK;
+    one held at a time). A row is entered once (see `first_reentry`)."""
     after = None
     query = (select(TrailEntry.row_id, TrailEntry.seq, TrailEntry.row).where(TrailEntry.table_name == table)
-             .order_by(TrailEntry.row_id).limit(batch or CHUNK))
+             .order_by(TrailEntry.row_id).limit(CHUNK))
     while True:
         rows = session.exec(query if after is None else query.where(TrailEntry.row_id > after)).all()
         if not rows:

@@ -28,11 +28,7 @@ _WHERE = {
     "Item": "plan", "Plan": "plan", "Observation": "progress",
 }
 
-__all__ = [
-    "STATUSES", "CheckpointResult", "Decision", "KeyResult", "evaluate",
-    "LoadedPlan", "PlanError", "Problem", "load_plan", "parse_plan",
-    "Item", "Plan", "Observation",
-]
+__all__ = list(_WHERE)
 
 
 def __getattr__(name: str) -> object:

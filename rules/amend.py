@@ -9,6 +9,7 @@ must not go back in time. Evaluation as of a day uses the latest version in forc
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -75,10 +76,12 @@ def in_force(plan: "Plan", day: date) -> PlanVersion:
 
 
 def _copy(plan: "Plan", **update: Any) -> "Plan":
-    """A copy with fields replaced, without the original's cached lookups (they would be stale)."""
+    """A copy with fields replaced, without the original's cached lookups (they would be stale:
+    model_copy carries every cached_property's value over)."""
     copied = plan.model_copy(update=update)
-    for cached in ("_by_id", "_own", "versions"):
-        copied.__dict__.pop(cached, None)
+    for name, attribute in vars(type(plan)).items():
+        if isinstance(attribute, cached_property):
+            copied.__dict__.pop(name, None)
     return copied
 
 

@@ -69,18 +69,6 @@ class Decision:
     # The item it was decided for and its explanation are plain attributes, not fields: set by
     # evaluate_item, not compared, and not walked by tools that visit dataclass fields (Prefect).
 
-    @classmethod
-    def _made(cls, item: Item, **fields: object) -> "Decision":
-        """The lean path's constructor: the same object as `Decision(**fields)`, without the cost of
-        a frozen dataclass's __init__ (one object.__setattr__ per field, a quarter of the judgement
-        of a plain target). Every field is given (the property test of tests/test_lean_path.py
-        compares with the general path, which calls __init__)."""
-        made = object.__new__(cls)
-        for name, value in fields.items():  # attributes set one by one stay in the object's own compact
-            _set(made, name, value)         # storage: a dict filled at once would take twice the memory
-        _set(made, "_item", item)
-        return made
-
     @property
     def item(self) -> Item:
         return self.__dict__["_item"]
@@ -174,8 +162,7 @@ def evaluate_item(item: Item, records: list[Observation], day: date, *, start: d
             status = "at_risk" if reasons else "on_track"
     reasons += [f"key_short:{k.key}" for k in breakdown if not k.met]
     missing = _evidence_missing(item, inputs) if item.evidence_required and status in ("met", "met_late") else ()
-    decision = (Decision._made if lean else _made_slowly)(
-        item,
+    decision = Decision(
         item_id=item.id,
         kind=item.kind,
         as_of=day,
@@ -197,17 +184,10 @@ def evaluate_item(item: Item, records: list[Observation], day: date, *, start: d
         trajectory_start=start if item.kind == "target" else None,
         plan_version=version,
     )
-    return decision
-
-
-def _made_slowly(item: Item, **fields: object) -> Decision:
-    """The general path's constructor: the dataclass's own __init__ (what Decision._made must equal)."""
-    decision = Decision(**fields)  # type: ignore[arg-type]
     object.__setattr__(decision, "_item", item)
     return decision
 
 
-_set = object.__setattr__  # how a frozen dataclass sets its fields
 _seq = attrgetter("seq")  # sort keys read in C: a large check sorts millions of records
 _day = attrgetter("as_of")
 _key = attrgetter("key")

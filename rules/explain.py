@@ -49,8 +49,7 @@ def _evidence(item: Item, d: "Decision", _: Words) -> list[str]:
 
 def _conflicts(item: Item, _: Words) -> list[str]:
     """Where the source documents disagree on the deadline, which date each gives."""
-    values = sorted({a.value for a in item.due_alternatives})
-    if len(values) < 2:
+    if not item.due_disputed:
         return []
     said = ", ".join(_("{date} in source {doc}", date=_.date(a.value), doc=a.doc) for a in item.due_alternatives)
     return [_("the sources disagree on the deadline ({dates}): {due} is used", dates=said, due=_.date(item.due))]

@@ -23,6 +23,7 @@ Amounts are rounded to the cent, half up, item by item.
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 from typing import Iterable, Literal
 
 from rrf.rules.amend import in_force
@@ -86,7 +87,11 @@ class Exposure:
         return sum((r.pending_eur for r in self.requests), Decimal(0))
 
     def of_item(self, item_id: str) -> ItemExposure | None:
-        return next((i for r in self.requests for i in r.items if i.item_id == item_id), None)
+        return self._by_item.get(item_id)
+
+    @cached_property
+    def _by_item(self) -> dict[str, ItemExposure]:
+        return {i.item_id: i for r in self.requests for i in r.items}
 
 
 def exposure(plan: Plan, decisions: Iterable[Decision], as_of: date) -> Exposure:
@@ -110,8 +115,7 @@ def _unit(plan: Plan, req: PaymentRequest, as_of: date) -> Decimal:
     s = plan.suspension
     if s.unit_value == "plan":
         return s.plan_allocation_eur / s.plan_milestones_targets  # type: ignore[operator]
-    version = in_force(plan, as_of).plan
-    counted = sum(1 for i in req.items if version.holds(i))
+    counted = in_force(plan, as_of).plan.request_sizes[req.number]
     return req.amount_eur / counted if counted else Decimal(0)
 
 

@@ -263,7 +263,7 @@ def conflict_warnings(plan: Plan) -> list[str]:
         )
 
     for item in plan.items:
-        if len({a.value for a in item.due_alternatives}) > 1:
+        if item.due_disputed:
             out.append(f"{item.id}: the sources disagree on the due date: "
                        f"{describe(item.due_alternatives, item.due)}")
     for code, m in plan.measures.items():

@@ -198,6 +198,11 @@ class Item(Strict):
     def reduction(self) -> bool:
         return self.direction == "decrease"
 
+    @property
+    def due_disputed(self) -> bool:
+        """Whether its sources give more than one deadline (due_alternatives)."""
+        return len({a.value for a in self.due_alternatives}) > 1
+
     def reaches(self, value: Decimal, goal: Decimal) -> bool:
         """Whether `value` reaches `goal` in this item's direction (at or above; at or below)."""
         return value <= goal if self.reduction else value >= goal
@@ -476,8 +481,18 @@ class Plan(Strict):
         """Whether `item_id` is one of this plan's own items (of a version: one in force)."""
         return item_id in self._own
 
+    @cached_property
+    def _requests(self) -> "dict[str, PaymentRequest]":
+        """The payment request of each item in one (loading refuses an item in two)."""
+        return {item_id: r for r in self.payment_requests for item_id in r.items}
+
     def request_of(self, item_id: str) -> "PaymentRequest | None":
-        return next((r for r in self.payment_requests if item_id in r.items), None)
+        return self._requests.get(item_id)
+
+    @cached_property
+    def request_sizes(self) -> dict[int, int]:
+        """How many of each payment request's items this plan holds (of a version: in force then)."""
+        return {r.number: sum(1 for i in r.items if self.holds(i)) for r in self.payment_requests}
 
     @property
     def ids(self) -> list[str]:

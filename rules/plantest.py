@@ -45,7 +45,7 @@ from rrf.rules.exposure import Exposure, exposure
 from rrf.rules.load import Problem
 from rrf.rules.plan import Item, Plan
 from rrf.rules.progress import Observation
-from rrf.rules.records import RecordError, check_record, parse_number
+from rrf.rules.records import RecordError, check_record, parse_number, required_documents
 from rrf.rules.serialize import decimal_text
 from rrf.rules.vocab import MILESTONE_VALUES, STATUSES, RecipientKey
 
@@ -318,11 +318,11 @@ def _expected(plan: Plan, item: Item, key: str, value: Any) -> Any:
                 out.append(str(recipient))
             return tuple(sorted(out))
         case "evidence_missing":
-            names = [e.name for v in plan.versions for i in v.plan.items if i.id == item.id for e in i.evidence_required]
+            names = required_documents(plan, item)
             for name in _texts(value):
                 if name not in names:
                     raise ValueError(f"{name!r} is not a document {item.id} requires "
-                                     f"({'required: ' + ', '.join(dict.fromkeys(names)) if names else 'it requires none'})")
+                                     f"({'required: ' + ', '.join(names) if names else 'it requires none'})")
             return tuple(sorted(value))
         case "exposure" | "exposure_eur":
             if plan.request_of(item.id) is None:

@@ -199,9 +199,8 @@ def required_documents(plan: Plan, item: Item) -> dict[str, Evidence]:
     except AmendmentError:  # reported by the loader; the item as it is looked up
         versions = []
     for version in versions:
-        for it in version.plan.items:
-            if it.id == item.id:
-                found.update({e.name: e for e in it.evidence_required})
+        if version.plan.holds(item.id):
+            found.update({e.name: e for e in version.plan.item(item.id).evidence_required})
     return found
 
 

@@ -53,7 +53,7 @@ def decision_dict(item: Item, d: Decision) -> dict[str, Any]:
     if item.evidence_required:
         row["evidence_required"] = [e.name for e in item.evidence_required]
         row["evidence_missing"] = list(d.evidence_missing)
-    if len({a.value for a in item.due_alternatives}) > 1:
+    if item.due_disputed:
         row["conflicts"] = [{"field": "due", "used": item.due.isoformat(), "values": [
             {"value": a.value.isoformat(), "doc": a.doc, "quote": a.quote} for a in item.due_alternatives]}]
     if d.plan_version:

@@ -196,13 +196,16 @@ def run_check(*, loaded: LoadedPlan, engine: Engine, as_of: date, clock: Clock, 
 def quiet_gc() -> Iterator[None]:
     """Keep the cyclic garbage collector out of a hot loop: what is alive on entry (the plan, the
     records) is frozen out of its scans, and collections wait for the loop's end. Nothing the loop
-    makes is cyclic garbage that must go sooner (its objects live until the run ends)."""
+    makes is cyclic garbage that must go sooner (its objects live until the run ends). A collector
+    that was off on entry stays off."""
+    enabled = gc.isenabled()
     gc.freeze()
     gc.disable()
     try:
         yield
     finally:
-        gc.enable()
+        if enabled:
+            gc.enable()
         gc.unfreeze()
 
 

@@ -116,7 +116,7 @@ class ItemView:
 
 def conflicts_of(loaded: LoadedPlan, item: Item) -> tuple[Conflict, ...]:
     out = []
-    if len({a.value for a in item.due_alternatives}) > 1:
+    if item.due_disputed:
         out.append(Conflict("due", item.due, tuple((a.value, a.doc, a.quote) for a in item.due_alternatives)))
     measure = loaded.plan.measures.get(item.measure)
     if measure and len({a.value for a in measure.funding_alternatives}) > 1:

@@ -37,8 +37,9 @@ class PortalStore:
     evidence: Path
 
     def context(self, **given: object) -> Context:
-        return Context(settings(plan=ROOT / "milestones.toml", database_url=self.url,
-                                reports_dir=self.folder / "reports", **given), lambda: NOW)
+        """A context on this store at NOW: the shipped plan unless `given` names another (any setting)."""
+        defaults = {"plan": ROOT / "milestones.toml", "database_url": self.url, "reports_dir": self.folder / "reports"}
+        return Context(settings(**(defaults | given)), lambda: NOW)
 
     def env(self) -> dict[str, str]:
         """The environment of an `rrf web` process on this store."""
@@ -57,10 +58,15 @@ def build(folder: Path, url: str | None = None) -> PortalStore:
     progress.record(ctx, item_id=TARGET, value="140", as_of="2024-12-31", breakdown="RPR", source=HOSTILE,
                     reporter="RPR")
     check.check(ctx, as_of=AS_OF, deliver=False)
+    add_users(ctx)
+    return store
+
+
+def add_users(ctx) -> None:  # noqa: ANN001  (a services Context)
+    """The accounts of USERS, each with PASSWORD (aija reads English, the others Latvian)."""
     for name, (role, institution) in USERS.items():
         users.add(ctx, name=name, role=role, institution=institution, password=PASSWORD,
                   language="en" if name == "aija" else "lv")
-    return store
 
 
 def csrf_of(html: str) -> str:

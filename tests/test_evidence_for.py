@@ -344,8 +344,8 @@ NO_FILE = {"evidence": ("", b"", "application/octet-stream")}
 def portal_app(tmp_path_factory):
     """The portal on the shipped plan whose specialists-trained target requires two documents (a
     real SQLite store; users as in tests/portal.py)."""
-    from portal import NOW, PASSWORD, USERS
-    from rrf.services import progress, users
+    from portal import NOW, add_users
+    from rrf.services import progress
     from rrf.services.context import Context
     from rrf.settings import settings
     from rrf.web.app import create_app
@@ -359,9 +359,7 @@ def portal_app(tmp_path_factory):
     ctx = Context(settings(plan=plan, database_url=f"sqlite:///{folder / 'rrf.db'}", reports_dir=folder / "reports",
                            evidence_dir=folder / "evidence"), lambda: NOW)
     progress.record(ctx, item_id=PORTAL_ITEM, value="120", as_of="2024-06-30", breakdown="ZPR", source="ZPR 2024")
-    for name, (role, institution) in USERS.items():
-        users.add(ctx, name=name, role=role, institution=institution, password=PASSWORD,
-                  language="en" if name == "aija" else "lv")
+    add_users(ctx)
     app = create_app(ctx)
     app.state.evidence_folder = folder / "evidence"
     return app

@@ -11,6 +11,7 @@ import pytest
 
 from rrf.rules import Observation, Plan, PlanError, evaluate, parse_plan
 from rrf.rules.amend import in_force
+from synthetic import HEAD
 
 D = date.fromisoformat
 SOURCES = [{"doc": "s", "quote": "q"}]
@@ -174,23 +175,7 @@ def test_an_amendment_adds_and_removes_items():
     assert in_force(plan, D("2026-06-01")).label() == "amendment 1 of 2026-06-01"
 
 
-BASE_TOML = """schema_version = 1
-[plan]
-title_lv = "t"
-title_en = "t"
-[sources.s]
-file = "f.txt"
-title_lv = "t"
-title_en = "t"
-[institutions.inst]
-name_lv = "i"
-name_en = "i"
-[contacts]
-[measures."1.1.i"]
-name_lv = "m"
-name_en = "m"
-type = "investment"
-institution = "inst"
+BASE_TOML = HEAD + """
 [[items]]
 id = "1.1.i/count"
 kind = "target"

@@ -32,13 +32,12 @@ from sqlalchemy import create_engine
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from conftest import records_at
+from conftest import ROOT, records_at
 from rrf.models.tables import ImportBatch
 from rrf.importers import italia
 from rrf.cli.main import app
 from rrf.rules import load_plan, parse_plan
 
-ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data" / "italia"
 MET, MAP, REPORTS = DATA / "met.csv.gz", DATA / "map.csv", DATA / "reports.csv"
 runner = CliRunner()

@@ -151,7 +151,7 @@ reasons = {{reasons}}
     ]
 
 
-def test_level_and_recipients_are_those_of_a_first_check(rrf, workdir):
+def test_level_and_recipients_are_those_of_a_first_check(rrf, workdir, plan_file):
     """It expects the highest level a first check (no history) decides, and everyone it tells:
     a target missed by its whole goal reaches level 1 only on a plan whose ladder has one level."""
     text = f'''\
@@ -181,7 +181,7 @@ when = [{ statuses = ["missed"] }]
 [[escalation.cadence]]
 every_working_days = 5
 '''
-    (workdir / "plan.toml").write_text(VALID_PLAN + ladder, encoding="utf-8")
+    plan_file(VALID_PLAN + ladder)
     write_cases(workdir, text)
     result = rrf()
     assert result.exit_code == 0, result.stdout + result.stderr

@@ -23,11 +23,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from conftest import SEED_PROGRESS
+from conftest import SHIPPED_PLAN as PLAN
 from rrf.cli.main import app
-
-ROOT = Path(__file__).resolve().parent.parent
-PLAN = ROOT / "milestones.toml"
-SEED_PROGRESS = ROOT / "examples" / "seed-progress.csv"
 
 # Never on these paths: the flows and their server, migrations, templates, message channels, the
 # portal, spreadsheets, signatures and password hashing.
@@ -76,7 +74,7 @@ def loaded(modules: set[str], names: tuple[str, ...]) -> list[str]:
 
 
 @pytest.fixture
-def store(workdir) -> str:
+def seeded_url(workdir) -> str:
     """A database with the seed progress imported (in the test's own folder, see conftest.workdir)."""
     url = f"sqlite:///{workdir / 'seed.db'}"
     result = CliRunner().invoke(app, ["import", str(SEED_PROGRESS), "--plan", str(PLAN), "--db", url])
@@ -125,9 +123,9 @@ def test_validate_loads_the_plan_and_no_database_module(tmp_path):
 
 
 @pytest.mark.parametrize("fmt", ["table", "json"])
-def test_status_reads_the_database_without_migrations_or_the_rest(tmp_path, store, fmt):
+def test_status_reads_the_database_without_migrations_or_the_rest(tmp_path, seeded_url, fmt):
     done, modules = run_rrf(tmp_path, "status", "--as-of", "2026-09-15", "--format", fmt, "--plan", str(PLAN),
-                            "--db", store)
+                            "--db", seeded_url)
     if fmt == "json":
         assert len(json.loads(done.stdout)) > 0
     else:
@@ -146,10 +144,10 @@ def test_the_schema_revision_read_without_alembic_is_alembics():
     assert dbm._plain_head() == ScriptDirectory(str(dbm.MIGRATIONS)).get_current_head() == dbm.head_revision()
 
 
-def test_a_database_revision_read_without_alembic_is_alembics(tmp_path, store):
+def test_a_database_revision_read_without_alembic_is_alembics(tmp_path, seeded_url):
     from rrf.models import db as dbm
 
-    engine = dbm.open_engine(store, readonly=True)
+    engine = dbm.open_engine(seeded_url, readonly=True)
     try:
         assert dbm.stamped_revisions(engine) == [dbm.current_revision(engine)]
         assert dbm.is_current(engine)
