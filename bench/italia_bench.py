@@ -10,8 +10,11 @@ Rows (median of --repeat runs; every import on a fresh, empty store):
   import, in-process  the same work without start-up: read, parse and aggregate, write (one transaction)
   check               services.check.run_check: read the records, evaluate the plan, append one run to the log
   SQL aggregate       SELECT the latest value per item (GROUP BY item_id over progress_record), all rows fetched
+  log write floor     the rows one check wrote (built, hashed, encoded), inserted again into a table of the
+                      log's shape with the driver's executemany and committed: what writing the log costs
+                      however its rows are made
 
-Goals (issue 7): the import <= 15 s wall; the check <= 3 s and <= 2x the SQL aggregate.
+Goals: the import <= 15 s wall; the check <= 3 s and <= 2x the SQL aggregate (issue 7); <= 3x (issue 16).
 --as-of defaults to 2025-03-31, the day the published files were extracted.
 """
 
@@ -21,10 +24,12 @@ import io
 import os
 import pstats
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import closing
 from datetime import date
 from statistics import median
 from pathlib import Path
@@ -127,7 +132,9 @@ def main() -> None:
     engine = dbm.open_engine(last_url)
     with dbm.session_scope(engine) as session:
         records = len(progress.observations(session=session))
-    check, sql, pure, read = [], [], [], []
+    check, sql, pure, read, commit = [], [], [], [], []
+    with engine.begin() as conn:  # a table shaped like the log, outside its chain, for the write floor
+        conn.execute(text("CREATE TABLE bench_log AS SELECT * FROM audit_entry WHERE 0"))
     for n in range(args.repeat):
         with engine.connect() as conn:
             t0 = time.perf_counter()
@@ -140,9 +147,11 @@ def main() -> None:
         t0 = time.perf_counter()
         evaluate(loaded.plan, obs, as_of)
         pure.append(time.perf_counter() - t0)
+        settle(engine)
         t0 = time.perf_counter()
         res = run_check(loaded=loaded, engine=engine, as_of=as_of, clock=clock, deliver=False)
         check.append(time.perf_counter() - t0)
+        commit.append(write_floor(engine, res.run_id))
     if args.profile:
         prof = cProfile.Profile()
         prof.enable()
@@ -171,15 +180,50 @@ def main() -> None:
     print(f"| &nbsp; read records | `progress.observations` | {median(read):.3f} |")
     print(f"| &nbsp; evaluate | `rules.evaluate` alone | {median(pure):.3f} |")
     print(f"| SQL aggregate | latest value per item, GROUP BY item_id | {median(sql):.3f} |")
+    print(f"| log write floor | the same run's rows, already built, inserted with the driver's executemany in one "
+          f"transaction | {median(commit):.3f} |")
     print()
     ratio = median(check) / median(sql)
     print(f"import: {median(command):.2f} s wall (goal <= 15 s): {'met' if median(command) <= 15 else 'NOT met'}")
     print(f"check: {median(check):.3f} s (goal <= 3 s): {'met' if median(check) <= 3 else 'NOT met'}; "
-          f"{ratio:.1f}x the SQL aggregate (goal <= 2x): {'met' if ratio <= 2 else 'NOT met'}")
+          f"{ratio:.1f}x the SQL aggregate (goal <= 2x, issue 7; <= 3x, issue 16): "
+          f"{'met' if ratio <= 2 else 'met for issue 16' if ratio <= 3 else 'NOT met'}")
+    floor = median(sql) + median(commit)
+    print(f"writing the log's rows alone is {median(commit) / median(sql):.1f}x the SQL aggregate; the check is "
+          f"{median(check) / floor:.1f}x the aggregate and that write together ({floor:.3f} s)")
     if args.postgres:
         drop_databases(args.postgres)
     if args.db_dir is None:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def settle(engine) -> None:  # noqa: ANN001  (an SQLAlchemy engine)
+    """Before a timed write on SQLite: move the write-ahead log into the database file, so that the
+    check and the write floor each start from an empty log and neither pays for the other's pages
+    (SQLite does this by itself once the log passes 1 000 pages, inside whichever commit crosses it)."""
+    if engine.dialect.name == "sqlite":
+        engine.dispose()  # no pooled connection left holding a read of the log
+        with closing(sqlite3.connect(engine.url.database)) as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+
+
+def write_floor(engine, run_id: str) -> float:  # noqa: ANN001  (an SQLAlchemy engine)
+    """Seconds to write one run's rows as they stand in the log (built, hashed, encoded) into a table
+    of the same shape, with the driver's own executemany and one commit: what writing the log costs
+    however its rows are made. The copy is emptied afterwards, untimed."""
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT * FROM audit_entry WHERE run_id = :r"), {"r": run_id}).all()
+    names = ", ".join(rows[0]._fields)
+    marks = ", ".join("?" if engine.dialect.paramstyle == "qmark" else "%s" for _ in rows[0])
+    settle(engine)
+    values = [tuple(r) for r in rows]
+    t0 = time.perf_counter()
+    with engine.begin() as conn:  # one transaction, the statement as the driver takes it: no bind processing
+        conn.exec_driver_sql(f"INSERT INTO bench_log ({names}) VALUES ({marks})", values)
+    took = time.perf_counter() - t0
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM bench_log")
+    return took
 
 
 def drop_databases(pg_url: str) -> None:

@@ -79,7 +79,8 @@ def observations(*, session: Session) -> list[Observation]:
 
     Read with the driver's own cursor, and each raw value converted by the column type's own
     result processor once per distinct value (a check reads millions of rows holding a few
-    thousand distinct days and figures): the same values SQLAlchemy's row processing gives."""
+    thousand distinct days and figures): the same values SQLAlchemy's row processing gives. The
+    records of one item share one string of its id."""
     conn = session.connection()
     table = ProgressRecord.__table__
     dialect = conn.dialect
@@ -87,10 +88,12 @@ def observations(*, session: Session) -> list[Observation]:
     described = {d[0]: d[1] for d in result.cursor.description}  # the driver's type of each column (PG: its OID)
     day, number, flag = (_cached(table.c[name].type.dialect_impl(dialect).result_processor(dialect, described[name]))
                          for name in ("as_of", "value", "done"))
+    ids: dict[str, str] = {}
+    one = ids.setdefault  # each item's id held once, not once per record (the driver makes a string per row)
     out: list[Observation] = []
     while rows := result.fetchmany(CHUNK):
-        out += [Observation(seq=i, item_id=it, as_of=day(d), value=number(v), done=flag(dn), key=k, corrects=c,
-                            evidence_for=ef)
+        out += [Observation(seq=i, item_id=one(it, it), as_of=day(d), value=number(v), done=flag(dn), key=k,
+                            corrects=c, evidence_for=ef)
                 for i, it, d, v, dn, k, c, ef in rows]
     return out
 

@@ -21,14 +21,14 @@ any part is never; it is unknown only when no part can be projected.
 """
 
 import math
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Projection:
-    """`on` is the projected date; `never` means no gain was recorded; neither: unknown."""
+class Projection(NamedTuple):
+    """`on` is the projected date; `never` means no gain was recorded; neither: unknown. (A named
+    tuple: a large check makes one for every target short of its goal.)"""
 
     on: date | None = None  # date.max: after the last day the calendar holds
     never: bool = False
@@ -39,20 +39,32 @@ class Projection:
         return self.on is not None or self.never
 
 
+UNKNOWN = Projection()  # no projection (immutable: one shared)
+
+
 def project(
     points: list[tuple[date, Decimal]], goal: Decimal, start: tuple[date, Decimal] | None, *, down: bool = False
 ) -> Projection:
     """Project one series (`points` oldest first) to `goal`: up to it, or `down` to it (a reduction)."""
     if not points:
-        return Projection()
+        return UNKNOWN
     sign = -1 if down else 1
     last_day, last = points[-1]
     if sign * last >= sign * goal:
         return Projection(on=next((d for d, v in points if sign * v >= sign * goal), last_day))
-    ref = start if start is not None and start[0] < last_day else points[0]
+    return project_short(points[0], points[-1], goal, start, down=down)
+
+
+def project_short(first: tuple[date, Decimal], latest: tuple[date, Decimal], goal: Decimal,
+                  start: tuple[date, Decimal] | None, *, down: bool = False) -> Projection:
+    """`project` for a series whose latest point is short of `goal`, from its first and latest points
+    (the only ones the pace reads)."""
+    sign = -1 if down else 1
+    last_day, last = latest
+    ref = start if start is not None and start[0] < last_day else first
     days = (last_day - ref[0]).days
     if days <= 0:
-        return Projection()
+        return UNKNOWN
     pace = sign * (last - ref[1]) / days
     if pace <= 0:
         return Projection(never=True, pace_per_day=pace)
@@ -68,5 +80,5 @@ def combine(projections: list[Projection]) -> Projection:
         return Projection(never=True)
     dates = [p.on for p in projections if p.on is not None]
     if not dates:
-        return Projection()
+        return UNKNOWN
     return Projection(on=max(dates), pace_per_day=projections[0].pace_per_day)

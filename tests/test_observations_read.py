@@ -1,6 +1,6 @@
 """models.progress.observations reads the records as SQLAlchemy's own row processing would give
 them (issue 16: it uses the driver's cursor and converts each distinct raw value once), on SQLite
-and PostgreSQL: every field, the decimals' exact form included."""
+and PostgreSQL: every field, the decimals' exact form included; an item's records share one string of its id."""
 
 from datetime import date, datetime, timezone
 from decimal import Decimal
@@ -40,5 +40,7 @@ def test_the_records_read_are_those_the_orm_reads(db_url):
         assert read == orm
         assert [repr(o.value) for o in read] == [repr(o.value) for o in orm]
         assert all(type(o.as_of) is date for o in read) and read[2].done is True and read[3].done is False
+        ids = {id(o.item_id) for o in read}  # one string per item, whatever its number of records
+        assert len(ids) == len({o.item_id for o in read}) == 2
     finally:
         engine.dispose()

@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from pydantic import ValidationError
 
 from conftest import MILESTONE, SHIPPED_PLAN, TARGET, VALID_PLAN, edit_plan
 from rrf.rules.load import PlanError, conflict_warnings, load_plan
@@ -286,6 +287,21 @@ def test_the_shipped_plan_warns_exactly_where_its_sources_disagree(shipped):
     due, funding = sorted(warnings, key=lambda w: not w.startswith("3.1.1.2.i"))
     assert due.startswith("3.1.1.2.i") and "2026-08-31" in due and "2026-06-30" in due
     assert funding.startswith("6.3.1.4.i") and "2318960" in funding and "2276970" in funding
+
+
+def test_items_given_the_same_fields_share_one_set_of_their_names_and_a_changed_copy_gets_its_own(shipped):
+    """Pydantic keeps, per model, the set of the fields that were given (a third of a plan of a million
+    items): items given the same fields share one. The plan stays frozen, and a copy made with changes
+    records its own fields without touching the set the others share."""
+    items = shipped.plan.items
+    alike = [i for i in items if i.model_fields_set == items[0].model_fields_set]
+    assert len(alike) > 1 and all(i.__pydantic_fields_set__ is alike[0].__pydantic_fields_set__ for i in alike)
+    before = set(alike[0].model_fields_set)
+    with pytest.raises(ValidationError):
+        alike[0].binding = False
+    copy = alike[0].model_copy(update={"binding": False})
+    assert "binding" in copy.model_fields_set and copy.binding is False
+    assert alike[0].model_fields_set == alike[1].model_fields_set == before
 
 
 # `rrf validate`
