@@ -21,7 +21,7 @@ any part is never; it is unknown only when no part can be projected.
 """
 
 import math
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -67,11 +67,11 @@ def project_short(first: tuple[date, Decimal], latest: tuple[date, Decimal], goa
         return UNKNOWN
     pace = sign * (last - ref[1]) / days
     if pace <= 0:
-        return Projection(never=True, pace_per_day=pace)
+        return Projection(None, True, pace)
     days_to_goal = math.ceil(sign * (goal - last) / pace)
     if days_to_goal > (date.max - last_day).days:  # beyond the calendar: as late as a date can be
-        return Projection(on=date.max, pace_per_day=pace)
-    return Projection(on=last_day + timedelta(days=days_to_goal), pace_per_day=pace)
+        return Projection(date.max, False, pace)
+    return Projection(date.fromordinal(last_day.toordinal() + days_to_goal), False, pace)  # a third of + timedelta's cost
 
 
 def combine(projections: list[Projection]) -> Projection:

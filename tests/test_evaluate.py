@@ -3,6 +3,8 @@
 It reads no clock, database or network: every case below is (item, records, as_of) -> expected.
 """
 
+import copy
+import pickle
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
@@ -220,6 +222,29 @@ def test_stale_projection_is_at_risk():
     assert d.projection.on == D("2026-02-22")
     assert d.status == "at_risk" and d.reasons == ("stale",)
     assert "would have been reached on 2026-02-22, but no record shows it (latest as of 2026-02-01)" in d.explanation["en"]
+
+
+def test_a_decision_copied_or_pickled_keeps_its_item_and_explanation():
+    """A decision's item and explanation are not fields (they are not compared), but a copy or a
+    pickle (a worker process, a stored task result) carries them."""
+    d = one(TARGET, [rec(1, TARGET, "2026-02-01", 60)], D("2026-04-01"))
+    said = d.explanation
+    for again in (copy.copy(d), pickle.loads(pickle.dumps(d))):
+        assert again == d and again.item.id == TARGET["id"] and again.explanation == said
+
+
+def test_the_order_records_are_given_in_does_not_change_a_decision():
+    """Records read from the store come in the order they were written; evaluate takes that order
+    without sorting each item's records again, and sorts them when they come in any other."""
+    plan = make_plan(TARGET, SPLIT, INTERIM)
+    records = [rec(1, TARGET, "2026-03-01", 40), rec(2, SPLIT, "2026-03-01", 5, "a"), rec(3, INTERIM, "2024-06-30", 300),
+               rec(4, TARGET, "2026-02-01", 30), rec(5, SPLIT, "2026-04-01", 9, "b"), rec(6, TARGET, "2026-03-01", 45),
+               rec(7, INTERIM, "2024-12-31", 600), rec(8, SPLIT, "2026-04-01", 7, "a")]
+    written = evaluate(plan, records, D("2026-05-01"))
+    for other in (records[::-1], records[3:] + records[:3]):
+        again = evaluate(plan, other, D("2026-05-01"))
+        assert again == written
+        assert [d.inputs for d in again] == [tuple(sorted(d.inputs, key=lambda o: o.seq)) for d in again]
 
 
 def test_decisions_come_in_plan_order_one_per_item():

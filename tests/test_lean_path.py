@@ -3,9 +3,10 @@
 evaluate_item takes a lean path for items without breakdown keys (fewer objects per record);
 `lean=False` forces the general path of progress.timeline. Over thousands of generated items and
 record histories (targets up and down, levels, milestones, checkpoints, trajectory starts,
-corrections and withdrawals, several records on one day, days before, on and after the
-deadline) every field of every decision, and both explanations, are the same on both paths.
-The generator is seeded: every run checks the same cases.
+corrections and withdrawals, several records on one day, records without a figure, a key on an
+item without breakdown, days before, on and after the deadline) every field of every decision, and both explanations, are the same on both paths.
+Records given in `seq` order (`ordered=True`, as evaluate passes them when the store read them
+so) decide as records in any order. The generator is seeded: every run checks the same cases.
 """
 
 import random
@@ -58,6 +59,10 @@ def random_records(rng: random.Random, item: Item) -> list[Observation]:
             corrects = None
         if item.kind == "milestone":
             out.append(Observation(seq, item.id, day, done=rng.random() < 0.5, corrects=corrects))
+        elif rng.random() < 0.08:  # a target's record without a figure (it counts for no total)
+            out.append(Observation(seq, item.id, day, done=True, corrects=corrects))
+        elif rng.random() < 0.04:  # a key the item has no breakdown for: the general path decides
+            out.append(Observation(seq, item.id, day, value=Decimal(rng.randint(0, 99)), key="x", corrects=corrects))
         else:
             goal = item.goal
             value = Decimal(rng.randint(0, int(goal) * 2 + 50)) / rng.choice([1, 1, 4])
@@ -81,4 +86,6 @@ def test_the_lean_path_decides_exactly_as_the_general_one(seed):
             lean = evaluate_item(item, records, day, start=start)
             general = evaluate_item(item, records, day, start=start, lean=False)
             assert lean == general, (item.id, day)
+            written = sorted(records, key=lambda o: o.seq)  # as the store gives them: not sorted again
+            assert evaluate_item(item, written, day, start=start, ordered=True) == lean, (item.id, day)
             assert lean.explanation == general.explanation
