@@ -133,7 +133,7 @@ def evaluate_item(item: Item, records: list[Observation], day: date, *, start: d
 
     An item without breakdown keys takes the lean path: its state on each day is that day's last
     record alone, so it reads the records themselves (`_last_of_each_day`, `_reached_days`) and
-    makes one State, for the day's (the states of every day only for checkpoints). The same
+    makes no State (the states of every day only for checkpoints). The same
     decisions as the general one (`lean=False`, kept for the property test that compares them),
     built with fewer objects."""
     start = item.start or start
