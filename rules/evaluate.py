@@ -121,8 +121,7 @@ def evaluate_one(plan: Plan, item_id: str, records: list[Observation], day: date
 def trajectory_start(plan: Plan, item: Item) -> date | None:
     """The day an item's trajectory starts from its baseline: its own start, else its measure's,
     else the plan's (none: the pace is measured between records only)."""
-    measure = plan.measures.get(item.measure)
-    return item.start or (measure.start if measure else None) or plan.plan.start
+    return item.start or plan.starts.get(item.measure, plan.plan.start)
 
 
 def evaluate_item(item: Item, records: list[Observation], day: date, *, start: date | None = None,

@@ -486,6 +486,12 @@ class Plan(Strict):
         return self._by_id[item_id]
 
     @cached_property
+    def starts(self) -> dict[str, date | None]:
+        """Where each measure's trajectories start when an item has no `start` of its own: the
+        measure's `start`, else the plan's (rules.evaluate.trajectory_start)."""
+        return {name: m.start or self.plan.start for name, m in self.measures.items()}
+
+    @cached_property
     def _own(self) -> frozenset[str]:
         return frozenset(it.id for it in self.items)
 
