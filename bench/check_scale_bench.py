@@ -7,7 +7,7 @@ bench/scale_bench.py (targets with 10 monthly records each, as of 2025-12-31) is
 plan file and loaded as `rrf` loads one, its records are stored, then `services.check.run_check`
 runs (read the records, evaluate, decide, build, hash and insert one log entry per item; no
 delivery) --repeat times one after the other on that store, each appending its run to the same
-log (the same day again: `backdate=True`). Measured per size: the time to load the plan file,
+log (the same day again, which is not a backdated check). Measured per size: the time to load the plan file,
 the check's wall time (best of the runs), the
 peak resident memory of the process before the first check (plan and records stored) and after
 the checks, and the floor: a bare SQL query over the same rows (the latest value per item as of
@@ -68,7 +68,7 @@ def one_size(targets: int, repeat: int, folder: Path) -> dict:
         engine = dbm.open_engine(url)
         t0 = time.perf_counter()
         result = run_check(loaded=loaded, engine=engine, as_of=sb.AS_OF, clock=lambda: datetime.now(timezone.utc),
-                           deliver=False, backdate=True)
+                           deliver=False)
         checks.append(time.perf_counter() - t0)
         engine.dispose()
         entries = result.entries

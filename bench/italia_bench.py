@@ -60,8 +60,11 @@ WHERE p.corrects IS NULL
 
 
 def fresh_store(kind: str, where: Path, n: int, pg_url: str | None) -> str:
-    """An empty store: a new SQLite file, or a new PostgreSQL database."""
+    """An empty store: a new SQLite file (one left by an earlier run in --db-dir is removed first), or
+    a new PostgreSQL database."""
     if kind == "sqlite":
+        for left in where.glob(f"bench-{n}.db*"):  # the file and its -wal and -shm
+            left.unlink()
         return f"sqlite:///{where / f'bench-{n}.db'}"
     from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
@@ -229,8 +232,7 @@ def write_floor(source, floor, run_id: str) -> float:  # noqa: ANN001  (SQLAlche
     with floor.begin() as conn:  # one transaction, the statements as the driver takes them: no bind processing
         for t in tables:
             conn.exec_driver_sql(statements[t], values[t])
-    took = time.perf_counter() - t0
-    return took
+    return time.perf_counter() - t0
 
 
 def drop_databases(pg_url: str) -> None:

@@ -12,7 +12,7 @@ resident memory (ru_maxrss) of the process once the plan and the records were bu
 evaluating, and with --db the time to read the records back (`models.progress.observations`)
 from a SQLite file holding them all. Then the ratios between consecutive sizes: the goal is
 linear growth (10x the work in at most 11x the time), at most 1 GiB at 100 000 targets and 4 GiB
-at 1 000 000 (about 4 minutes: most of it building the plan's million items).
+at 1 000 000 (that size alone takes about 4 minutes, most of it building the plan's million items).
 
 The plan is built with `Plan.model_validate` from Python dicts (no TOML). Target n has a goal
 of 100 + 50 * (n % 7), is due at the end of one of 24 months from 2025-01 to 2026-12, has a

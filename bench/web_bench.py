@@ -357,7 +357,7 @@ def measure(args: argparse.Namespace, as_of: date, n: int, work: Path) -> None:
         ("item page, milestone", f"{milestone.id} ({sizes['milestone'] // 1024} KiB); first view {m_cold * ms:.0f} ms",
          median(item_m), None),
         ("floor: /health", "GET /health: the app and one store opening", floor, None),
-        ("in-process: overview, cold", "`portal.overview`, cache cleared: read records, evaluate 1 131 items",
+        ("in-process: overview, cold", f"`portal.overview`, cache cleared: read records, evaluate {len(loaded.plan.items):_} items".replace("_", " "),
          median(in_cold), None),
         ("in-process: overview, warm", "`portal.overview`, decisions kept", median(in_warm), None),
         ("in-process: render overview", "`render.page(\"overview.html.j2\")`", median(in_render), None),

@@ -3,9 +3,8 @@
 
 def __getattr__(name: str) -> str:
     """`__version__`, read from the installed package's metadata when first asked for: importing
-    importlib.metadata and finding the package cost every command about 20 ms, `rrf --help` too;
-    only the modules that record the engine's version (the check, reports, acknowledgements, the
-    audit service) ask for it."""
+    importlib.metadata and finding the package cost every command about 20 ms, `rrf --help` too,
+    where only the modules that record or show the engine's version need it."""
     if name != "__version__":
         raise AttributeError(f"module 'rrf' has no attribute {name!r}")
     from importlib.metadata import PackageNotFoundError, version

@@ -16,7 +16,7 @@ from typing import Iterable, Literal
 from rrf.rules.amend import in_force
 from rrf.rules.dates import riga_day
 from rrf.rules.explain import explain
-from rrf.rules.pace import UNKNOWN, Projection, combine, project, project_short
+from rrf.rules.pace import NEVER, UNKNOWN, Projection, combine, project, project_short
 from rrf.rules.plan import Item, Plan
 from rrf.rules.progress import NO_KEYS, Observation, State, standing, state_on, timeline
 from rrf.rules.vocab import STATUSES, CheckpointStatus, MilestoneValue, Status, milestone_value
@@ -96,9 +96,9 @@ def evaluate(plan: Plan, records: Iterable[Observation], as_of: date | datetime)
     """Evaluate every item of the plan in force on the Riga day of `as_of` (rules.amend)."""
     day = riga_day(as_of)
     version = in_force(plan, day)
-    kept = standing(records)  # a correction replaces its record whatever the dates; evaluate_item leaves
-    seqs = list(map(_seq, kept))  # out the records dated after the day
-    ordered = seqs == sorted(seqs)  # as the store reads them: then so is each item's list, not sorted again
+    kept = standing(records)  # a correction replaces its record whatever the dates (evaluate_item leaves
+    seqs = list(map(_seq, kept))  # out those dated after the day); in seq order, as the store reads them,
+    ordered = seqs == sorted(seqs)  # each item's list is in seq order too and is not sorted again
     del seqs
     by_item: dict[str, list[Observation]] = defaultdict(list)
     for r in kept:
@@ -141,7 +141,7 @@ def evaluate_item(item: Item, records: list[Observation], day: date, *, start: d
     days = _last_of_each_day(inputs) if lean and not item.breakdown else None  # None: a record has a key
     plain = days is not None
     now: State | None = None
-    if days is not None:
+    if plain:
         last = days[-1] if days else None  # the day's state is its record alone: no State made for it
         reached_days = _reached_days(item, days)
         states = _plain_timeline(days) if item.checkpoints else []
@@ -152,7 +152,7 @@ def evaluate_item(item: Item, records: list[Observation], day: date, *, start: d
         reached_days = [s.day for s in states if _reached(item, s)]
         seen, total, done, used = (now.day, now.total, now.done, now.used) if now else (None, None, None, ())
     held = bool(reached_days) and reached_days[-1] == seen
-    breakdown = _breakdown(item, now) if item.breakdown else ()
+    breakdown = _breakdown(item, now)
     checkpoints = _checkpoints(item, states, day) if item.checkpoints else ()
     projection = UNKNOWN
     reasons: list[str] = []
@@ -199,7 +199,7 @@ def evaluate_item(item: Item, records: list[Observation], day: date, *, start: d
         checkpoints,  # checkpoints
         used,  # records_used
         inputs,  # inputs
-        tuple(reasons) if reasons else (),  # reasons
+        tuple(reasons),  # reasons
         _progress(item, total, done) if seen else _ZERO,  # progress
         missing,  # evidence_missing
         start if target else None,  # trajectory_start
@@ -211,7 +211,6 @@ def evaluate_item(item: Item, records: list[Observation], day: date, *, start: d
 
 _seq = attrgetter("seq")  # sort keys read in C: a large check sorts millions of records
 _day = attrgetter("as_of")
-_key = attrgetter("key")
 _ZERO, _ONE = Decimal(0), Decimal(1)
 
 
@@ -228,7 +227,7 @@ def _last_of_each_day(inputs: tuple[Observation, ...]) -> list[Observation] | No
         elif o.as_of == days[-1].as_of:
             days[-1] = o
         else:  # a record dated before an earlier-written one: sort by day (stable: (as_of, seq))
-            if list(map(_key, inputs)).count(None) != len(inputs):
+            if any(r.key is not None for r in inputs):
                 return None
             obs = sorted(inputs, key=_day)
             return [o for o, after in zip(obs, obs[1:]) if after.as_of != o.as_of] + [obs[-1]]
@@ -265,14 +264,9 @@ def _progress(item: Item, total: Decimal | None, done: bool | None) -> Decimal:
     if total is None:
         return _ZERO
     goal, baseline = item.goal, item.baseline
-    if item.direction == "decrease":
-        span, gained = baseline - goal, baseline - total
-        if span <= 0:  # a reduction to its own baseline: reached or not at all
-            return _ONE if total <= goal else _ZERO
-    else:
-        span, gained = goal - baseline, total - baseline
-        if span <= 0:
-            return _ONE if total >= goal else _ZERO
+    span, gained = (baseline - goal, baseline - total) if item.reduction else (goal - baseline, total - baseline)
+    if span <= 0:  # a reduction to its own baseline: reached or not at all
+        return _ONE if item.reaches(total, goal) else _ZERO
     return min(_ONE, max(_ZERO, gained / span))
 
 
@@ -338,9 +332,6 @@ def _project(item: Item, states: list[State], start_day: date | None) -> Project
     return combine(parts)
 
 
-_NEVER = Projection(never=True)
-
-
 def _project_plain(item: Item, days: list[Observation], start_day: date | None) -> Projection:
     """_project for an item without breakdown, from `_last_of_each_day` (not empty): its one series
     (its first and latest values are all the pace reads), and what pace.combine makes of one."""
@@ -352,13 +343,12 @@ def _project_plain(item: Item, days: list[Observation], start_day: date | None) 
         if not valued:
             return UNKNOWN
         first, latest = valued[0], valued[-1]
-    down = item.direction == "decrease"
-    if (latest.value <= goal) if down else (latest.value >= goal):  # type: ignore[operator]  (item.reaches)
+    if item.reaches(latest.value, goal):  # type: ignore[arg-type]
         return UNKNOWN
     alone = project_short((first.as_of, first.value), (latest.as_of, latest.value), goal,  # type: ignore[arg-type]
-                          (start_day, item.baseline) if start_day else None, down=down)
+                          (start_day, item.baseline) if start_day else None, down=item.reduction)
     if alone.never:
-        return _NEVER
+        return NEVER
     return alone if alone.on is not None else UNKNOWN
 
 

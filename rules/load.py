@@ -267,7 +267,7 @@ def conflict_warnings(plan: Plan) -> list[str]:
             out.append(f"{item.id}: the sources disagree on the due date: "
                        f"{describe(item.due_alternatives, item.due)}")
     for code, m in plan.measures.items():
-        if len({a.value for a in m.funding_alternatives}) > 1:
+        if m.funding_disputed:
             out.append(f"{code}: the sources disagree on the funding in EUR: "
                        f"{describe(m.funding_alternatives, m.funding_eur)}")
     return out

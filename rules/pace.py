@@ -39,7 +39,8 @@ class Projection(NamedTuple):
         return self.on is not None or self.never
 
 
-UNKNOWN = Projection()  # no projection (immutable: one shared)
+UNKNOWN = Projection()  # no projection (immutable: each shared)
+NEVER = Projection(never=True)  # never reached at the recorded pace, as an item's whole projection
 
 
 def project(
@@ -77,7 +78,7 @@ def project_short(first: tuple[date, Decimal], latest: tuple[date, Decimal], goa
 def combine(projections: list[Projection]) -> Projection:
     """The item's projection from its total's and its short keys' projections."""
     if any(p.never for p in projections):
-        return Projection(never=True)
+        return NEVER
     dates = [p.on for p in projections if p.on is not None]
     if not dates:
         return UNKNOWN

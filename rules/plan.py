@@ -127,6 +127,11 @@ class Measure(Strict):
     legal_basis_lv: str | None = None
     sources: list[Quote] = []
 
+    @property
+    def funding_disputed(self) -> bool:
+        """Whether its sources give more than one amount of funding (funding_alternatives)."""
+        return len({a.value for a in self.funding_alternatives}) > 1
+
     @model_validator(mode="after")
     def _adopted_funding_is_sourced(self) -> "Measure":
         if self.funding_alternatives and self.funding_eur not in {

@@ -119,7 +119,7 @@ def conflicts_of(loaded: LoadedPlan, item: Item) -> tuple[Conflict, ...]:
     if item.due_disputed:
         out.append(Conflict("due", item.due, tuple((a.value, a.doc, a.quote) for a in item.due_alternatives)))
     measure = loaded.plan.measures.get(item.measure)
-    if measure and len({a.value for a in measure.funding_alternatives}) > 1:
+    if measure and measure.funding_disputed:
         out.append(Conflict("funding", measure.funding_eur,
                             tuple((a.value, a.doc, a.quote) for a in measure.funding_alternatives)))
     return tuple(out)
