@@ -152,7 +152,7 @@ def evaluate_item(item: Item, records: list[Observation], day: date, *, start: d
         reached_days = [s.day for s in states if _reached(item, s)]
         seen, total, done, used = (now.day, now.total, now.done, now.used) if now else (None, None, None, ())
     held = bool(reached_days) and reached_days[-1] == seen
-    breakdown = _breakdown(item, now)
+    breakdown = _breakdown(item, now) if item.breakdown else ()
     checkpoints = _checkpoints(item, states, day) if item.checkpoints else ()
     projection = UNKNOWN
     reasons: list[str] = []
@@ -281,8 +281,8 @@ def _reached(item: Item, s: State) -> bool:
 
 
 def _breakdown(item: Item, s: State | None) -> tuple[KeyResult, ...]:
-    if not item.breakdown:
-        return ()
+    """Each breakdown key against its minimum (for an item with a breakdown)."""
+    assert item.breakdown
     out = []
     for key, spec in item.breakdown.keys.items():
         actual = s.keys.get(key) if s else None
@@ -333,8 +333,9 @@ def _project(item: Item, states: list[State], start_day: date | None) -> Project
 
 
 def _project_plain(item: Item, days: list[Observation], start_day: date | None) -> Projection:
-    """_project for an item without breakdown, from `_last_of_each_day` (not empty): its one series
-    (its first and latest values are all the pace reads), and what pace.combine makes of one."""
+    """_project for an item without breakdown, from `_last_of_each_day` (not empty), none of whose
+    records reaches the goal (the only case evaluate_item projects): its one series (its first and
+    latest values are all the pace reads), and what pace.combine makes of one projection."""
     goal = item.goal
     assert isinstance(goal, Decimal)
     first, latest = days[0], days[-1]
@@ -343,8 +344,6 @@ def _project_plain(item: Item, days: list[Observation], start_day: date | None) 
         if not valued:
             return UNKNOWN
         first, latest = valued[0], valued[-1]
-    if item.reaches(latest.value, goal):  # type: ignore[arg-type]
-        return UNKNOWN
     alone = project_short((first.as_of, first.value), (latest.as_of, latest.value), goal,  # type: ignore[arg-type]
                           (start_day, item.baseline) if start_day else None, down=item.reduction)
     if alone.never:
