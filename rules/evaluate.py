@@ -6,10 +6,10 @@ the records it used, machine-readable reasons and a one-sentence explanation in
 Latvian and English. Statuses and their meaning are those of CONTRACT.md.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from math import inf
 from operator import attrgetter
 from typing import Iterable, Literal
 
@@ -96,18 +96,46 @@ def evaluate(plan: Plan, records: Iterable[Observation], as_of: date | datetime)
     """Evaluate every item of the plan in force on the Riga day of `as_of` (rules.amend)."""
     day = riga_day(as_of)
     version = in_force(plan, day)
-    kept = standing(records)  # a correction replaces its record whatever the dates (evaluate_item leaves
-    seqs = list(map(_seq, kept))  # out those dated after the day); in seq order, as the store reads them,
-    ordered = seqs == sorted(seqs)  # each item's list is in seq order too and is not sorted again
-    del seqs
-    by_item: dict[str, list[Observation]] = defaultdict(list)
-    for r in kept:
-        by_item[r.item_id].append(r)
-    del kept
+    by_item, ordered = _grouped(records)
     number = version.number
     return [evaluate_item(item, by_item.pop(item.id, []), day, start=trajectory_start(plan, item),
                           version=number, ordered=ordered)  # each list let go once its decision holds it
             for item in version.plan.items]
+
+
+def _grouped(records: Iterable[Observation]) -> tuple[dict[str, list[Observation]], bool]:
+    """Each item's standing records (rules.progress.standing: a correction replaces its record
+    whatever the dates; evaluate_item leaves out those dated after the day), in the order given,
+    and whether they were given in `seq` order, as the store reads them (then each item's list is
+    in seq order too and is not sorted again).
+
+    One pass when nothing is corrected, the common case: a large check groups millions of
+    records, and every further pass over them costs more than the work it does."""
+    given = records if isinstance(records, list) else list(records)
+    grouped = _group(given, corrections=False)
+    return grouped if grouped is not None else _group(standing(given), corrections=True)  # type: ignore[return-value]
+
+
+def _group(records: list[Observation], *, corrections: bool) -> tuple[dict[str, list[Observation]], bool] | None:
+    """`_grouped` over records that are standing but for withdrawals; None when `corrections` is
+    False and a record corrects another (the caller applies the corrections first)."""
+    by_item: dict[str, list[Observation]] = {}
+    known = by_item.get
+    ordered, last = True, -inf
+    for r in records:
+        if r.corrects is not None and not corrections:
+            return None
+        if r.seq < last:
+            ordered = False
+        last = r.seq
+        if r.value is None and r.done is None:  # a withdrawal (Observation.withdraws, inline)
+            continue
+        same = known(r.item_id)
+        if same is None:
+            by_item[r.item_id] = [r]
+        else:
+            same.append(r)
+    return by_item, ordered
 
 
 def evaluate_one(plan: Plan, item_id: str, records: list[Observation], day: date) -> Decision:

@@ -6,7 +6,10 @@ record histories (targets up and down, levels, milestones, checkpoints, trajecto
 corrections and withdrawals, several records on one day, records without a figure, a key on an
 item without breakdown, days before, on and after the deadline) every field of every decision, and both explanations, are the same on both paths.
 Records given in `seq` order (`ordered=True`, as evaluate passes them when the store read them
-so) decide as records in any order. The generator is seeded: every run checks the same cases.
+so) decide as records in any order. `evaluate` over a whole plan, whose records of all items come
+mixed (in the store's order or any other, corrections among them, as a list or a generator), gives
+each item the decision of its own standing records alone. The generator is seeded: every run
+checks the same cases.
 """
 
 import random
@@ -15,8 +18,8 @@ from decimal import Decimal
 
 import pytest
 
-from rrf.rules.evaluate import evaluate_item
-from rrf.rules.plan import Item
+from rrf.rules.evaluate import evaluate, evaluate_item, trajectory_start
+from rrf.rules.plan import Item, Plan
 from rrf.rules.progress import Observation, standing
 
 BASE = date(2025, 1, 1)
@@ -89,3 +92,43 @@ def test_the_lean_path_decides_exactly_as_the_general_one(seed):
             written = sorted(records, key=lambda o: o.seq)  # as the store gives them: not sorted again
             assert evaluate_item(item, written, day, start=start, ordered=True) == lean, (item.id, day)
             assert lean.explanation == general.explanation
+
+
+def random_plan(rng: random.Random) -> tuple[Plan, list[Observation]]:
+    """A plan of 1 to 6 generated items and all their records, numbered in one sequence as the store
+    numbers them (corrections point at the renumbered record), plus records that carry nothing."""
+    items = [random_item(rng, n) for n in range(rng.randint(1, 6))]
+    plan = Plan.model_validate({
+        "schema_version": 1, "plan": {"title_lv": "p", "title_en": "p"},
+        "sources": {"s": {"file": "s.txt", "title_lv": "t", "title_en": "t"}},
+        "institutions": {"i": {"name_lv": "i", "name_en": "i"}}, "contacts": {},
+        "measures": {"1.1.i": {"name_lv": "m", "name_en": "m", "type": "investment", "institution": "i"}},
+        "items": [i.model_dump(exclude_unset=True) for i in items]})
+    mixed = [r for item in plan.items for r in random_records(rng, item)]
+    rng.shuffle(mixed)  # the items' records interleaved, as reported
+    number = {(r.item_id, r.seq): n for n, r in enumerate(mixed, start=1)}
+    records = [Observation(number[r.item_id, r.seq], r.item_id, r.as_of, r.value, r.done, r.key,
+                           None if r.corrects is None else number[r.item_id, r.corrects], r.evidence_for)
+               for r in mixed]
+    for _ in range(rng.randint(0, 2)):  # a record with neither a figure nor done: it counts for nothing
+        records.append(Observation(len(records) + 1, rng.choice(plan.items).id, BASE + timedelta(days=rng.randint(0, 800))))
+    return plan, records
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_whole_plan_decides_each_item_as_its_own_standing_records_do(seed):
+    """For 300 generated plans each, on a day between their first records and after their deadlines,
+    evaluate gives every item the decision (every field, both explanations) that evaluate_item gives
+    for that item's standing records alone, whether the records come in the store's order, shuffled,
+    or from a generator."""
+    rng = random.Random(seed)
+    for _ in range(300):
+        plan, records = random_plan(rng)
+        day = BASE + timedelta(days=rng.randint(0, 900))
+        alone = [evaluate_item(item, [r for r in standing(records) if r.item_id == item.id], day,
+                               start=trajectory_start(plan, item)) for item in plan.items]
+        shuffled = rng.sample(records, len(records))
+        for given in (records, shuffled, iter(shuffled)):
+            decided = evaluate(plan, given, day)
+            assert decided == alone
+            assert [d.explanation for d in decided] == [d.explanation for d in alone]
