@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, Iterator
 
-from rrf.importers.evidence import fingerprint
+from rrf.importers.evidence import fingerprint, web_address
 from rrf.importers.spreadsheet import MAX_COLUMNS, MAX_ROWS, TooLarge, xlsx_rows
 from rrf.rules.errors import RrfError
 from rrf.rules.i18n import Words
@@ -56,25 +56,31 @@ def file_sha256(path: Path) -> str:
 
 def read_progress_file(
     path: Path, plan: Plan, today: date, lookup: Lookup | None = None,
-    on_row: Callable[[], None] | None = None,
+    on_row: Callable[[], None] | None = None, *, name: str | None = None, local_evidence: bool = True,
 ) -> ParsedFile:
-    """Check every row; raise ImportFileError listing every bad one, or return them all."""
+    """Check every row; raise ImportFileError listing every bad one, or return them all.
+
+    `name`: the file as its sender called it, in every problem and as the import's name (the
+    portal reads an upload from a temporary file). `local_evidence`: an `evidence` cell may name a
+    file beside the imported one, read and fingerprinted (the command line); otherwise it must be
+    a web address (the portal: nothing on the server is opened for its users)."""
+    shown = name or str(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ImportFileError([f"{path}: cannot read the file: {exc.strerror}"]) from None
+        raise ImportFileError([f"{shown}: cannot read the file: {exc.strerror}"]) from None
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
-        raise ImportFileError([f"{path}: unsupported file type {path.suffix!r} (expected .csv or .xlsx)"])
-    lines = list(_xlsx_rows(path, data) if suffix == ".xlsx" else _csv_rows(path, data))
+        raise ImportFileError([f"{shown}: unsupported file type {path.suffix!r} (expected .csv or .xlsx)"])
+    lines = list(_xlsx_rows(shown, data) if suffix == ".xlsx" else _csv_rows(shown, data))
     if not lines:
-        raise ImportFileError([f"{path}: the file is empty"])
+        raise ImportFileError([f"{shown}: the file is empty"])
     header = [h.strip().lower().replace("-", "_").replace(" ", "_") for h in lines[0][1]]
-    problems = [f"{path}:1: unknown column {h!r} (columns: {', '.join(COLUMNS)})"
+    problems = [f"{shown}:1: unknown column {h!r} (columns: {', '.join(COLUMNS)})"
                 for h in header if h and h not in COLUMNS]
-    problems += [f"{path}:1: column {h!r} appears {header.count(h)} times"
+    problems += [f"{shown}:1: column {h!r} appears {header.count(h)} times"
                  for h in dict.fromkeys(header) if h and header.count(h) > 1]
-    problems += [f"{path}:1: missing column {c!r}" for c in REQUIRED if c not in header]
+    problems += [f"{shown}:1: missing column {c!r}" for c in REQUIRED if c not in header]
     if problems:
         raise ImportFileError(problems)
 
@@ -86,11 +92,11 @@ def read_progress_file(
         if not any(c.strip() for c in cells_list):
             continue
         if any(c.strip() for c in cells_list[len(header):]):
-            problems.append(f"{path}:{n}: {len(cells_list)} cells but the header has {len(header)}")
+            problems.append(f"{shown}:{n}: {len(cells_list)} cells but the header has {len(header)}")
             continue
         unnamed = [i + 1 for i, h in enumerate(header) if not h and i < len(cells_list) and cells_list[i].strip()]
         if unnamed:
-            problems.append(f"{path}:{n}: a value in column {unnamed[0]}, which has no name in the header")
+            problems.append(f"{shown}:{n}: a value in column {unnamed[0]}, which has no name in the header")
             continue
         cells = {h: (cells_list[i] if i < len(cells_list) else "") for i, h in enumerate(header) if h}
         try:
@@ -99,19 +105,20 @@ def read_progress_file(
                 if rec.corrects in corrected:
                     raise ValueError(f"record #{rec.corrects} is also corrected on line {corrected[rec.corrects]}")
                 corrected[rec.corrects] = n
-            stored, digest = fingerprint(rec.evidence, base=path.parent)
+            stored, digest = (fingerprint(rec.evidence, base=path.parent) if local_evidence
+                              else (web_address(rec.evidence), None))
         except RecordError as exc:
-            problems += [f"{path}:{n}: {p}" for p in exc.problems]
+            problems += [f"{shown}:{n}: {p}" for p in exc.problems]
             continue
         except ValueError as exc:
-            problems.append(f"{path}:{n}: {exc}")
+            problems.append(f"{shown}:{n}: {exc}")
             continue
         rows.append(ImportRow(n, CheckedRecord(**{**rec.__dict__, "evidence": stored}), digest))
     if problems:
         raise ImportFileError(problems)
     if not rows:
-        raise ImportFileError([f"{path}: no rows to import"])
-    return ParsedFile(path.name, hashlib.sha256(data).hexdigest(), rows)
+        raise ImportFileError([f"{shown}: no rows to import"])
+    return ParsedFile(name or path.name, hashlib.sha256(data).hexdigest(), rows)
 
 
 def _check_row(cells: dict[str, str], plan: Plan, today: date, lookup: Lookup | None) -> CheckedRecord:
@@ -141,12 +148,12 @@ def _check_row(cells: dict[str, str], plan: Plan, today: date, lookup: Lookup | 
     )
 
 
-def _csv_rows(path: Path, data: bytes) -> Iterator[tuple[int, list[str]]]:
+def _csv_rows(shown: str, data: bytes) -> Iterator[tuple[int, list[str]]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise ImportFileError([f"{path}:{line}: not UTF-8 (save the file as CSV UTF-8)"]) from None
+        raise ImportFileError([f"{shown}:{line}: not UTF-8 (save the file as CSV UTF-8)"]) from None
     first = text.splitlines()[0] if text else ""
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -155,20 +162,20 @@ def _csv_rows(path: Path, data: bytes) -> Iterator[tuple[int, list[str]]]:
         for n, row in enumerate(reader, start=1):  # a quoted cell may span lines: name a row by its first
             if n > MAX_ROWS:
                 raise ImportFileError([_("{file}:{line}: too large: a progress file may have at most {most} rows",
-                                         file=str(path), line=start, most=MAX_ROWS)])
+                                         file=shown, line=start, most=MAX_ROWS)])
             if len(row) > MAX_COLUMNS:
                 raise ImportFileError([_("{file}:{line}: too large: {n} cells, and a progress file may have at most "
-                                         "{most} columns", file=str(path), line=start, n=len(row), most=MAX_COLUMNS)])
+                                         "{most} columns", file=shown, line=start, n=len(row), most=MAX_COLUMNS)])
             yield start, row
             start = reader.line_num + 1
     except csv.Error as exc:
-        raise ImportFileError([f"{path}:{reader.line_num}: not readable as CSV: {exc}"]) from None
+        raise ImportFileError([f"{shown}:{reader.line_num}: not readable as CSV: {exc}"]) from None
 
 
-def _xlsx_rows(path: Path, data: bytes) -> list[tuple[int, list[str]]]:
+def _xlsx_rows(shown: str, data: bytes) -> list[tuple[int, list[str]]]:
     try:
         return list(xlsx_rows(data))
     except TooLarge as exc:
-        raise ImportFileError([_("{file}: too large: {why}", file=str(path), why=str(exc))]) from None
+        raise ImportFileError([_("{file}: too large: {why}", file=shown, why=str(exc))]) from None
     except Exception as exc:  # openpyxl and zipfile raise many kinds for a file that is not XLSX
-        raise ImportFileError([f"{path}: not a readable XLSX file ({type(exc).__name__})"]) from None
+        raise ImportFileError([f"{shown}: not a readable XLSX file ({type(exc).__name__})"]) from None

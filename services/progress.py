@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 from sqlalchemy.exc import IntegrityError
 
-from rrf.importers.evidence import fingerprint
+from rrf.importers.evidence import fingerprint, web_address
 from rrf.importers.progress_file import ImportFileError, file_sha256, read_progress_file
 from rrf.models import progress
 from rrf.models import db as dbm
@@ -26,9 +26,11 @@ from rrf.services.identity import acting
 from rrf.services.store import append_import, readable, reading, transaction
 
 
-def _with_evidence(checked: CheckedRecord, base: Path | None = None) -> tuple[CheckedRecord, str | None]:
+def _with_evidence(checked: CheckedRecord, *, local: bool) -> tuple[CheckedRecord, str | None]:
+    """`local`: the evidence may be a file on this machine (the command line's operator); for a
+    portal user only a web address (importers.evidence)."""
     try:
-        stored, digest = fingerprint(checked.evidence, base)
+        stored, digest = fingerprint(checked.evidence) if local else (web_address(checked.evidence), None)
     except ValueError as exc:
         raise RrfError(str(exc)) from None
     return replace(checked, evidence=stored), digest
@@ -46,17 +48,18 @@ def record(ctx: Context, *, item_id: str, value: str, as_of: str, source: str, b
                            evidence=upload.name if upload is not None else evidence, evidence_for=evidence_for)
     actor = acting(ctx, by)
     access.require(actor, "record", ctx.loaded.plan, checked.item_id, checked.breakdown_key)
-    checked, digest, kind = _evidence_of(ctx, checked, upload)
+    checked, digest, kind = _evidence_of(ctx, checked, upload, local=by is None)
     with transaction(ctx.url) as session:
         row = progress.append_record(session=session, record=checked, evidence_sha256=digest, recorded_at=ctx.now(),
                                      recorded_by=actor.name, evidence_type=kind)
     return row, checked
 
 
-def _evidence_of(ctx: Context, checked: CheckedRecord, upload: Upload | None) -> tuple[CheckedRecord, str | None, str | None]:
+def _evidence_of(ctx: Context, checked: CheckedRecord, upload: Upload | None, *,
+                 local: bool) -> tuple[CheckedRecord, str | None, str | None]:
     """The record with its evidence as stored, the evidence's SHA-256 and type."""
     if upload is None:
-        checked, digest = _with_evidence(checked)
+        checked, digest = _with_evidence(checked, local=local)
         return checked, digest, None
     digest = evidence_store.keep(ctx.settings.evidence_path, upload)
     return replace(checked, evidence=upload.name), digest, upload.kind
@@ -94,7 +97,7 @@ def correct(ctx: Context, *, record_id: int, value: str | None, reason: str, sou
             )
             for key in {original.breakdown_key, checked.breakdown_key}:
                 access.require(actor, "correct", ctx.loaded.plan, original.item_id, key)
-            checked, digest, kind = _evidence_of(ctx, checked, upload)
+            checked, digest, kind = _evidence_of(ctx, checked, upload, local=by is None)
             row = progress.append_record(session=session, record=checked, evidence_sha256=digest,
                                          recorded_at=ctx.now(), recorded_by=actor.name, evidence_type=kind)
     except IntegrityError:
@@ -138,34 +141,51 @@ def import_file(ctx: Context, file: Path, *, checking: Callable[[], None] | None
             existing.dispose()
             return FileImport(earlier, False)
 
+    corrected_keys: dict[int, str | None] = {}  # the breakdown key of each record a row corrects
+
     def lookup(record_id: int):  # noqa: ANN202  (a record to be corrected, and its correction if any)
+        """None also for a record of an item outside the user's scope: "no such record", as the
+        correction form says (its item is not named)."""
         if existing is None:
             return None
         with dbm.session_scope(existing) as session:
             row = progress.get_record(session=session, record_id=record_id)
-            if row is None:
+            if row is None or not _in_scope(ctx, actor, row.item_id):
                 return None
             later = progress.correction_of(session=session, record_id=record_id)
+            corrected_keys[record_id] = row.breakdown_key
             return checked_from(row), (later.id if later else None)
 
+    shown = name or str(file)  # as the user gave it: the path on the command line, the upload's name
     try:
-        parsed = read_progress_file(file, ctx.loaded.plan, ctx.today(), lookup=lookup, on_row=checking)
+        parsed = read_progress_file(file, ctx.loaded.plan, ctx.today(), lookup=lookup, on_row=checking, name=shown,
+                                    local_evidence=by is None)
     finally:
         if existing is not None:
             existing.dispose()
     refused = []
     for r in parsed.rows:
-        try:
+        try:  # a correction also needs the right to correct the record it replaces (as `correct`)
             access.require(actor, "import", ctx.loaded.plan, r.record.item_id, r.record.breakdown_key)
+            if r.record.corrects is not None:
+                access.require(actor, "correct", ctx.loaded.plan, r.record.item_id, corrected_keys[r.record.corrects])
         except RrfError as exc:
-            refused.append(f"{name or file.name}:{r.line}: {exc}")
+            refused.append(f"{shown}:{r.line}: {exc}")
     if refused:
         raise ImportFileError(refused)
     batch, added = append_import(
-        ctx.url, file_name=name or parsed.name, sha256=parsed.sha256, rows=parsed.rows, on_row=writing, at=ctx.now(),
-        clash=f"{name or file}: another process imported this file or corrected one of its records "
+        ctx.url, file_name=parsed.name, sha256=parsed.sha256, rows=parsed.rows, on_row=writing, at=ctx.now(),
+        clash=f"{shown}: another process imported this file or corrected one of its records "
               "at the same time; nothing was written from this run", recorded_by=actor.name)
     return FileImport(batch, added, sum(1 for r in parsed.rows if r.record.corrects is not None))
+
+
+def _in_scope(ctx: Context, actor: Viewer, item_id: str) -> bool:
+    try:
+        access.require_item(actor, ctx.loaded.plan, item_id)
+    except access.NotFound:
+        return False
+    return True
 
 
 def history(ctx: Context, item_id: str) -> list[dict[str, Any]]:

@@ -145,3 +145,72 @@ def test_an_operator_that_is_not_a_user_is_refused(store):
         progress.record(as_rita, item_id=TARGET, value="152", as_of="2025-04-03", source="x", breakdown="RPR")
     assert progress.record(as_rita, item_id=TARGET, value="152", as_of="2025-04-03", source="x",
                            breakdown="ZPR")[0].recorded_by == "rita"
+
+
+def _sheet(tmp: Path, name: str, rows: str) -> Path:
+    sheet = tmp / name
+    sheet.write_text("id,value,as_of,breakdown,source,corrects,reason\n" + rows, encoding="utf-8")
+    return sheet
+
+
+@pytest.mark.parametrize(("original", "row_key", "outcome"), [
+    ((TARGET, "ZPR"), "ZPR", OK),              # its own part
+    ((TARGET, "RPR"), "ZPR", DENIED),          # another region's figure, replaced under its own key
+    ((TARGET, "RPR"), "RPR", DENIED),          # another region's figure
+    ((TARGET, None), "ZPR", DENIED),           # the total that VARAM reports
+    ((VK_ITEM, "field=social-security"), "ZPR", HIDDEN),  # another institution's item, the row naming its own
+], ids=["own", "other-key-as-own", "other-key", "total", "out"])
+def test_a_file_corrects_only_records_its_importer_may_correct(store, tmp_path, original, row_key, outcome):
+    """It takes a correction in an imported file only when the user may correct the record it
+    replaces, exactly as the correction form does: a reporter's own part, not another region's
+    figure or the total (whatever key the row gives), and a record of an item outside the scope
+    is "no such record", its item never named. Refused, nothing is written."""
+    ctx = store.context()
+    item_id, key = original
+    row, _ = progress.record(ctx, item_id=item_id, value="7", as_of="2025-02-15", source="to correct",
+                             breakdown=key)
+    rita = users.viewer(ctx, "rita")
+    sheet = _sheet(tmp_path, "fix.csv", f"{TARGET},0,,{row_key},wipe,{row.id},typo\n")
+    before = count(ctx)
+    if outcome == OK:
+        assert progress.import_file(ctx, sheet, by=rita, name="fix.csv").corrections == 1
+        assert count(ctx) == before + 1
+        return
+    with pytest.raises(ImportFileError) as refused:
+        progress.import_file(ctx, sheet, by=rita, name="fix.csv")
+    if outcome == DENIED:
+        assert "may not report" in str(refused.value)
+    else:
+        assert str(refused.value) == f"fix.csv:2: corrects #{row.id}: no such record"
+    assert count(ctx) == before
+
+
+@pytest.mark.parametrize("evidence", ["/etc/hostname", "../../etc/hostname", "attendance.pdf", "file:///etc/hostname",
+                                      "javascript://x%0aalert(1)"])
+def test_portal_users_give_evidence_as_an_upload_or_a_web_address_never_a_server_path(store, tmp_path, evidence):
+    """It never opens a path a portal user types (in a form or in an imported file): their
+    evidence is a file they upload or an http(s) address. The command line's operator, on
+    their own machine, may name a file, which is fingerprinted."""
+    ctx = store.context()
+    rita = users.viewer(ctx, "rita")
+    (tmp_path / "attendance.pdf").write_bytes(b"%PDF-1.4 beside the file")
+    sheet = tmp_path / "upload.csv"
+    sheet.write_text(f"id,value,as_of,breakdown,source,evidence\n{TARGET},31,2025-05-05,ZPR,ZPR,{evidence}\n",
+                     encoding="utf-8")
+    before = count(ctx)
+    with pytest.raises(ImportFileError, match=r"^mine\.csv:2: evidence .*give a web address"):
+        progress.import_file(ctx, sheet, by=rita, name="mine.csv")
+    with pytest.raises(RrfError, match="give a web address"):
+        progress.record(ctx, item_id=TARGET, value="31", as_of="2025-05-05", source="ZPR", breakdown="ZPR",
+                        evidence=evidence, by=rita)
+    assert count(ctx) == before
+    address = "https://www.zpr.gov.lv/atskaites/2025-05.pdf"
+    row, _ = progress.record(ctx, item_id=TARGET, value="31", as_of="2025-05-05", source="ZPR", breakdown="ZPR",
+                             evidence=address, by=rita)
+    assert (row.evidence, row.evidence_sha256) == (address, None)
+    operator_sheet = tmp_path / "operator.csv"
+    operator_sheet.write_text(f"id,value,as_of,breakdown,source,evidence\n{TARGET},32,2025-05-06,ZPR,"
+                              f"operator after {evidence},attendance.pdf\n", encoding="utf-8")
+    progress.import_file(ctx, operator_sheet)
+    kept = progress.history(ctx, TARGET)[-1]
+    assert kept["evidence"] == str((tmp_path / "attendance.pdf").resolve()) and kept["evidence_sha256"]
