@@ -156,9 +156,10 @@ def _csv_rows(shown: str, data: bytes) -> Iterator[tuple[int, list[str]]]:
         raise ImportFileError([f"{shown}:{line}: not UTF-8 (save the file as CSV UTF-8)"]) from None
     first = text.splitlines()[0] if text else ""
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # strict: a quote opened and never closed is an error, not a cell that swallows every later row
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    start = 1
     try:
-        start = 1
         for n, row in enumerate(reader, start=1):  # a quoted cell may span lines: name a row by its first
             if n > MAX_ROWS:
                 raise ImportFileError([_("{file}:{line}: too large: a progress file may have at most {most} rows",
@@ -169,7 +170,10 @@ def _csv_rows(shown: str, data: bytes) -> Iterator[tuple[int, list[str]]]:
             yield start, row
             start = reader.line_num + 1
     except csv.Error as exc:
-        raise ImportFileError([f"{shown}:{reader.line_num}: not readable as CSV: {exc}"]) from None
+        if str(exc) == "unexpected end of data":
+            raise ImportFileError([f"{shown}:{start}: a quote (\") opened in this row is never closed, so every "
+                                   "later row would be read into one cell: close it, or remove the stray quote"]) from None
+        raise ImportFileError([f"{shown}:{start}: not readable as CSV: {exc}"]) from None
 
 
 def _xlsx_rows(shown: str, data: bytes) -> list[tuple[int, list[str]]]:

@@ -180,6 +180,20 @@ class SignInEvent(SQLModel, table=True):
     why: str = Field(max_length=16)
 
 
+class WebSession(SQLModel, table=True):
+    """A portal session: the cookie holds a random token, this row only its SHA-256. Signing out
+    ends it here, so a copy of the cookie is worth nothing afterwards; so does its age
+    (services.users.SESSION_HOURS) or the account being disabled."""
+
+    __tablename__ = "web_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_sha256: str = Field(max_length=64, unique=True)
+    user_name: str = Field(index=True, max_length=60)
+    created_at: datetime
+    ended_at: datetime | None = None
+
+
 class WebKey(SQLModel, table=True):
     """The portal's cookie-signing key, made once per database so every portal process agrees."""
 

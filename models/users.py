@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from rrf.models.tables import AppUser, SignInEvent, WebKey
+from rrf.models.tables import AppUser, SignInEvent, WebKey, WebSession
 
 
 def get_user(*, session: Session, name: str) -> AppUser | None:
@@ -39,6 +39,30 @@ def failures_since(*, session: Session, since: datetime, name: str | None = None
 
 def recent_events(*, session: Session, limit: int = 100) -> list[SignInEvent]:
     return list(session.exec(select(SignInEvent).order_by(col(SignInEvent.id).desc()).limit(limit)))
+
+
+def add_session(*, session: Session, web_session: WebSession) -> None:
+    session.add(web_session)
+    session.flush()
+
+
+def get_session(*, session: Session, token_sha256: str) -> WebSession | None:
+    return session.exec(select(WebSession).where(WebSession.token_sha256 == token_sha256)).first()
+
+
+def end_sessions(*, session: Session, at: datetime, token_sha256: str | None = None, user_name: str | None = None) -> int:
+    """End the open session of a token, or every open session of a user; how many were ended."""
+    query = select(WebSession).where(col(WebSession.ended_at).is_(None))
+    if token_sha256 is not None:
+        query = query.where(WebSession.token_sha256 == token_sha256)
+    if user_name is not None:
+        query = query.where(WebSession.user_name == user_name)
+    ended = list(session.exec(query))
+    for row in ended:
+        row.ended_at = at
+        session.add(row)
+    session.flush()
+    return len(ended)
 
 
 def web_key(*, session: Session, make: str, at: datetime) -> str:

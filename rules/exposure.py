@@ -12,8 +12,9 @@ The rule (README, "Money at risk", says which parts are the Commission's and whi
   `minimal_shortfall_percent`).
 - A request not yet paid: its reached items (evidence complete) are secure; an item whose status
   is one of `at_risk_statuses`, or reached without its evidence, puts its amount *at risk*; any
-  other unreached item (on track) is *pending*. At risk is capped at the request's amount;
-  pending at what is left of it.
+  other unreached item (on track) is *pending*. An item's amount, and a request's at risk, are
+  capped at the request's amount (a suspension never exceeds the payment); pending at what is
+  left of it.
 - A paid request (`paid` on or before the day): its items are priced again only when reversed
   (the Commission may recover or deduct what was paid for them): the *reversal* amount, capped at
   the request's amount.
@@ -46,7 +47,7 @@ class ItemExposure:
     unit_eur: Decimal
     coefficient: Decimal
     shortfall: Decimal  # 0 to 1
-    amount_eur: Decimal  # unit x coefficient x shortfall, to the cent (0 when secure or paid)
+    amount_eur: Decimal  # unit x coefficient x shortfall, to the cent, at most the request (0: secure or paid)
     evidence_missing: tuple[str, ...]
     why: dict[str, str]
 
@@ -158,9 +159,10 @@ def _item(plan: Plan, req: PaymentRequest, item_id: str, d: Decision | None, uni
     if reached and d.evidence_missing:
         shortfall = Decimal(1)  # not verifiable: not satisfactorily fulfilled
     weighed = category in ("at_risk", "pending", "reversal")
-    amount = (unit * coefficient * shortfall).quantize(CENT, ROUND_HALF_UP) if weighed else Decimal(0)
+    weight = (unit * coefficient * shortfall).quantize(CENT, ROUND_HALF_UP) if weighed else Decimal(0)
+    amount = min(weight, req.amount_eur)  # no one item suspends more than its request pays
     return ItemExposure(item_id, req.number, category, d.status, unit, coefficient, shortfall if weighed else Decimal(0),
-                        amount, d.evidence_missing, _why(category, req, unit, coefficient, shortfall, amount, d))
+                        amount, d.evidence_missing, _why(category, req, unit, coefficient, shortfall, weight, d))
 
 
 def _shortfall(d: Decision, minimal_percent: Decimal) -> Decimal:
@@ -173,13 +175,16 @@ def _shortfall(d: Decision, minimal_percent: Decimal) -> Decimal:
 
 
 def _why(category: Category, req: PaymentRequest, unit: Decimal, coefficient: Decimal, shortfall: Decimal,
-         amount: Decimal, d: Decision) -> dict[str, str]:
+         weight: Decimal, d: Decision) -> dict[str, str]:
     def say(_: Words) -> str:
         status = _.label(d.status)
         figures = _("{unit} EUR unit value x coefficient {coefficient} x {short} short = {amount} EUR",
                     unit=money(unit, _), coefficient=_.number(coefficient.normalize()),
                     short=f"{_.number((shortfall * 100).quantize(Decimal('0.1'), ROUND_HALF_UP).normalize())} %",
-                    amount=money(amount, _))
+                    amount=money(weight, _))
+        if weight > req.amount_eur:
+            figures = _("{figures}, capped at the {cap} EUR of request {number}", figures=figures,
+                        cap=money(req.amount_eur, _), number=req.number)
         match category:
             case "secure":
                 return _("{status}: the evidence is complete, nothing at risk", status=status)

@@ -109,10 +109,13 @@ def _labels(lang: str) -> dict[str, str]:
 
 @lru_cache(maxsize=1 << 16)  # a check writes the same goals, days and figures thousands of times
 def fmt_number(value: Decimal, lang: str = "en") -> str:
+    """A figure as recorded or planned, every decimal it has (never rounded: 14.999 of 15 is not
+    "15 of 15"), trailing zeros dropped, thousands grouped by a space: "1 300", "14.999" (LV
+    "14,999"). Money is rounded to cents by its caller (rules.exposure.money)."""
     if value == value.to_integral_value():
         text = f"{int(value):,}".replace(",", " ")
     else:
-        text = f"{value:,.2f}".rstrip("0").replace(",", " ")
+        text = f"{value.normalize():,f}".replace(",", " ")
         if lang == "lv":
             text = text.replace(".", ",")
     return text

@@ -218,6 +218,22 @@ def _backdated(as_of: date, latest: date | None, *, allowed: bool) -> date | Non
     return latest
 
 
+def refuse_future(as_of: date, today: date) -> None:
+    """Refuse (FutureCheck) to log a check for a day after today: its log cannot be undone, and
+    every later check for a real day would then be refused as backdated."""
+    if as_of > today:
+        raise FutureCheck(as_of, today)
+
+
+class FutureCheck(RrfError):
+    """A logged check for a day after today (a mistyped year, most often)."""
+
+    def __init__(self, as_of: date, today: date) -> None:
+        super().__init__(f"--as-of {as_of.isoformat()} is after today ({today.isoformat()} in Riga): a logged "
+                         "check cannot be undone, and every check for a real day after it would be refused")
+        self.closing = "Nothing was written. To see where things would stand that day: rrf check --dry-run --as-of DAY."
+
+
 class BackdatedCheck(RrfError):
     """A check for a day before the latest logged check's day, without `--backdate`."""
 
@@ -340,6 +356,8 @@ def check(ctx: Context, *, as_of: date, dry_run: bool = False, deliver: bool = T
     its outbox are already committed and stay; `report_error` says why (the command prints it as a
     warning, the flow logs it), `reports` is empty, and the messages go out without the report.
     """
+    if not dry_run:
+        refuse_future(as_of, ctx.today())
     # a dry run reads: a misspelt --db is named (NoDatabase), never read as an empty store
     engine = existing_store(ctx.url) if dry_run else writable(ctx.url)
     portal_url = ctx.settings.portal_url or None
@@ -395,8 +413,10 @@ def refuse_bad_input(ctx: Context) -> None:
 
 
 def refuse_backdated(ctx: Context, as_of: date, *, backdate: bool = False) -> None:
-    """Refuse (BackdatedCheck) a check for a day before the latest logged check's, unless
-    `backdate`: asked before a flow run starts (run_check asks again, under the chain's lock)."""
+    """Refuse a logged check for a day after today (FutureCheck), or before the latest logged
+    check's (BackdatedCheck) unless `backdate`: asked before a flow run starts (`check` and
+    run_check ask again, the latter under the chain's lock)."""
+    refuse_future(as_of, ctx.today())
     engine = None if backdate else readable(ctx.url)
     if engine is None:
         return

@@ -7,6 +7,7 @@ for one account name, or MAX_FAILURES_PER_CLIENT failures from one client addres
 FAILURE_WINDOW: the limit lifts as the failures age out of the window.
 """
 
+import hashlib
 import logging
 import re
 import secrets
@@ -18,7 +19,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from rrf.models import users as store
-from rrf.models.tables import AppUser, SignInEvent
+from rrf.models.tables import AppUser, SignInEvent, WebSession
 from rrf.rules.errors import RrfError
 from rrf.rules.i18n import fmt_time
 from rrf.rules.vocab import LANGUAGES
@@ -32,6 +33,7 @@ MIN_PASSWORD = 12
 FAILURE_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_NAME = 5
 MAX_FAILURES_PER_CLIENT = 20
+SESSION_HOURS = 8  # a portal session ends this long after sign-in, or when its user signs out
 _hasher = PasswordHasher()
 
 
@@ -106,6 +108,7 @@ def disable(ctx: Context, name: str) -> UserRow:
         if user.disabled_at is None:
             user.disabled_at = ctx.now()
             session.add(user)
+        store.end_sessions(session=session, at=ctx.now(), user_name=name)
         return _row(user)
 
 
@@ -123,10 +126,43 @@ def anyone(ctx: Context) -> bool:
 def viewer(ctx: Context, name: str) -> Viewer | None:
     """The enabled user of that name, as the use cases see them (None: gone or disabled)."""
     with reading(ctx.url) as session:
-        user = store.get_user(session=session, name=name)
-        if user is None or user.disabled_at is not None:
+        return _enabled(store.get_user(session=session, name=name))
+
+
+def _enabled(user: AppUser | None) -> Viewer | None:
+    if user is None or user.disabled_at is not None:
+        return None
+    return Viewer(user.name, user.role, user.institution, user.language)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def open_session(ctx: Context, who: Viewer) -> str:
+    """A new portal session for a user just signed in: its token, for the cookie (only the
+    token's SHA-256 is kept)."""
+    token = secrets.token_urlsafe(32)
+    with transaction(ctx.url) as session:
+        store.add_session(session=session, web_session=WebSession(
+            token_sha256=_digest(token), user_name=who.name, created_at=ctx.now()))
+    return token
+
+
+def session_viewer(ctx: Context, token: str) -> Viewer | None:
+    """The user of an open session: None when the token is unknown, the session was ended (signed
+    out), is older than SESSION_HOURS, or its user is gone or disabled."""
+    with reading(ctx.url) as session:
+        found = store.get_session(session=session, token_sha256=_digest(token))
+        if found is None or found.ended_at is not None or found.created_at <= ctx.now() - timedelta(hours=SESSION_HOURS):
             return None
-        return Viewer(user.name, user.role, user.institution, user.language)
+        return _enabled(store.get_user(session=session, name=found.user_name))
+
+
+def end_session(ctx: Context, token: str) -> None:
+    """Sign out: the session ends for good (a copy of its cookie is refused from now on)."""
+    with transaction(ctx.url, existing=True) as session:
+        store.end_sessions(session=session, at=ctx.now(), token_sha256=_digest(token))
 
 
 def sign_in(ctx: Context, *, name: str, password: str, client: str) -> Viewer:

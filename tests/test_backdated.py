@@ -69,3 +69,26 @@ def test_a_dry_run_the_same_day_and_later_days_are_allowed(run, checked, args):
     """It runs as before: the rule is only about logging a day before the latest logged one."""
     result = run("check", *args, plan=PLAN)
     assert result.exit_code == 0, result.stderr
+
+
+def test_a_check_for_a_day_after_today_is_refused_unless_dry(run, checked):
+    """It refuses (exit 2) to log a check for a day after today in Riga, such as a mistyped year,
+    which would otherwise queue alerts for deadlines not yet come and make every later check for a
+    real day "backdated"; it writes nothing, and a dry run of that day stays allowed. (A day a
+    year ahead: never today, whenever the spec runs.)"""
+    from datetime import datetime, timedelta, timezone
+
+    from rrf.rules.dates import riga_day
+
+    ahead = (riga_day(datetime.now(timezone.utc)) + timedelta(days=400)).isoformat()
+    before = counts(checked.url)
+    for day in ("2099-01-01", ahead):
+        result = run("check", "--direct", "--as-of", day, plan=PLAN)
+        assert result.exit_code == 2, result.stdout
+        assert f"--as-of {day} is after today" in result.stderr and "--dry-run" in result.stderr
+        assert "Traceback" not in result.stderr
+    assert run("check", "--direct", "--as-of", ahead, "--backdate", plan=PLAN).exit_code == 2
+    assert counts(checked.url) == before
+    dry = run("check", "--direct", "--dry-run", "--as-of", ahead, plan=PLAN)
+    assert dry.exit_code == 0, dry.stderr
+    assert counts(checked.url) == before

@@ -177,6 +177,21 @@ def test_the_projection_is_explained_with_its_numbers():
     assert d.reasons == ("pace_behind",)
 
 
+@pytest.mark.parametrize("value, en, lv", [
+    ("14.999", "14.999", "14,999"), ("14.9990", "14.999", "14,999"), ("0.0010", "0.001", "0,001"),
+    ("1300.5", "1 300.5", "1 300,5"), ("1234567.125", "1 234 567.125", "1 234 567,125"), ("1300.00", "1 300", "1 300"),
+    ("0.0000001", "0.0000001", "0,0000001"),
+])
+def test_a_figure_is_shown_with_every_decimal_it_has_never_rounded(value, en, lv):
+    """It shows a figure as recorded (trailing zeros dropped): 14.999 of 15 is never "15." of 15,
+    which would read as reached while the status says missed."""
+    item = {**TARGET, "goal": 2_000_000}
+    d = one(item, [rec(1, item, "2026-08-01", Decimal(value))], D("2026-09-01"))
+    assert d.status == "missed"
+    assert d.explanation["en"].startswith(f"Missed: {en} of 2 000 000 ")
+    assert f": {lv} no 2 000 000" in d.explanation["lv"]
+
+
 def test_a_pace_too_slow_for_the_calendar_is_at_risk_after_the_year_9999():
     """1 of 15 000 a year after the start is 41 000 years from the goal (real data has such paces: Italy's M2C1I2.03)."""
     item = {**TARGET, "goal": 15000, "start": "2024-03-31"}

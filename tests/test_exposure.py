@@ -77,10 +77,11 @@ CASES = [
     # within a 25 % minimal shortfall: 20 % short puts nothing at risk
     ("a minimal shortfall", [A, B, C], REQUEST, {"minimal_shortfall_percent": 25},
      [MET[0], rec(2, B, "2026-06-01", 80), MET[2]], "2026-07-01", "0", "0", "0", {"b": "0"}),
-    # nothing recorded on any, all missed, coefficient 5 each: 3 x 5 000 000 = 15 000 000, capped at 3 000 000
+    # nothing recorded on any, all missed, coefficient 5 each: 1 000 000 x 5 = 5 000 000 each, more than the
+    # request pays: each capped at 3 000 000, and so is the request's total
     ("the cap", [{**A, "importance": "reform-final"}, {**B, "importance": "reform-final"},
                  {**C, "importance": "reform-final"}], REQUEST, None, [], "2026-07-01", "3000000", "0", "0",
-     {"a": "5000000", "b": "5000000", "c": "5000000"}),
+     {"a": "3000000", "b": "3000000", "c": "3000000"}),
     # request 1 (a, b; 2 000 000) paid on 31.07.2026; a reached 100 then fell to 40: reversed.
     # unit 2 000 000 / 2 = 1 000 000 x 1 x 60 % short = 600 000 may be recovered; b stays paid
     ("a reversal of an earlier-paid item", [A, B, C],
@@ -129,6 +130,18 @@ def test_each_amount_says_how_it_was_made_in_both_languages():
     why = got.of_item(B["id"]).why
     assert why["en"] == "missed: 1 000 000.00 EUR unit value x coefficient 1 x 20 % short = 200 000.00 EUR"
     assert "200 000,00" in why["lv"]
+
+
+def test_an_item_never_puts_more_at_stake_than_its_request_pays():
+    """One item weighed above its request's amount (coefficient 5 on a third of 3 000 000) counts
+    for the request's amount, and its reason says so: a head never reads that one item puts more
+    at stake than the whole payment."""
+    got = run(make_plan([A, {**B, "importance": "reform-final"}, C], [REQUEST]), MET[:1] + MET[2:], "2026-07-01")
+    b = got.of_item(B["id"])
+    assert b.amount_eur == Decimal(3_000_000)
+    assert b.why["en"] == ("missed: 1 000 000.00 EUR unit value x coefficient 5 x 100 % short = 5 000 000.00 EUR, "
+                           "capped at the 3 000 000.00 EUR of request 1")
+    assert "3 000 000,00" in b.why["lv"] and "capped" not in b.why["lv"]
 
 
 @pytest.mark.parametrize("value,lang,shown", [

@@ -125,6 +125,11 @@ BAD_FILES = [
     pytest.param("p.txt", f"id,value,as_of,source\n{TARGET},276,2023-12-31,VARAM\n",
                  "unsupported file type '.txt'", id="not-csv-or-xlsx"),
     pytest.param("p.xlsx", b"id,value,as_of,source\n", "not a readable XLSX file", id="fake-xlsx"),
+    pytest.param("p.csv", f'id,value,as_of,source,breakdown\n{TARGET},10,2024-01-01,"ZPR report, table 2,ZPR\n'
+                          f"{TARGET},20,2024-01-01,KPR report,KPR\n{TARGET},30,2024-01-01,LPR report,LPR\n",
+                 ":2: a quote (\") opened in this row is never closed", id="stray-quote-swallowing-later-rows"),
+    pytest.param("p.csv", f'id,value,as_of,source\n{TARGET},10,2024-01-01,"VARAM" report\n',
+                 ":2: not readable as CSV", id="text-after-a-closing-quote"),
 ]
 
 

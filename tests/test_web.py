@@ -256,6 +256,42 @@ def test_a_disabled_user_is_out_at_the_next_request(store):
     assert client.get("/").status_code == 303
 
 
+def test_signing_out_ends_the_session_for_every_copy_of_its_cookie(app):
+    """It ends a session on the server when its user signs out: a copy of the cookie taken before
+    (another tab, a stolen cookie) is signed in no longer, for pages, data and forms."""
+    client = client_for(app, "rita")
+    copy = TestClient(app, follow_redirects=False, cookies=dict(client.cookies))
+    assert copy.get("/").status_code == 200
+    token = csrf_of(client.get("/").text)
+    assert client.post("/sign-out", data={"csrf": token}).status_code == 303
+    assert copy.get("/").status_code == 303 and copy.get("/").headers["location"].startswith("/sign-in")
+    assert copy.get("/api/items").status_code == 401
+    reported = copy.post(item_url(TARGET) + "/report", data={"csrf": token, "value": "5", "as_of": "2025-01-15",
+                                                           "breakdown": "ZPR", "source": "after sign-out"})
+    assert reported.status_code in (303, 403) and "after sign-out" not in client_for(app, "anna").get(
+        item_url(TARGET)).text
+
+
+def test_a_session_lasts_its_hours_and_no_longer(store):
+    """It keeps a session open for SESSION_HOURS after sign-in, then refuses it; disabling the
+    account ends its open sessions too."""
+    from datetime import timedelta
+
+    from rrf.services.context import Context
+
+    ctx = store.context()
+    users.add(ctx, name="hours.user", role="auditor", password=PASSWORD)
+    who = users.viewer(ctx, "hours.user")
+    token = users.open_session(ctx, who)
+    later = lambda hours: Context(ctx.settings, lambda: portal.NOW + timedelta(hours=hours))  # noqa: E731
+    assert users.session_viewer(later(users.SESSION_HOURS - 0.01), token) == who
+    assert users.session_viewer(later(users.SESSION_HOURS), token) is None
+    assert users.session_viewer(ctx, "a token never given") is None
+    other = users.open_session(ctx, who)
+    users.disable(ctx, "hours.user")
+    assert users.session_viewer(ctx, other) is None
+
+
 def test_language_switch_and_no_open_redirect(app):
     """It shows Latvian first, English on request, and only ever redirects within the portal."""
     client = client_for(app, "vilis")

@@ -24,7 +24,6 @@ from rrf.web import audit, auth, escalation, pages, reporting
 from rrf.web.respond import page, viewer_or_none
 from rrf.web.session import BadCsrf, SignInNeeded, language, sign_in_url
 
-SESSION_HOURS = 8
 HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
                                "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
@@ -42,7 +41,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.state.ctx = ctx
     secure = (ctx.settings.portal_url or "").startswith("https://")
     app.add_middleware(SessionMiddleware, secret_key=users.cookie_key(ctx), session_cookie="rrf_session",
-                       max_age=SESSION_HOURS * 3600, same_site="lax", https_only=secure)
+                       max_age=users.SESSION_HOURS * 3600, same_site="lax", https_only=secure)
     app.mount("/static", StaticFiles(directory=render.CSS.parent), name="static")
     for module in (auth, reporting, escalation, pages, audit):  # before pages: /items/…/report is not an item id
         app.include_router(module.router)

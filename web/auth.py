@@ -38,13 +38,16 @@ async def sign_in(request: Request) -> Response:
                     error=_(REFUSED[refused.why]), next=target, username=name[:60], no_accounts=False)
     lang = request.session.get("lang")
     request.session.clear()  # a new session: a new CSRF token
-    request.session.update(user=viewer.name, **({"lang": lang} if lang else {}))
+    request.session.update(session=users.open_session(ctx_of(request), viewer), **({"lang": lang} if lang else {}))
     return RedirectResponse(target, status_code=303)
 
 
 @router.post("/sign-out")
 async def sign_out(request: Request) -> Response:
     await check_csrf(request)
+    token = request.session.get("session")
+    if isinstance(token, str):
+        users.end_session(ctx_of(request), token)  # for good: a copy of the cookie is refused from now on
     request.session.clear()
     return RedirectResponse("/sign-in", status_code=303)
 

@@ -23,5 +23,6 @@ def page(request: Request, template: str, viewer: Viewer | None, status: int = 2
 
 
 def viewer_or_none(request: Request) -> Viewer | None:
-    name = request.session.get("user") if "session" in request.scope else None
-    return users.viewer(request.app.state.ctx, name) if isinstance(name, str) else None
+    """The signed-in user of an open session, if any (error pages show who is signed in)."""
+    token = request.session.get("session") if "session" in request.scope else None
+    return users.session_viewer(request.app.state.ctx, token) if isinstance(token, str) else None

@@ -1,9 +1,11 @@
 """Who is signed in, and the CSRF token of their session.
 
-The session lives in a cookie signed with the database's key (Starlette's SessionMiddleware,
-itsdangerous): HttpOnly, SameSite=Lax, Secure when the portal is served over HTTPS. Each
-session carries a random CSRF token; every POST form sends it back and is refused without it.
-The user is looked up again on every request, so a disabled account is out at once.
+The cookie is signed with the database's key (Starlette's SessionMiddleware, itsdangerous):
+HttpOnly, SameSite=Lax, Secure when the portal is served over HTTPS. It carries a random session
+token, whose session is kept in the database (services.users.open_session): it is looked up on
+every request, with its user, so signing out, the session's age or a disabled account ends it at
+once, also for any copy of the cookie. Each session carries a random CSRF token; every POST form
+sends it back and is refused without it.
 """
 
 import secrets
@@ -44,10 +46,11 @@ async def check_csrf(request: Request) -> None:
 
 def current_viewer(request: Request) -> Viewer:
     """The dependency of every page but sign-in and health."""
-    name = request.session.get("user")
-    viewer = users.viewer(ctx_of(request), name) if isinstance(name, str) else None
+    token = request.session.get("session")
+    viewer = users.session_viewer(ctx_of(request), token) if isinstance(token, str) else None
     if viewer is None:
-        request.session.pop("user", None)
+        request.session.pop("session", None)
+        request.session.pop("user", None)  # a cookie of the kind before sessions were kept (migration 0010)
         raise SignInNeeded()
     return viewer
 
