@@ -71,12 +71,13 @@ def users_disable(
 @input_errors
 def users_list(
     fmt: TableOrJson = "table",
+    plan: PlanOpt = None,
     db: DbOpt = None,
 ) -> None:
     """List the portal's accounts (never their passwords)."""
     from rrf.services import users
 
-    rows = users.users(context(None, db))
+    rows = users.users(context(plan, db))
     if format_of(fmt) == "json":
         sys.stdout.write(json.dumps([row.__dict__ for row in rows], ensure_ascii=False, indent=2) + "\n")
         return

@@ -32,18 +32,16 @@ def to_json(plan: "Plan", decisions: "list[Decision]", lang: str,
     """CONTRACT.md's array; `explanation` in the chosen language, `explanations` in both; an item
     with waivers in force (`waivers`, those of the as-of day) also has `waivers`:
     [{key, approver, reason, until}] (absent when it has none)."""
-    from rrf.rules.exposure import with_exposure
-    from rrf.rules.serialize import decision_dict
+    from rrf.rules.exposure import status_row
 
     waived: "dict[str, list[Waiver]]" = {}
     for w in waivers:
         waived.setdefault(w.item_id, []).append(w)
     out = []
     for d in decisions:
-        row = with_exposure(decision_dict(d.item, d), plan, d)
         extra = {"waivers": [{"key": w.key, "approver": w.approver, "reason": w.reason, "until": w.expires.isoformat()}
                              for w in waived[d.item_id]]} if d.item_id in waived else {}
-        out.append({**row, "explanation": d.explanation[lang], **extra})
+        out.append({**status_row(plan, d, lang), **extra})
     return out
 
 

@@ -31,7 +31,7 @@ from rrf.rules.amend import in_force
 from rrf.rules.evaluate import Decision
 from rrf.rules.i18n import Words
 from rrf.rules.plan import PaymentRequest, Plan
-from rrf.rules.serialize import number
+from rrf.rules.serialize import decision_dict, number
 from rrf.rules.vocab import LANGUAGES
 
 CENT = Decimal("0.01")
@@ -235,3 +235,9 @@ def with_exposure(row: dict[str, object], plan: Plan, d: Decision) -> dict[str, 
     request (`exposure`, item_dict), when the item is in one."""
     e = item_exposure(plan, d)
     return {**row, "exposure": item_dict(e)} if e is not None else row
+
+
+def status_row(plan: Plan, d: Decision, lang: str) -> dict[str, object]:
+    """An item as `rrf status --format json` and the portal's data give it (CONTRACT.md's fields):
+    `explanation` in `lang`, `explanations` in both, and its `exposure` when it is in a request."""
+    return {**with_exposure(decision_dict(d.item, d), plan, d), "explanation": d.explanation[lang]}

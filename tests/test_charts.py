@@ -236,6 +236,16 @@ def test_a_projection_after_the_calendar_is_named_so():
     assert D("2026-08-31") < D(having(root, "date", "text")[-1].text) < D("2027-08-31")
 
 
+@pytest.mark.parametrize("as_of", ["9990-01-01", "9999-12-30", "9999-12-31"])
+@pytest.mark.parametrize("item_id", [TARGET, MILESTONE])
+def test_an_as_of_day_at_the_end_of_the_calendar_is_drawn(as_of, item_id):
+    """It draws an item seen from a day near 31.12.9999, the last day there is, without room past
+    it (the portal answered such a day with a server error)."""
+    records = [("2025-01-01", "300")] if item_id == TARGET else [("2025-01-01", True)]
+    svg, root, _ = chart(records, as_of, item_id=item_id)
+    assert having(root, "today")
+
+
 def test_without_records_it_draws_the_frame_and_says_so():
     """It draws the axes, the goal, the checkpoints and the deadline, and "no records yet" in the
     middle, but no dots, step line or projection."""

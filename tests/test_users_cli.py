@@ -17,9 +17,9 @@ PASSWORD = "correct horse battery"
 @pytest.fixture
 def users(workdir, store):
     """`rrf users ARGS...` on the shipped plan and the spec's database, the password on stdin."""
-    def invoke(*args: str, password: str = PASSWORD):
-        plan = [] if args[0] == "list" else ["--plan", str(SHIPPED_PLAN)]
-        return CliRunner().invoke(app, ["users", *args, *plan, "--db", store.url], input=password + "\n")
+    def invoke(*args: str, password: str = PASSWORD):  # --plan too: every subcommand accepts it (README)
+        return CliRunner().invoke(app, ["users", *args, "--plan", str(SHIPPED_PLAN), "--db", store.url],
+                                  input=password + "\n")
     return invoke
 
 

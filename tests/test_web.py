@@ -125,12 +125,44 @@ def test_overview_filters_and_sorts(app):
     assert page.count('data-status="missed"') == len(missed) and 'data-status="met"' not in page
 
 
+def test_the_data_of_an_item_is_what_status_json_gives_for_it(app, store):
+    """It gives, for each item of /api/items and /api/items/<id>, the record `rrf status --format
+    json` gives for the same day: `explanation` in the user's language too."""
+    from rrf.cli.render import to_json
+    from rrf.services import status
+
+    loaded, decisions = status.status(store.context(), AS_OF)
+    for name, lang in (("anna", "lv"), ("aija", "en")):
+        expected = {row["id"]: row for row in json.loads(json.dumps(to_json(loaded.plan, decisions, lang)))}
+        client = client_for(app, name)
+        items = client.get(f"/api/items?as_of={AS_OF}").json()["items"]
+        assert {i["id"]: i for i in items} == expected
+        one = client.get(item_url(TARGET, "/api/items/") + f"?as_of={AS_OF}").json()
+        assert {k: v for k, v in one.items() if k != "records"} == expected[TARGET]
+
+
 def test_a_bad_filter_is_refused_with_its_reason(app):
     """It answers a status or date it does not know with 400 and says which."""
     client = client_for(app, "anna")
     answer = client.get("/api/items?status=late")
     assert answer.status_code == 400 and "late" in answer.json()["problems"][0]
     assert client.get("/?due_before=31.02.2026").status_code == 400
+
+
+@pytest.mark.parametrize("address, status", [
+    ("/records/abc/correct", 404), ("/audit/replay/abc", 404), ("/evidence/abc", 404), ("/audit/export.xml", 404),
+    (item_url(TARGET) + "?as_of=9990-01-01", 200), (item_url(TARGET) + "?as_of=9999-12-31", 200),
+])
+def test_odd_addresses_get_the_portals_own_answer_in_the_users_language(app, address, status):
+    """It answers a number that is not one, an unknown export format and a day at the calendar's end
+    with its own page (or, for data addresses, its own JSON), in Latvian for a Latvian user: never
+    FastAPI's raw English validation JSON, an empty page or a server error."""
+    answer = client_for(app, "anna").get(address)
+    assert answer.status_code == status
+    assert "int_parsing" not in answer.text and answer.text.strip()
+    if status == 404:
+        said = answer.json()["error"] if answer.headers["content-type"].startswith("application/json") else answer.text
+        assert "Nav atrasts" in said
 
 
 def test_item_page_shows_trajectory_records_evidence_and_sources(app, store):
@@ -316,3 +348,17 @@ def test_a_portal_without_accounts_says_how_to_make_the_first(tmp_path):
                   lambda: portal.NOW)
     page = TestClient(create_app(ctx)).get("/sign-in").text
     assert 'id="no-accounts"' in page and "rrf users add NAME --role coordinator" in page
+
+
+def test_an_item_page_links_web_evidence_to_its_address_and_shows_riga_time(app, store):
+    """It links evidence given as a web address to that address (a download exists only for a file
+    with a SHA-256), and shows when each record was recorded on the Riga clock with its zone."""
+    from rrf.services import progress
+
+    address = "https://www.zpr.gov.lv/atskaites/2025-q1.pdf?a=1&b=2"
+    progress.record(store.context(), item_id=TARGET, value="130", as_of="2025-03-31", breakdown="ZPR",
+                    source="ZPR Q1", evidence=address)
+    page = client_for(app, "anna").get(item_url(TARGET)).text
+    assert '<a href="https://www.zpr.gov.lv/atskaites/2025-q1.pdf?a=1&amp;b=2" rel="noopener noreferrer"' in page
+    assert "2026-11-23 09:00 EET" in page  # portal.NOW, 07:00 UTC
+    assert "2026-11-23 07:00<" not in page

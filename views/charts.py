@@ -102,7 +102,9 @@ def _days(item: Item, d: Decision, first: date | None) -> tuple[date, date]:
     d1 = max(d.due, d.as_of)
     if d.projection.on and d1 < d.projection.on <= d.due + FAR:
         d1 = d.projection.on
-    return d0, d1 + timedelta(days=max((d1 - d0).days // 20, 7))  # room right of the last line
+    room = timedelta(days=max((d1 - d0).days // 20, 7))  # right of the last line, within the calendar (9999)
+    end = d1 + min(room, date.max - d1)
+    return (d0 if d0 < end else end - timedelta(days=1)), end
 
 
 def _ticks(high: Decimal) -> list[Decimal]:

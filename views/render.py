@@ -3,7 +3,7 @@ from users and files is escaped everywhere), translated through the message cata
 (`{% trans %}`, `_()`), with the formats of `rrf.rules.i18n` as filters and the SVG charts as
 globals."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from rrf.rules.i18n import N_, Words, translations
+from rrf.rules.i18n import N_, Words, fmt_time, translations
 from rrf.rules.plan import Plan
 from rrf.rules.vocab import LANGUAGES, STATUSES, RecipientKey
 from rrf.views import charts
@@ -30,7 +30,8 @@ def environment(lang: str) -> Environment:
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(_=w, gettext=w, ngettext=w.ngettext)  # str.format placeholders ({n}), as everywhere else
     env.filters.update(number=_number(w), day=lambda d: w.date(_day(d)) if d else "", label=w.label,
-                       actual=lambda v: w.actual(_decimal(v)), pick=w.pick, capfirst=lambda s: s[:1].upper() + s[1:])
+                       actual=lambda v: w.actual(_decimal(v)), pick=w.pick, capfirst=lambda s: s[:1].upper() + s[1:],
+                       time=_time)
     env.globals.update(lang=lang, languages=LANGUAGES, statuses=STATUSES, w=w, other=_other,
                        trajectory=charts.trajectory, breakdown=charts.breakdown,
                        roles=ROLE_LABELS, checkpoint_labels=CHECKPOINT_LABELS)
@@ -40,6 +41,11 @@ def environment(lang: str) -> Environment:
 def _day(value: Any) -> Any:
     """An ISO date as JSON data holds it ("2024-12-31") as a date; a date as it is."""
     return date.fromisoformat(value[:10]) if isinstance(value, str) else value
+
+
+def _time(value: Any) -> str:
+    """An instant (a datetime, or ISO text as JSON data holds it) on the Riga wall clock, its zone named."""
+    return fmt_time(datetime.fromisoformat(value) if isinstance(value, str) else value) if value else ""
 
 
 def _decimal(value: Any) -> Any:

@@ -8,6 +8,7 @@ import gc
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
@@ -58,6 +59,9 @@ def create_app(ctx: Context) -> FastAPI:
     app.add_exception_handler(SignInNeeded, _sign_in_needed)
     app.add_exception_handler(BadCsrf, _bad_csrf)
     app.add_exception_handler(NotFound, _not_found)
+    # the portal's only typed parameters are the numbers in its paths (/records/abc/correct,
+    # /audit/replay/abc, /evidence/abc): one that is not a number names nothing there is
+    app.add_exception_handler(RequestValidationError, _not_found)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(Forbidden, _forbidden)
     app.add_exception_handler(RrfError, _refused)

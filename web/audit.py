@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from rrf.rules.i18n import N_
 from rrf.services import audit
-from rrf.services.access import Viewer, require_audit
+from rrf.services.access import NotFound, Viewer, require_audit
 from rrf.web.respond import page
 from rrf.web.session import check_csrf, ctx_of, current_viewer
 
@@ -60,7 +60,7 @@ def export(request: Request, fmt: str, viewer: Viewer = Depends(current_viewer),
            kind: str | None = None) -> Response:
     require_audit(viewer)
     if fmt not in ("csv", "json"):
-        return Response(status_code=404)
+        raise NotFound(f"no export format {fmt!r}")
     out = io.StringIO()
     audit.write_export(ctx_of(request), _filters(item, run, status, since, until, kind), fmt, out)
     body = ("\ufeff" if fmt == "csv" else "") + out.getvalue()

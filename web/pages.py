@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 
 from rrf.rules.dates import parse_date
 from rrf.rules.i18n import N_
-from rrf.rules.serialize import decision_dict
+from rrf.rules.exposure import status_row
 from rrf.services import portal
 from rrf.services.access import Viewer
 from rrf.web.reporting import reporting_of
@@ -71,15 +71,17 @@ def overview_json(request: Request, viewer: Viewer = Depends(current_viewer), st
                   institution: str | None = None, due_before: str | None = None, sort: str | None = None,
                   as_of: str | None = None) -> Response:
     view, _ = _overview(request, viewer, status, institution, due_before, sort, as_of)
+    lang, plan = language(request, viewer), ctx_of(request).loaded.plan
     return JSONResponse({"as_of": view.as_of.isoformat(), "counts": view.counts,
-                         "items": [decision_dict(r.item, r.decision) for r in view.rows]})
+                         "items": [status_row(plan, r.decision, lang) for r in view.rows]})
 
 
 @router.get("/api/items/{item_id:path}")
 def item_json(request: Request, item_id: str, viewer: Viewer = Depends(current_viewer),
               as_of: str | None = None) -> Response:
     view = portal.item_view(ctx_of(request), viewer, item_id, as_of=_day(request, as_of))
-    return JSONResponse({**decision_dict(view.row.item, view.row.decision), "records": view.records})
+    lang, plan = language(request, viewer), ctx_of(request).loaded.plan
+    return JSONResponse({**status_row(plan, view.row.decision, lang), "records": view.records})
 
 
 @router.get("/export/items.csv")
