@@ -266,5 +266,5 @@ def audit_replay(
                   f"{shown(json.dumps(r.differences(), ensure_ascii=False))}", highlight=False, soft_wrap=True)
         raise typer.Exit(3)
     say(f"entry {entry}: {r.item_id} as of {r.as_of}, replayed under plan {r.plan_sha256[:12]} "
-        f"from {r.records} records: {r.again['status']}, identical to the log{version}")
+        f"from {r.records} record{'' if r.records == 1 else 's'}: {r.again['status']}, identical to the log{version}")
     say(r.again["explanations"][lang])

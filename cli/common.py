@@ -21,7 +21,7 @@ from rrf.rules.i18n import Words
 from rrf.rules.vocab import LANGUAGES
 
 if TYPE_CHECKING:
-    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import DatabaseError, OperationalError
 
     from rrf.services.context import Context
 
@@ -101,11 +101,16 @@ def input_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             if exc.closing:
                 err.print(shown(exc.closing), highlight=False, soft_wrap=True)
         except Exception as exc:  # SQLAlchemy's OperationalError, when SQLAlchemy was imported at all
-            if not _is_operational(exc) or not unreachable(exc):
+            if _is_sqlalchemy(exc, "OperationalError") and unreachable(exc):
+                err.print(f"[red]error:[/] cannot reach the database: {shown(unreachable(exc))}", highlight=False,
+                          soft_wrap=True)
+                raise typer.Exit(1) from None
+            if not _is_sqlalchemy(exc, "DatabaseError") or not damaged(exc):
                 raise
-            err.print(f"[red]error:[/] cannot reach the database: {shown(unreachable(exc))}", highlight=False,
-                      soft_wrap=True)
-            raise typer.Exit(1) from None
+            where = f" {kwargs['db']}" if isinstance(kwargs.get("db"), str) else ""
+            err.print(f"[red]error:[/] the database{shown(where)} cannot be read: {shown(damaged(exc))}; it is damaged "
+                      "or not a SQLite database (a partial copy?): check --db, or restore it from a backup",
+                      highlight=False, soft_wrap=True)
         finally:
             _say_created(kwargs.get("lang"))
         raise typer.Exit(2)
@@ -113,11 +118,17 @@ def input_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _is_operational(exc: BaseException) -> bool:
-    """Whether `exc` is SQLAlchemy's OperationalError (without importing SQLAlchemy: a command
+def _is_sqlalchemy(exc: BaseException, kind: str) -> bool:
+    """Whether `exc` is SQLAlchemy's exception `kind` (without importing SQLAlchemy: a command
     that never loaded it cannot have raised it)."""
     errors = sys.modules.get("sqlalchemy.exc")
-    return errors is not None and isinstance(exc, errors.OperationalError)
+    return errors is not None and isinstance(exc, getattr(errors, kind))
+
+
+def damaged(exc: "DatabaseError") -> str | None:
+    """SQLite's reason when the file is not a database or is damaged, else None."""
+    reason = str(getattr(exc, "orig", None) or "").strip()
+    return reason if reason in ("file is not a database", "database disk image is malformed") else None
 
 
 def unreachable(exc: "OperationalError") -> str | None:

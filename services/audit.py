@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from rrf import __version__
 from rrf.models import audit
+from rrf.models import db as dbm
 from rrf.models.tables import AuditEntry
 from rrf.models.audit import GENESIS
 from rrf.models.verify import Broken, Report, links, verify as verify_chain
@@ -93,7 +94,7 @@ def verify(ctx: Context, *, public_key: Path | None = None, folder: Path | None 
             if key is not None and checkpoint.files(folder):
                 empty = Report(0, 0, GENESIS, None)
                 return Verified(empty, checkpoint.examine(folder, key, lambda _: None, 0, lambda _: None, 0))
-            raise RrfError("there is no evaluation log yet: run `rrf check` first")
+            raise dbm.NoDatabase(ctx.url)  # a misspelt --db is named (no `rrf check`: that would create one)
         report = verify_chain(session=session)
         if report.broken:
             return Verified(report, checkpoint.Signed(folder, None))

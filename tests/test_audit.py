@@ -7,6 +7,7 @@ safely. On SQLite and PostgreSQL alike.
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -141,10 +142,16 @@ def test_verify_passes_on_an_untouched_log(logged):
 
 
 def test_replay_reproduces_every_status(logged):
+    """It replays every entry to its logged status, counting the records it used in the number's form."""
+    counts = set()
     for e in entries(logged, "--from", AS_OF):
         result = logged("audit", "replay", str(e["entry"]))
         assert result.exit_code == 0, result.stderr
         assert f"{e['status']}, identical to the log" in result.stdout
+        n = int(re.search(r"from (\d+) records?:", result.stdout).group(1))
+        assert f"from {n} record{'' if n == 1 else 's'}:" in result.stdout
+        counts.add(min(n, 2))
+    assert counts == {0, 1, 2}  # none, one and several: each form is seen
 
 
 def test_replay_names_a_difference_with_exit_3(logged, db_url):  # noqa: F811

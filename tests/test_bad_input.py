@@ -95,6 +95,8 @@ def template(tmp_path_factory) -> Path:
     seeded = run(folder, "record", TARGET, "276", "--as-of", "2023-12-31", "--source", "VARAM")
     assert seeded.returncode == 0, seeded.stderr
     (folder / "junk.db").write_text("not a database\n", encoding="utf-8")
+    (folder / "partial.db").write_bytes((folder / "rrf.db").read_bytes()[:8192])  # a copy cut short
+    (folder / "scrambled.db").write_bytes(b"SQLite format 3\0" + b"garbage" * 100)
     (folder / "empty.db").write_bytes(b"")
     (folder / "sub").mkdir()
     (folder / "sub" / "keep.txt").write_text("a folder, not a file\n", encoding="utf-8")
@@ -122,7 +124,7 @@ CASES = [
     pytest.param(["status", *TYPO], MISSING, 1, id="status-misspelt-db"),
     pytest.param(["history", TARGET, *TYPO], MISSING, 1, id="history-misspelt-db"),
     pytest.param(["audit", "log", *TYPO], MISSING, 1, id="audit-log-misspelt-db"),
-    pytest.param(["audit", "verify", *TYPO], "there is no evaluation log yet", 1,  # (or its deletion: checkpoints)
+    pytest.param(["audit", "verify", *TYPO], MISSING, 1,  # (with signed checkpoints: the log's deletion)
                  id="audit-verify-misspelt-db"),
     pytest.param(["audit", "export", "--format", "csv", "--output", "log.csv", *TYPO], MISSING, 1,
                  id="audit-export-misspelt-db"),
@@ -152,6 +154,12 @@ CASES = [
                  id="status-not-a-database-file"),
     pytest.param(["record", TARGET, "5", "--as-of", "2024-01-31", "--source", "s", "--db", "sqlite:///junk.db"],
                  "{dir}/junk.db is not a SQLite database", 1, id="record-not-a-database-file"),
+    pytest.param(["status", "--db", "sqlite:///partial.db"], "sqlite:///partial.db cannot be read: database disk "
+                 "image is malformed; it is damaged", 1, id="status-database-cut-short"),
+    pytest.param(["audit", "verify", "--db", "sqlite:///partial.db"], "sqlite:///partial.db cannot be read", 1,
+                 id="audit-verify-database-cut-short"),
+    pytest.param(["record", TARGET, "5", "--as-of", "2024-01-31", "--source", "s", "--db", "sqlite:///scrambled.db"],
+                 "sqlite:///scrambled.db cannot be read: file is not a database", 1, id="record-scrambled-database"),
     pytest.param(["status", "--db", "sqlite:///sub"], "{dir}/sub is a folder, not a database file", 1,
                  id="status-a-folder"),
     pytest.param(["record", TARGET, "5", "--as-of", "2024-01-31", "--source", "s", "--db", "sqlite://"],
