@@ -107,5 +107,10 @@ def _cell_text(value: object) -> str:
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else str(Decimal(repr(value)))
+        if value.is_integer():
+            return str(int(value))
+        text = format(Decimal(repr(value)), "f")  # 1e-07 as 0.0000001: its decimals are then counted
+        # a number cell holds no thousands separator: 15.001 is written 15.0010 (the same number), so
+        # that the text rule that calls 15.001 ambiguous (rules.records.parse_number) reads it as it is
+        return text + "0" if re.fullmatch(r"\d{1,3}\.\d{3}", text) else text
     return str(value)

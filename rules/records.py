@@ -20,7 +20,7 @@ from rrf.rules.plan import Evidence, Item, Plan
 
 _SPACES = re.compile(r"[\s\u00a0\u202f]")
 _GROUPED = re.compile(r"^\d{1,3}([ ]\d{3})+([.,]\d+)?$")
-_AMBIGUOUS = re.compile(r"^\d{1,3}[.,]\d{3}$")
+_AMBIGUOUS = re.compile(r"^[1-9]\d{0,2}[.,]\d{3}$")  # 0.125 is no thousands group: a decimal
 
 
 class RecordError(RrfError, ValueError):
@@ -96,7 +96,8 @@ def parse_number(text: str) -> Decimal:
     s = text.strip()
     if _AMBIGUOUS.match(s):
         raise ValueError(
-            f"{text!r} is ambiguous: write 1300 or 1 300 for thousands, 1,3 or 1.3 for a decimal"
+            f"{text!r} is ambiguous: write 1300 or 1 300 for thousands, 1,3 or 1.3 for a decimal "
+            f"({s}0 for three decimal places)"
         )
     if _GROUPED.match(s.replace("\u00a0", " ").replace("\u202f", " ")):
         s = _SPACES.sub("", s)

@@ -257,6 +257,17 @@ def test_an_xlsx_file_imports_every_row_of_its_first_sheet(run, workdir, store, 
     assert rows_of(store) == SHEET_STORED
 
 
+def test_a_number_cell_is_read_as_the_number_it_holds(run, workdir, store):
+    """It reads an XLSX number cell as its number, three decimals too (a number cell has no
+    thousands separator, so 15.001 is not ambiguous there as it is in text), and names one with
+    more decimals than a record keeps by that count, not as "not a number"."""
+    rows = [SHEET[0], [TARGET, 15.001, date(2024, 5, 1), "s", "region=KPR"], [TARGET, 0.125, date(2024, 5, 2), "s", None]]
+    assert run("import", str(xlsx_file(workdir / "three.xlsx", rows))).exit_code == 0
+    assert [(r[2], r[4]) for r in rows_of(store)] == [(Decimal("15.001"), "KPR"), (Decimal("0.125"), None)]
+    tiny = run("import", str(xlsx_file(workdir / "tiny.xlsx", [SHEET[0], [TARGET, 0.0000001, date(2024, 5, 3), "s"]])))
+    assert tiny.exit_code == 2 and "'0.0000001' has 7 digits after the decimal point (at most 6)" in tiny.stderr
+
+
 @pytest.mark.parametrize("name, rows, message", [
     pytest.param("rows.csv", "id,value,as_of,source\n" + f"{TARGET},1,2023-12-31,V\n" * 50_000,
                  ":50001: too large: a progress file may have at most 50000 rows", id="csv-of-50001-rows"),

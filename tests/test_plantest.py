@@ -341,7 +341,7 @@ BAD = [
      f"  case[0] (c).records[0] ({TARGET}).as_of: '2026-13-01' is not a real date (month must be in 1..12)"),
     ("an ambiguous figure", CASE.replace("as_of = 2026", f'records = [{{ id = "{TARGET}", value = "1,300" }}]\nas_of = 2026'),
      f"  case[0] (c).records[0] ({TARGET}): value: '1,300' is ambiguous: write 1300 or 1 300 for thousands, "
-     "1,3 or 1.3 for a decimal"),
+     "1,3 or 1.3 for a decimal (1,3000 for three decimal places)"),
     ("a milestone's value", CASE.replace("as_of = 2026", f'records = [{{ id = "{MILESTONE}", value = 1 }}]\nas_of = 2026'),
      f"  case[0] (c).records[0] ({MILESTONE}): {MILESTONE} is a milestone: the value must be done or not-done, got '1'"),
     ("an unknown breakdown key",

@@ -51,6 +51,7 @@ BAD_RECORDS = [
     pytest.param(record(TARGET, "many"), "'many' is not a number", None, id="not-a-number"),
     pytest.param(record(TARGET, "1,300"), "'1,300' is ambiguous", None, id="ambiguous-1,300"),
     pytest.param(record(TARGET, "1.300"), "'1.300' is ambiguous", None, id="ambiguous-1.300"),
+    pytest.param(record(TARGET, "15.001"), "(15.0010 for three decimal places)", None, id="ambiguous-15.001"),
     pytest.param(record(TARGET, "5", as_of="31.02.2026"),
                  "'31.02.2026' is not a real date", None, id="impossible-date"),
     pytest.param(record(TARGET, "5", as_of="2026/08/31"),
