@@ -212,6 +212,7 @@ def test_verify_the_chain_from_the_log_page(app):
     token = csrf_of(client.get("/audit").text)
     page = client.post("/audit/verify", data={"csrf": token}).text
     assert 'id="verify-result" class="ok"' in page and "Intact" in page
+    assert re.search(r'id="verify-trail">trail intact: [1-9]\d* entries \(records', page)  # the trail is checked too
 
 
 def test_replay_and_export_of_the_log(app):
