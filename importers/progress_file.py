@@ -86,6 +86,7 @@ def read_progress_file(
 
     rows: list[ImportRow] = []
     corrected: dict[int, int] = {}
+    given: dict[tuple[str, str | None, date], tuple[int, object]] = {}  # (id, key, day): (line, its figure)
     for n, cells_list in lines[1:]:
         if on_row is not None:
             on_row()
@@ -105,6 +106,8 @@ def read_progress_file(
                 if rec.corrects in corrected:
                     raise ValueError(f"record #{rec.corrects} is also corrected on line {corrected[rec.corrects]}")
                 corrected[rec.corrects] = n
+            else:
+                _one_figure_a_day(given, rec, n)
             stored, digest = (fingerprint(rec.evidence, base=path.parent) if local_evidence
                               else (web_address(rec.evidence), None))
         except RecordError as exc:
@@ -119,6 +122,25 @@ def read_progress_file(
     if not rows:
         raise ImportFileError([f"{shown}: no rows to import"])
     return ParsedFile(name or path.name, hashlib.sha256(data).hexdigest(), rows)
+
+
+def _one_figure_a_day(given: dict[tuple[str, str | None, date], tuple[int, object]], rec: CheckedRecord,
+                      line: int) -> None:
+    """ValueError when an earlier line gives another figure for the same item, key and day: one of
+    the two is a mistake, and which one would count would hang on the order of the rows."""
+    figure = rec.value if rec.value is not None else rec.done
+    first = given.setdefault((rec.item_id, rec.breakdown_key, rec.as_of), (line, figure))
+    if first[1] != figure:
+        part = f" ({rec.breakdown_key})" if rec.breakdown_key else ""
+        raise ValueError(f"line {first[0]} gives {rec.item_id}{part} as of {rec.as_of} another figure "
+                         f"({_figure(first[1])}, here {_figure(figure)}): keep the right one")
+
+
+def _figure(value: object) -> str:
+    """A figure as a file gives it: a number, or a milestone's done / not-done."""
+    if isinstance(value, bool):
+        return "done" if value else "not-done"
+    return str(value)
 
 
 def _check_row(cells: dict[str, str], plan: Plan, today: date, lookup: Lookup | None) -> CheckedRecord:

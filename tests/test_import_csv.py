@@ -130,6 +130,10 @@ BAD_FILES = [
                  ":2: a quote (\") opened in this row is never closed", id="stray-quote-swallowing-later-rows"),
     pytest.param("p.csv", f'id,value,as_of,source\n{TARGET},10,2024-01-01,"VARAM" report\n',
                  ":2: not readable as CSV", id="text-after-a-closing-quote"),
+    pytest.param("p.csv", f"id,value,as_of,source,breakdown\n{TARGET},5,2024-01-01,s,region=ZPR\n"
+                          f"{TARGET},5,2024-01-01,s,region=KPR\n{TARGET},7,01.01.2024,s,ZPR\n",
+                 f":4: line 2 gives {TARGET} (ZPR) as of 2024-01-01 another figure (5, here 7)",
+                 id="two-figures-for-one-key-and-day"),
 ]
 
 
