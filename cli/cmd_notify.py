@@ -122,6 +122,7 @@ def outbox_(
             "id": m.id, "run": m.run_id, "created_at": m.created_at.isoformat(), "recipient": m.recipient,
             "language": m.language, "level": m.level, "subject": m.subject, "items": m.items.split(","),
             "status": m.status, "attempts": m.attempts, "last_error": m.last_error,
+            "last_attempt_at": m.last_attempt_at.isoformat() if m.last_attempt_at else None,
             "sent_at": m.sent_at.isoformat() if m.sent_at else None, "body": m.body} for m in rows],
             ensure_ascii=False, indent=2) + "\n")
         return
@@ -129,5 +130,6 @@ def outbox_(
                Col("to", side=True), Col("subject"), Col("status", side=True), Col("tries", whole=True, side=True),
                Col("last error")]
     cells = [[str(m.id), fmt_time(m.created_at), shown(m.recipient), shown(m.subject), m.status, str(m.attempts),
-              shown(m.last_error or "")] for m in rows]
+              shown(f"{fmt_time(m.last_attempt_at)}: {m.last_error}" if m.last_error and m.last_attempt_at
+                    else m.last_error or "")] for m in rows]
     out.print(fitted(out, columns, cells, title=_.ngettext("outbox: {n} message", "outbox: {n} messages", len(rows))))

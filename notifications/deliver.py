@@ -42,7 +42,7 @@ def send(urls: list[str], subject: str, body: str,
     if attachment is not None:
         attach = apprise.AppriseAttachment()
         attach.add(AttachFile(str(attachment.path), name=attachment.name, mimetype=attachment.mimetype))
-    with apprise.LogCapture(level=logging.WARNING) as log:
+    with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as log:  # the reason; its time is the attempt's
         # the body is plain text: apprise keeps its lines in the text part and makes the HTML part
         # from it (escaped, line breaks as <br/>); without saying so, both parts lose every line break
         ok = sender.notify(title=subject, body=body, attach=attach, body_format=apprise.NotifyFormat.TEXT)

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -45,8 +46,10 @@ def count(db: str, table: str) -> int:
 
 
 def big_file(path: Path, rows: int) -> Path:
+    """`rows` rows of one item, a day apart from 01.01.2018 (one figure a day: a file giving two for
+    one day is refused)."""
     lines = ["id,value,as_of,source"] + [
-        f"{ITEM},{n},{2024 + n // 3000}-{1 + (n // 250) % 12:02d}-01,batch row {n}" for n in range(rows)]
+        f"{ITEM},{n},{date(2018, 1, 1) + timedelta(days=n)},batch row {n}" for n in range(rows)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 

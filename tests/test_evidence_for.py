@@ -298,7 +298,7 @@ def test_records_of_the_release_before_keep_verifying_after_the_upgrade(store, p
     plan = plan_file(PLAN)
     assert run("db", "upgrade", plan=plan).exit_code == 0
     engine = dbm.open_engine(db_url)
-    assert dbm.current_revision(engine) == "0009" == dbm.head_revision()
+    assert dbm.current_revision(engine) == dbm.head_revision() >= "0009"  # to the newest migration
     engine.dispose()
     verified = run("audit", "verify", plan=plan)
     assert verified.exit_code == 0, verified.stderr

@@ -409,8 +409,8 @@ def test_the_language_switch_goes_to_english_and_back(browser, base):
 
 def test_a_phone_sized_window_needs_no_sideways_scrolling(browser, base):
     """It fits a 390-pixel-wide phone: the item page's charts fill the screen's width without
-    passing it, and the overview scrolls sideways only inside the table's wrapper, never the
-    whole page."""
+    passing it, and the overview shows each item as a card whose status and figures are on the
+    screen (no sideways scrolling, of the page or of the table)."""
     browser.set_window_size(*PHONE)
     try:
         assert browser.execute_script("return window.innerWidth") <= PHONE[0]
@@ -430,5 +430,11 @@ def test_a_phone_sized_window_needs_no_sideways_scrolling(browser, base):
         wrapper = browser.find_element(By.CSS_SELECTOR, "div.scroll")
         left, right = box(browser, wrapper)
         assert 0 <= left and right <= viewport_width(browser) + 1
+        # each item is a card: its status and figures are on the screen, not off to the right
+        assert browser.execute_script("return arguments[0].scrollWidth <= arguments[0].clientWidth + 1", wrapper)
+        for shown in browser.find_elements(By.CSS_SELECTOR, "tr[data-status] .badge, tr[data-status] td.num")[:6]:
+            left, right = box(browser, shown)
+            assert shown.is_displayed() and 0 <= left < right <= viewport_width(browser) + 1
+        assert_png(screenshot(browser, "overview-phone"), minimum=20_000)
     finally:
         browser.set_window_size(*WINDOW)

@@ -63,7 +63,9 @@ def base(folder):
 
 def levels(ctx: Context, day: date) -> set[tuple[str, int]]:
     """Who is alerted about the item at which level by the check of `day`."""
-    return {(str(n.recipient), n.level) for n in check.check(ctx, as_of=day, deliver=False).notices
+    # checked on that day's morning: a logged check is never for a day to come (services.check.FutureCheck)
+    on_the_day = Context(ctx.settings, lambda: datetime(day.year, day.month, day.day, 8, tzinfo=timezone.utc))
+    return {(str(n.recipient), n.level) for n in check.check(on_the_day, as_of=day, deliver=False).notices
             if n.item_id == ITEM and n.kind == "alert"}
 
 
