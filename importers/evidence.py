@@ -8,6 +8,10 @@ user the evidence is a file they upload (services.evidence_store) or a web addre
 import hashlib
 from pathlib import Path
 
+from rrf.rules.errors import said
+
+_ = said  # refusals in the user's language in the portal (rules.errors)
+
 
 def fingerprint(evidence: str | None, base: Path | None = None) -> tuple[str | None, str | None]:
     """Return (evidence as stored, its SHA-256 or None); raise ValueError for a missing file."""
@@ -34,6 +38,6 @@ def web_address(evidence: str | None) -> str | None:
         return None
     scheme = evidence.split("://", 1)[0].lower() if "://" in evidence else ""
     if scheme not in ("http", "https") or not evidence.split("://", 1)[1].strip():
-        raise ValueError(f"evidence {evidence!r}: give a web address (https://...) here; "
-                         "attach a file by uploading it with the record's form")
+        raise ValueError(_("evidence {value}: give a web address (https://...) here; attach a file by uploading "
+                              "it with the record's form", value=repr(evidence)))
     return evidence

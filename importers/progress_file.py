@@ -19,15 +19,14 @@ from typing import Callable, Iterator
 
 from rrf.importers.evidence import fingerprint, web_address
 from rrf.importers.spreadsheet import MAX_COLUMNS, MAX_ROWS, TooLarge, xlsx_rows
-from rrf.rules.errors import RrfError
-from rrf.rules.i18n import Words
+from rrf.rules.errors import RrfError, said
 from rrf.rules.plan import Plan
 from rrf.rules.records import CheckedRecord, ImportRow, RecordError, check_correction, check_record
 
 COLUMNS = ("id", "value", "as_of", "breakdown", "source", "reporter", "evidence", "evidence_for", "corrects", "reason")
 REQUIRED = ("id", "value", "as_of", "source")
 FORMATS = (".csv", ".xlsx")
-_ = Words("en")  # refusals are the operators' lines: English (README)
+_ = said  # refusals: English on the command line (README), the user's language in the portal (rules.errors)
 
 # Looks up a record to be corrected: (record as checked, id of its correction or None) or None.
 Lookup = Callable[[int], tuple[CheckedRecord, int | None] | None]
@@ -40,7 +39,7 @@ class ImportFileError(RrfError, ValueError):
 
     def __init__(self, problems: list[str]):
         super().__init__(problems, "\n".join(problems))
-        self.closing = f"{len(problems)} problem(s): nothing was imported"
+        self.closing = _("{n} problem(s): nothing was imported", n=len(problems))
 
 
 @dataclass(frozen=True)
@@ -68,19 +67,20 @@ def read_progress_file(
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ImportFileError([f"{shown}: cannot read the file: {exc.strerror}"]) from None
+        raise ImportFileError([_("{file}: cannot read the file: {why}", file=shown, why=exc.strerror)]) from None
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
-        raise ImportFileError([f"{shown}: unsupported file type {path.suffix!r} (expected .csv or .xlsx)"])
+        raise ImportFileError([_("{file}: unsupported file type {suffix} (expected .csv or .xlsx)", file=shown,
+                                 suffix=repr(path.suffix))])
     lines = list(_xlsx_rows(shown, data) if suffix == ".xlsx" else _csv_rows(shown, data))
     if not lines:
-        raise ImportFileError([f"{shown}: the file is empty"])
+        raise ImportFileError([_("{file}: the file is empty", file=shown)])
     header = [h.strip().lower().replace("-", "_").replace(" ", "_") for h in lines[0][1]]
-    problems = [f"{shown}:1: unknown column {h!r} (columns: {', '.join(COLUMNS)})"
-                for h in header if h and h not in COLUMNS]
-    problems += [f"{shown}:1: column {h!r} appears {header.count(h)} times"
+    problems = [_("{file}:1: unknown column {column} (columns: {known})", file=shown, column=repr(h),
+                  known=", ".join(COLUMNS)) for h in header if h and h not in COLUMNS]
+    problems += [_("{file}:1: column {column} appears {n} times", file=shown, column=repr(h), n=header.count(h))
                  for h in dict.fromkeys(header) if h and header.count(h) > 1]
-    problems += [f"{shown}:1: missing column {c!r}" for c in REQUIRED if c not in header]
+    problems += [_("{file}:1: missing column {column}", file=shown, column=repr(c)) for c in REQUIRED if c not in header]
     if problems:
         raise ImportFileError(problems)
 
@@ -93,34 +93,37 @@ def read_progress_file(
         if not any(c.strip() for c in cells_list):
             continue
         if any(c.strip() for c in cells_list[len(header):]):
-            problems.append(f"{shown}:{n}: {len(cells_list)} cells but the header has {len(header)}")
+            problems.append(_("{file}:{line}: {n} cells but the header has {columns}", file=shown, line=n,
+                              n=len(cells_list), columns=len(header)))
             continue
         unnamed = [i + 1 for i, h in enumerate(header) if not h and i < len(cells_list) and cells_list[i].strip()]
         if unnamed:
-            problems.append(f"{shown}:{n}: a value in column {unnamed[0]}, which has no name in the header")
+            problems.append(_("{file}:{line}: a value in column {column}, which has no name in the header", file=shown,
+                              line=n, column=unnamed[0]))
             continue
         cells = {h: (cells_list[i] if i < len(cells_list) else "") for i, h in enumerate(header) if h}
         try:
             rec = _check_row(cells, plan, today, lookup)
             if rec.corrects is not None:
                 if rec.corrects in corrected:
-                    raise ValueError(f"record #{rec.corrects} is also corrected on line {corrected[rec.corrects]}")
+                    raise ValueError(_("record #{id} is also corrected on line {line}", id=rec.corrects,
+                                       line=corrected[rec.corrects]))
                 corrected[rec.corrects] = n
             else:
                 _one_figure_a_day(given, rec, n)
             stored, digest = (fingerprint(rec.evidence, base=path.parent) if local_evidence
                               else (web_address(rec.evidence), None))
         except RecordError as exc:
-            problems += [f"{shown}:{n}: {p}" for p in exc.problems]
+            problems += [_("{file}:{line}: {problem}", file=shown, line=n, problem=p) for p in exc.problems]
             continue
         except ValueError as exc:
-            problems.append(f"{shown}:{n}: {exc}")
+            problems.append(_("{file}:{line}: {problem}", file=shown, line=n, problem=exc.args[0]))
             continue
         rows.append(ImportRow(n, CheckedRecord(**{**rec.__dict__, "evidence": stored}), digest))
     if problems:
         raise ImportFileError(problems)
     if not rows:
-        raise ImportFileError([f"{shown}: no rows to import"])
+        raise ImportFileError([_("{file}: no rows to import", file=shown)])
     return ParsedFile(name or path.name, hashlib.sha256(data).hexdigest(), rows)
 
 
@@ -132,8 +135,9 @@ def _one_figure_a_day(given: dict[tuple[str, str | None, date], tuple[int, objec
     first = given.setdefault((rec.item_id, rec.breakdown_key, rec.as_of), (line, figure))
     if first[1] != figure:
         part = f" ({rec.breakdown_key})" if rec.breakdown_key else ""
-        raise ValueError(f"line {first[0]} gives {rec.item_id}{part} as of {rec.as_of} another figure "
-                         f"({_figure(first[1])}, here {_figure(figure)}): keep the right one")
+        raise ValueError(_("line {line} gives {id} as of {day} another figure ({first}, here {figure}): keep the "
+                           "right one", line=first[0], id=f"{rec.item_id}{part}", day=rec.as_of.isoformat(),
+                           first=_figure(first[1]), figure=_figure(figure)))
 
 
 def _figure(value: object) -> str:
@@ -151,18 +155,20 @@ def _check_row(cells: dict[str, str], plan: Plan, today: date, lookup: Lookup | 
     corrects = cells.get("corrects", "").strip().lstrip("#")
     if not corrects:
         if cells.get("reason", "").strip():
-            raise ValueError("reason is given but corrects is empty (name the record it corrects)")
+            raise ValueError(_("reason is given but corrects is empty (name the record it corrects)"))
         return check_record(plan, item_id=cells["id"].strip(), value=cells["value"], as_of=cells["as_of"], **common)
     if not corrects.isdigit():
-        raise ValueError(f"corrects {corrects!r} is not a record number")
+        raise ValueError(_("corrects {value} is not a record number", value=repr(corrects)))
     found = lookup(int(corrects)) if lookup is not None else None
     if found is None:
-        raise ValueError(f"corrects #{corrects}: no such record")
+        raise ValueError(_("corrects #{id}: no such record", id=corrects))
     original, corrected_by = found
     if corrected_by is not None:
-        raise ValueError(f"record #{corrects} was already corrected by #{corrected_by}: correct that one")
+        raise ValueError(_("record #{id} was already corrected by #{later}: correct that one", id=corrects,
+                           later=corrected_by))
     if original.item_id != cells["id"].strip():
-        raise ValueError(f"record #{corrects} is for {original.item_id}, not {cells['id'].strip()!r}")
+        raise ValueError(_("record #{id} is for {item}, not {given}", id=corrects, item=original.item_id,
+                           given=repr(cells["id"].strip())))
     return check_correction(
         plan, original=original, original_id=int(corrects), reason=cells.get("reason", ""),
         value=cells["value"] if cells["value"].strip() else None,
@@ -175,7 +181,7 @@ def _csv_rows(shown: str, data: bytes) -> Iterator[tuple[int, list[str]]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise ImportFileError([f"{shown}:{line}: not UTF-8 (save the file as CSV UTF-8)"]) from None
+        raise ImportFileError([_("{file}:{line}: not UTF-8 (save the file as CSV UTF-8)", file=shown, line=line)]) from None
     first = text.splitlines()[0] if text else ""
     delimiter = ";" if first.count(";") > first.count(",") else ","
     # strict: a quote opened and never closed is an error, not a cell that swallows every later row
@@ -193,15 +199,16 @@ def _csv_rows(shown: str, data: bytes) -> Iterator[tuple[int, list[str]]]:
             start = reader.line_num + 1
     except csv.Error as exc:
         if str(exc) == "unexpected end of data":
-            raise ImportFileError([f"{shown}:{start}: a quote (\") opened in this row is never closed, so every "
-                                   "later row would be read into one cell: close it, or remove the stray quote"]) from None
-        raise ImportFileError([f"{shown}:{start}: not readable as CSV: {exc}"]) from None
+            raise ImportFileError([_("{file}:{line}: a quote (\") opened in this row is never closed, so every later row "
+                                     "would be read into one cell: close it, or remove the stray quote", file=shown,
+                                     line=start)]) from None
+        raise ImportFileError([_("{file}:{line}: not readable as CSV: {why}", file=shown, line=start, why=str(exc))]) from None
 
 
 def _xlsx_rows(shown: str, data: bytes) -> list[tuple[int, list[str]]]:
     try:
         return list(xlsx_rows(data))
     except TooLarge as exc:
-        raise ImportFileError([_("{file}: too large: {why}", file=shown, why=str(exc))]) from None
+        raise ImportFileError([_("{file}: too large: {why}", file=shown, why=exc.args[0])]) from None
     except Exception as exc:  # openpyxl and zipfile raise many kinds for a file that is not XLSX
-        raise ImportFileError([f"{shown}: not a readable XLSX file ({type(exc).__name__})"]) from None
+        raise ImportFileError([_("{file}: not a readable XLSX file ({why})", file=shown, why=type(exc).__name__)]) from None

@@ -17,13 +17,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Iterator
 
-from rrf.rules.i18n import Words
+from rrf.rules.errors import said
 
 MAX_ROWS = 50_000  # rows of a progress file, its header included (CSV or XLSX)
 MAX_COLUMNS = 50  # columns of a progress file (it has 9)
 MAX_UNPACKED = 32 * 1024 * 1024  # bytes the XLSX's parts may unpack to in all
 
-_ = Words("en")  # refusals are the operators' lines: English (README)
+_ = said  # refusals: English on the command line (README), the user's language in the portal (rules.errors)
 _CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 
 

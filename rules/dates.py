@@ -8,7 +8,7 @@ import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from rrf.rules.errors import RrfError
+from rrf.rules.errors import RrfError, said as _
 
 RIGA = ZoneInfo("Europe/Riga")
 
@@ -28,18 +28,27 @@ def parse_date(text: str) -> date:
     if isinstance(text, date) and not isinstance(text, datetime):
         return text
     if not isinstance(text, str):
-        raise BadDate(f"{text!r} is not a date (expected 2026-08-31 or 31.08.2026)")
+        raise BadDate(_("{value} is not a date (expected 2026-08-31 or 31.08.2026)", value=repr(text)))
     s = text.strip()
     if m := _ISO.match(s):
         y, mo, d = int(m[1]), int(m[2]), int(m[3])
     elif m := _LV.match(s):
         d, mo, y = int(m[1]), int(m[2]), int(m[3])
     else:
-        raise BadDate(f"{text!r} is not a date (expected 2026-08-31 or 31.08.2026)")
+        raise BadDate(_("{value} is not a date (expected 2026-08-31 or 31.08.2026)", value=repr(text)))
     try:
         return date(y, mo, d)
-    except ValueError as exc:
-        raise BadDate(f"{text!r} is not a real date ({exc})") from None
+    except ValueError:
+        raise BadDate(_("{value} is not a real date ({why})", value=repr(text), why=_impossible(y, mo))) from None
+
+
+def _impossible(year: int, month: int) -> str:
+    """Why a year, month and day make no date (the standard library's reasons, in the catalogues)."""
+    if not 1 <= year <= 9999:
+        return _("year {year} is out of range", year=year)
+    if not 1 <= month <= 12:
+        return _("month must be in 1..12")
+    return _("day is out of range for month")
 
 
 def riga_day(instant: datetime | date) -> date:

@@ -1,7 +1,44 @@
 """The one base class of the engine's refusals: bad input (a plan, a figure, a file, an option)
-that changes nothing. Front ends show its problems (the CLI exits with code 2)."""
+that changes nothing. Front ends show its problems (the CLI exits with code 2).
 
-from typing import Iterable
+A problem may be a `Said`: a sentence that is English as the text it is (the command line's
+operators read English, README) and that the portal shows in its user's language (`in_`). Such
+sentences are written `_("msgid {x}", x=...)` with `_ = said` in their module, so that Babel
+extracts them into the catalogues like every other message.
+"""
+
+from typing import Any, Iterable
+
+
+class Said(str):
+    """A sentence with named placeholders: its text is the English one; `in_(lang)` translates the
+    message and the Said values within it through the catalogue of `lang`."""
+
+    msgid: str
+    values: dict[str, Any]
+
+    def __new__(cls, msgid: str, values: dict[str, Any]) -> "Said":
+        self = super().__new__(cls, msgid.format(**values))  # English is the catalogues' source language
+        self.msgid, self.values = msgid, values
+        return self
+
+    def in_(self, lang: str) -> str:
+        from rrf.rules.i18n import Words  # not at import: i18n reads rules.dates, which refuses with Said
+
+        return Words(lang)(self.msgid, **{k: in_language(v, lang) for k, v in self.values.items()})
+
+    def __reduce__(self) -> tuple[Any, ...]:  # a copy or a pickle (a refusal crossing processes) stays a Said
+        return (Said, (self.msgid, self.values))
+
+
+def said(msgid: str, /, **values: Any) -> Said:
+    """A sentence to be shown in its reader's language (see the module's docstring)."""
+    return Said(msgid, values)
+
+
+def in_language(text: object, lang: str) -> object:
+    """`text` in `lang` when it is a Said; anything else as it is (a file name, a number, a value)."""
+    return text.in_(lang) if isinstance(text, Said) else text
 
 
 class RrfError(Exception):
@@ -11,9 +48,21 @@ class RrfError(Exception):
     itemised = False  # show each problem on a line of its own, rather than the message
 
     def __init__(self, problems: Iterable[object] | str, message: str | None = None):
-        self.problems = [problems] if isinstance(problems, str) else [str(p) for p in problems]
+        self.problems = [problems] if isinstance(problems, str) else [p if isinstance(p, str) else str(p)
+                                                                       for p in problems]
         super().__init__(message if message is not None else "; ".join(self.problems))
 
     def lines(self) -> list[str]:
         """What to show, one line each (after "error:")."""
         return self.problems if self.itemised else [str(self)]
+
+    def lines_in(self, lang: str) -> list[str]:
+        """`lines` in `lang`: its sentences that are Said translated (the portal's refusals)."""
+        if self.itemised:
+            return [str(in_language(p, lang)) for p in self.problems]
+        if str(self) != "; ".join(self.problems):  # a message of its own: as it was given
+            return [str(self)]
+        return ["; ".join(str(in_language(p, lang)) for p in self.problems)]
+
+    def closing_in(self, lang: str) -> str | None:
+        return None if self.closing is None else str(in_language(self.closing, lang))

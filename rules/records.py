@@ -13,8 +13,7 @@ from decimal import Decimal
 
 from rrf.rules.amend import AmendmentError
 from rrf.rules.dates import BadDate, parse_date
-from rrf.rules.errors import RrfError
-from rrf.rules.i18n import Words
+from rrf.rules.errors import RrfError, said
 from rrf.rules.vocab import MILESTONE_VALUES, NOT_DONE
 from rrf.rules.plan import Evidence, Item, Plan
 
@@ -23,10 +22,13 @@ _GROUPED = re.compile(r"^\d{1,3}([ ]\d{3})+([.,]\d+)?$")
 _AMBIGUOUS = re.compile(r"^[1-9]\d{0,2}[.,]\d{3}$")  # 0.125 is no thousands group: a decimal
 
 
+_ = said  # refusals: English on the command line (README), the user's language in the portal (rules.errors)
+
+
 class RecordError(RrfError, ValueError):
     """Why a reported figure cannot be recorded (one message per problem)."""
 
-    closing = "nothing was written"
+    closing = _("nothing was written")
     itemised = True
 
 
@@ -57,7 +59,6 @@ class ImportRow:
 MAX_DIGITS = 15  # digits of a recorded figure in all: SQLite keeps 15 exactly, PostgreSQL's column more
 MAX_DECIMALS = 6  # digits after the decimal point: the column's scale
 
-_ = Words("en")  # refusals are the operators' lines: English (README)
 
 
 def out_of_bounds(value: Decimal, shown: str) -> str | None:
@@ -95,10 +96,8 @@ def parse_number(text: str) -> Decimal:
     figure beyond the bounds of out_of_bounds."""
     s = text.strip()
     if _AMBIGUOUS.match(s):
-        raise ValueError(
-            f"{text!r} is ambiguous: write 1300 or 1 300 for thousands, 1,3 or 1.3 for a decimal "
-            f"({s}0 for three decimal places)"
-        )
+        raise ValueError(_("{value} is ambiguous: write 1300 or 1 300 for thousands, 1,3 or 1.3 for a decimal "
+                           "({example} for three decimal places)", value=repr(text), example=f"{s}0"))
     if _GROUPED.match(s.replace("\u00a0", " ").replace("\u202f", " ")):
         s = _SPACES.sub("", s)
     s = s.replace(",", ".")
@@ -137,18 +136,19 @@ def check_record(
         item = None
     if item is None:
         close = [i for i in plan.ids if i.split("/")[0] == item_id.split("/")[0]] or plan.ids
-        problems.append(f"unknown id {item_id!r} (known: {', '.join(close)})")
+        problems.append(_("unknown id {id} (known: {known})", id=repr(item_id), known=", ".join(close)))
 
     day: date | None = None
     try:
         day = parse_date(as_of)
         if day > today:
-            problems.append(f"as-of date {day.isoformat()} is in the future (today is {today.isoformat()} in Riga)")
+            problems.append(_("as-of date {day} is in the future (today is {today} in Riga)", day=day.isoformat(),
+                              today=today.isoformat()))
     except BadDate as exc:
-        problems.append(f"as-of date: {exc}")
+        problems.append(_("as-of date: {problem}", problem=exc.problems[0]))
 
     if not source or not source.strip():
-        problems.append("source is empty: say where the figure comes from")
+        problems.append(_("source is empty: say where the figure comes from"))
 
     number: Decimal | None = None
     done: bool | None = None
@@ -157,17 +157,19 @@ def check_record(
         if text.lower() in MILESTONE_VALUES:
             done = MILESTONE_VALUES[text.lower()]
         else:
-            problems.append(f"{item_id} is a milestone: the value must be done or not-done, got {value!r}")
+            problems.append(_("{id} is a milestone: the value must be done or not-done, got {value}", id=item_id,
+                              value=repr(value)))
     elif item is not None:
         if text.lower() in MILESTONE_VALUES:
-            problems.append(f"{item_id} is a target: the value must be a number, got {value!r}")
+            problems.append(_("{id} is a target: the value must be a number, got {value}", id=item_id,
+                              value=repr(value)))
         else:
             try:
                 number = parse_number(text)
                 if number < 0:
-                    problems.append(f"value {value!r} is negative")
+                    problems.append(_("value {value} is negative", value=repr(value)))
             except ValueError as exc:
-                problems.append(f"value: {exc}")
+                problems.append(_("value: {problem}", problem=exc.args[0]))
 
     key = None
     if breakdown is not None and item is not None:
@@ -220,19 +222,19 @@ def _evidence_for(plan: Plan, item: Item, name: str, evidence: bool, problems: l
 def _breakdown_key(item, text: str, problems: list[str]) -> str | None:  # noqa: ANN001
     bd = item.breakdown
     if bd is None:
-        problems.append(f"{item.id} has no breakdown, got --breakdown {text!r}")
+        problems.append(_("{id} has no breakdown, got the breakdown {value}", id=item.id, value=repr(text)))
         return None
     dimension, sep, key = text.partition("=")
     if not sep:
         dimension, key = bd.dimension, text
     dimension, key = dimension.strip(), key.strip()
     if dimension != bd.dimension:
-        problems.append(f"unknown breakdown dimension {dimension!r} for {item.id} (expected {bd.dimension}=KEY)")
+        problems.append(_("unknown breakdown dimension {dimension} for {id} (expected {expected}=KEY)",
+                          dimension=repr(dimension), id=item.id, expected=bd.dimension))
         return None
     if key not in bd.keys:
-        problems.append(
-            f"unknown breakdown key {key!r} for {item.id} (known {bd.dimension} keys: {', '.join(bd.keys)})"
-        )
+        problems.append(_("unknown breakdown key {key} for {id} (known {dimension} keys: {known})", key=repr(key),
+                          id=item.id, dimension=bd.dimension, known=", ".join(bd.keys)))
         return None
     return key
 
@@ -258,7 +260,7 @@ def check_correction(
     new ones are given; the reason is required. Its evidence (and `evidence_for`) is its own:
     the original's is not carried over.
     """
-    problems = [] if reason and reason.strip() else ["reason is empty: say why the record is corrected"]
+    problems = [] if reason and reason.strip() else [_("reason is empty: say why the record is corrected")]
     withdraw = value is None
     key = breakdown
     if key is None and original.breakdown_key is not None:

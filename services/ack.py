@@ -17,12 +17,14 @@ from rrf.models import audit, escalations, progress
 from rrf.models.tables import Acknowledgement
 from rrf.rules import evaluate
 from rrf.rules.dates import parse_date
-from rrf.rules.errors import RrfError
+from rrf.rules.errors import RrfError, said
 from rrf.rules.escalate import episode
 from rrf.services import access, checkpoint, identity
 from rrf.services.access import Viewer
 from rrf.services.context import Context
 from rrf.services.store import transaction
+
+_ = said  # refusals: English on the command line, the user's language in the portal (rules.errors)
 
 
 @dataclass(frozen=True)
@@ -42,11 +44,11 @@ def acknowledge(ctx: Context, *, item_id: str, reason: str, until: str | None = 
     actor = identity.acting(ctx, by)
     access.require(actor, "acknowledge", plan, item_id)
     if not reason.strip():
-        raise RrfError("--reason is required: what is being done about it")
+        raise RrfError(_("--reason is required: what is being done about it"))
     day = as_of or ctx.today()
     end = parse_date(until) if until else None
     if end is not None and end < day:
-        raise RrfError(f"--until {end} is before the acknowledgement's day {day} (--as-of)")
+        raise RrfError(_("--until {until} is before the acknowledgement's day {day} (--as-of)", until=end, day=day))
     at = ctx.now()
     with transaction(ctx.url) as session:
         audit.lock_chain(session=session)

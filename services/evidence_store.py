@@ -10,8 +10,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from rrf.rules.errors import RrfError
+from rrf.rules.errors import RrfError, said
 
+_ = said  # refusals in the user's language in the portal (rules.errors)
 MAX_BYTES = 20 * 1024 * 1024
 # type: (file name endings, first bytes it must start with; None: text, which must decode as UTF-8)
 TYPES: dict[str, tuple[tuple[str, ...], tuple[bytes, ...] | None]] = {
@@ -46,9 +47,9 @@ def check(name: str, data: bytes) -> Upload:
     """The upload, or EvidenceRefused naming why (too large, empty, a type that is not taken)."""
     clean = Path(name.replace("\\", "/")).name[:200] or "evidence"
     if not data:
-        raise EvidenceRefused("empty", f"{clean}: the file is empty")
+        raise EvidenceRefused("empty", _("{file}: the file is empty", file=clean))
     if len(data) > MAX_BYTES:
-        raise EvidenceRefused("size", f"{clean}: {len(data)} bytes, more than the {MAX_BYTES // 2**20} MiB taken")
+        raise too_large(clean, len(data))
     suffix = Path(clean).suffix.lower()
     for kind, (suffixes, magic) in TYPES.items():
         if suffix in suffixes:
@@ -62,8 +63,14 @@ def check(name: str, data: bytes) -> Upload:
                 return Upload(clean, data, kind)
             break
     allowed = ", ".join(sorted(s for suffixes, _ in TYPES.values() for s in suffixes))
-    raise EvidenceRefused("type", f"{clean}: not a file of a type taken as evidence, or its content does not "
-                                  f"match its name ({allowed})")
+    raise EvidenceRefused("type", _("{file}: not a file of a type taken as evidence, or its content does not match "
+                                    "its name ({allowed})", file=clean, allowed=allowed))
+
+
+def too_large(name: str, size: int) -> EvidenceRefused:
+    """The refusal of a file of `size` bytes, more than MAX_BYTES (also before it is read whole)."""
+    return EvidenceRefused("size", _("{file}: {n} bytes, more than the {most} MiB taken", file=name, n=size,
+                                     most=MAX_BYTES // 2**20))
 
 
 def keep(folder: Path, upload: Upload) -> str:

@@ -14,7 +14,7 @@ from rrf.importers.progress_file import ImportFileError, file_sha256, read_progr
 from rrf.models import progress
 from rrf.models import db as dbm
 from rrf.models.tables import ImportBatch, ProgressRecord
-from rrf.rules.errors import RrfError
+from rrf.rules.errors import RrfError, said
 from rrf.rules.records import CheckedRecord, check_correction, check_record
 from rrf.rules.serialize import number
 from rrf.rules.vocab import milestone_value
@@ -25,6 +25,8 @@ from rrf.services.evidence_store import Upload
 from rrf.services.identity import acting
 from rrf.services.store import append_import, readable, reading, transaction
 
+_ = said  # refusals: English on the command line, the user's language in the portal (rules.errors)
+
 
 def _with_evidence(checked: CheckedRecord, *, local: bool) -> tuple[CheckedRecord, str | None]:
     """`local`: the evidence may be a file on this machine (the command line's operator); for a
@@ -32,7 +34,7 @@ def _with_evidence(checked: CheckedRecord, *, local: bool) -> tuple[CheckedRecor
     try:
         stored, digest = fingerprint(checked.evidence) if local else (web_address(checked.evidence), None)
     except ValueError as exc:
-        raise RrfError(str(exc)) from None
+        raise RrfError(exc.args[0]) from None
     return replace(checked, evidence=stored), digest
 
 
@@ -85,10 +87,11 @@ def correct(ctx: Context, *, record_id: int, value: str | None, reason: str, sou
         with transaction(ctx.url, existing=True) as session:
             original = progress.get_record(session=session, record_id=record_id)
             if original is None:
-                raise RrfError(f"there is no record #{record_id}")
+                raise RrfError(_("there is no record #{id}", id=record_id))
             later = progress.correction_of(session=session, record_id=record_id)
             if later is not None:
-                raise RrfError(f"record #{record_id} was already corrected by #{later.id}: correct #{later.id} instead")
+                raise RrfError(_("record #{id} was already corrected by #{later}: correct #{later} instead",
+                                    id=record_id, later=later.id))
             checked = check_correction(
                 ctx.loaded.plan, original=checked_from(original), original_id=record_id, reason=reason,
                 source=source, today=ctx.today(), value=value, as_of=as_of, breakdown=breakdown,
@@ -101,7 +104,8 @@ def correct(ctx: Context, *, record_id: int, value: str | None, reason: str, sou
             row = progress.append_record(session=session, record=checked, evidence_sha256=digest,
                                          recorded_at=ctx.now(), recorded_by=actor.name, evidence_type=kind)
     except IntegrityError:
-        raise RrfError(f"record #{record_id} was corrected by another process meanwhile; nothing was written") from None
+        raise RrfError(_("record #{id} was corrected by another process meanwhile; nothing was written",
+                            id=record_id)) from None
     return row, original, checked
 
 

@@ -16,12 +16,14 @@ from rrf.models import audit, escalations, progress
 from rrf.models.tables import Waiver as WaiverRow
 from rrf.rules import evaluate
 from rrf.rules.dates import parse_date
-from rrf.rules.errors import RrfError
+from rrf.rules.errors import RrfError, said
 from rrf.rules.escalate import Waiver
 from rrf.services import access, checkpoint, identity, status
 from rrf.services.access import Viewer
 from rrf.services.context import Context
 from rrf.services.store import transaction
+
+_ = said  # refusals: English on the command line, the user's language in the portal (rules.errors)
 
 WAIVER = "waiver"
 
@@ -35,14 +37,15 @@ def grant(ctx: Context, *, item_id: str, reason: str, expires: str, key: str | N
     item = access.require(actor, "waive", plan, item_id)
     keys = list(item.breakdown.keys) if item.breakdown else []
     if key is not None and key not in keys:
-        known = f"its keys: {', '.join(keys)}" if keys else "it has no breakdown"
-        raise RrfError(f"--key {key!r} is not a breakdown key of {item_id} ({known})")
+        known = _("its keys: {keys}", keys=", ".join(keys)) if keys else _("it has no breakdown")
+        raise RrfError(_("--key {key} is not a breakdown key of {id} ({known})", key=repr(key), id=item_id,
+                            known=known))
     if not reason.strip():
-        raise RrfError("--reason is required: why the escalation is waived")
+        raise RrfError(_("--reason is required: why the escalation is waived"))
     day = as_of or ctx.today()
     end = parse_date(expires)
     if end < day:
-        raise RrfError(f"--until {end} is before the waiver's day {day} (--as-of)")
+        raise RrfError(_("--until {until} is before the waiver's day {day} (--as-of)", until=end, day=day))
     at = ctx.now()
     with transaction(ctx.url) as session:
         audit.lock_chain(session=session)

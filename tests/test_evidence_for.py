@@ -434,8 +434,10 @@ def test_the_portal_keeps_the_document_an_uploaded_file_is(portal_app):
 ], ids=["unknown-name", "without-a-file"])
 def test_the_portal_refuses_a_bad_document_and_writes_nothing(portal_app, fields, files, message):
     """It answers a crafted name, or a document chosen without a file, with the form again (400)
-    and the same reason as the command line; no record and no evidence file is kept."""
+    and the same reason as the command line (in English, as rita switched to it; in Latvian by
+    default); no record and no evidence file is kept."""
     rita = _client(portal_app, "rita")
+    rita.get("/lang/en")
     before, kept = _records(portal_app), _kept(portal_app)
     answer = _report(rita, files=files, source="typed once", **fields)
     assert answer.status_code == 400
@@ -445,14 +447,15 @@ def test_the_portal_refuses_a_bad_document_and_writes_nothing(portal_app, fields
 
 
 def test_the_portal_refuses_a_document_for_an_item_that_requires_none(portal_app):
-    """It refuses a crafted `evidence_for` for an item that requires no document (400), naming it."""
+    """It refuses a crafted `evidence_for` for an item that requires no document (400), naming it
+    (in Latvian, anna's language)."""
     anna = _client(portal_app, "anna")
     item = "6.3.1.4.i/ngos-supported"
     answer = anna.post("/items/" + quote(item) + "/report", files={"evidence": ("b.pdf", PDF + b"b", "application/pdf")},
                        data={"csrf": _token(anna), "value": "3", "as_of": "2026-10-31", "breakdown": "",
                              "source": "VK", "evidence_for": "attendance-list"})
     assert answer.status_code == 400
-    assert f"evidence-for 'attendance-list': {item} requires no documents" in _shown_problems(answer)
+    assert f"evidence-for 'attendance-list': {item} neprasa nevienu dokumentu" in _shown_problems(answer)
 
 
 def test_a_correction_in_the_portal_may_name_its_document(portal_app):
@@ -467,7 +470,7 @@ def test_a_correction_in_the_portal_may_name_its_document(portal_app):
     refused = rita.post(f"/records/{original['record']}/correct", data={**fields, "evidence_for": "minutes"},
                         files={"evidence": ("c.pdf", PDF + b"c", "application/pdf")})
     assert refused.status_code == 400
-    assert f"evidence-for 'minutes' is not a document {PORTAL_ITEM} requires {PORTAL_ALLOWED}" in _shown_problems(refused)
+    assert f"evidence-for 'minutes' nav dokuments, ko prasa {PORTAL_ITEM}" in _shown_problems(refused)  # rita's Latvian
     assert _records(portal_app) == before
     answer = rita.post(f"/records/{original['record']}/correct", data={**fields, "evidence_for": "certificates"},
                        files={"evidence": ("c.pdf", PDF + b"c", "application/pdf")})

@@ -4,6 +4,7 @@ file, and the boundaries of each role and key. Whatever is refused writes nothin
 no kept evidence file. The same form in a real browser: tests/test_web_reporting_browser.py."""
 
 import hashlib
+import html
 import re
 from urllib.parse import quote
 
@@ -148,7 +149,7 @@ def test_too_large_evidence_is_refused_and_nothing_is_stored(app, evidence_dir):
     big = b"%PDF-1.4\n" + b"0" * (21 * 1024 * 1024)
     answer = post_report(rita, source="too big a scan", files={"evidence": ("scan.pdf", big, "application/pdf")})
     assert answer.status_code == 400
-    assert "more than the 20 MiB taken" in answer.text and "scan.pdf" in answer.text
+    assert "vairāk nekā pieņemtie 20 MiB" in answer.text and "scan.pdf" in answer.text  # rita reads Latvian
     assert 'value="too big a scan"' in answer.text and 'id="report-form"' in answer.text
     assert records_of(app) == before and kept_files(evidence_dir) == files
 
@@ -159,7 +160,7 @@ def test_evidence_whose_bytes_are_not_its_type_is_refused(app, evidence_dir):
     before, files = records_of(app), kept_files(evidence_dir)
     answer = post_report(rita, files={"evidence": ("report.pdf", b"MZ\x90\x00 an executable", "application/pdf")})
     assert answer.status_code == 400
-    assert "report.pdf: not a file of a type taken as evidence" in answer.text
+    assert "report.pdf: nav tāda veida datne, ko pieņem kā pierādījumu" in answer.text
     assert records_of(app) == before and kept_files(evidence_dir) == files
 
 
@@ -173,6 +174,35 @@ def test_a_bad_value_comes_back_with_the_values_typed(app):
     assert 'id="problems"' in answer.text and 'value="many"' in answer.text
     assert 'value="a source typed once"' in answer.text
     assert records_of(app) == before
+
+
+@pytest.mark.parametrize(("lang", "says"), [
+    ("lv", ["datums: '31.02.2026' nav īsts datums (šādas dienas šajā mēnesī nav)",
+            "vērtība: '1,300' ir neviennozīmīgs", "avots nav norādīts"]),
+    ("en", ["as-of date: '31.02.2026' is not a real date (day is out of range for month)",
+            "value: '1,300' is ambiguous", "source is empty"]),
+])
+def test_the_reasons_of_a_refusal_are_in_the_users_language(app, lang, says):
+    """It gives every reason a figure is refused in the language the user reads the portal in
+    (Latvian first, English on the switch), as the command line gives them in English."""
+    rita = client_for(app, "rita")
+    if lang == "en":
+        rita.get("/lang/en")
+    answer = post_report(rita, value="1,300", as_of="31.02.2026", source=" ")
+    assert answer.status_code == 400
+    text = html.unescape(answer.text)
+    for reason in says:
+        assert reason in text
+
+
+def test_an_imported_files_reasons_are_in_the_users_language(app):
+    """It names each bad row of an imported file, and what that means, in the user's language."""
+    rita = client_for(app, "rita")
+    body = CSV_HEAD + f"{TARGET},abc,31.10.2026,region=ZPR,ZPR file row,ZPR,\n"
+    answer = rita.post("/import", data={"csrf": token(rita)}, files={"file": ("zpr.csv", body.encode(), "text/csv")})
+    assert answer.status_code == 400
+    text = html.unescape(answer.text)
+    assert "zpr.csv:2: vērtība: 'abc' nav skaitlis" in text and "problēmas: 1; nekas netika importēts" in text
 
 
 def test_good_evidence_is_kept_by_its_hash_and_served_in_scope(app, evidence_dir):
@@ -219,7 +249,7 @@ def test_a_correction_replaces_a_record_and_needs_a_reason(app):
     fields = {"csrf": token(rita), "value": "121", "source": "ZPR corrected report", "reason": ""}
     empty = {"evidence": ("", b"", "application/octet-stream")}
     refused = rita.post(f"/records/{original['record']}/correct", data=fields, files=empty)
-    assert refused.status_code == 400 and "reason is empty" in refused.text
+    assert refused.status_code == 400 and "iemesls nav norādīts" in refused.text
     assert 'value="ZPR corrected report"' in refused.text
     assert records_of(app) == before
     answer = rita.post(f"/records/{original['record']}/correct", data={**fields, "reason": "a typo in Q3"}, files=empty)

@@ -112,8 +112,8 @@ def test_a_forged_post_for_another_regions_key_gets_the_403_page(browser, base):
 
 
 @pytest.mark.parametrize(("name", "content", "says"), [
-    ("scan.pdf", b"MZ\x90\x00 not a PDF at all", "does not match its name"),
-    ("huge.pdf", b"%PDF-1.4\n" + b"0" * (20 * 1024 * 1024 + 1), "MiB taken"),
+    ("scan.pdf", b"MZ\x90\x00 not a PDF at all", "saturs neatbilst nosaukumam"),  # the Latvian reporter's words
+    ("huge.pdf", b"%PDF-1.4\n" + b"0" * (20 * 1024 * 1024 + 1), "vairāk nekā pieņemtie 20 MiB"),
 ], ids=["wrong-type", "over-the-limit"])
 def test_refused_evidence_shows_why_and_stores_nothing(browser, base, tmp_path, evidence_dir, name, content,  # noqa: F811
                                                        says):

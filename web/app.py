@@ -118,7 +118,7 @@ async def _forbidden(request: Request, exc: Exception) -> Response:
 async def _refused(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RrfError)
     _ = _words(request)
-    return _error(request, 400, _("The request was refused:"), exc.lines())
+    return _error(request, 400, _("The request was refused:"), exc.lines_in(_.lang))
 
 
 async def _failed(request: Request, exc: Exception) -> Response:

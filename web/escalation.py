@@ -14,7 +14,7 @@ from rrf.rules.errors import RrfError
 from rrf.services import ack, waiver
 from rrf.services.access import Forbidden, NotFound, Viewer, require_item
 from rrf.web.respond import page
-from rrf.web.session import check_csrf, ctx_of, current_viewer
+from rrf.web.session import check_csrf, ctx_of, current_viewer, language
 
 router = APIRouter()
 
@@ -46,7 +46,7 @@ async def _act(request: Request, item_id: str, viewer: Viewer, what: str, done: 
     except (NotFound, Forbidden):
         raise
     except RrfError as exc:
-        return _refused(request, viewer, item_id, what, exc.lines())
+        return _refused(request, viewer, item_id, what, exc.lines_in(language(request, viewer)))
     return _back(item_id, done, _day(form))
 
 

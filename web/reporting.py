@@ -75,8 +75,7 @@ async def _upload(form: FormData, name: str = "evidence") -> Upload | None:
     if not isinstance(sent, UploadFile) or not sent.filename:
         return None
     if sent.size is not None and sent.size > evidence_store.MAX_BYTES:
-        raise EvidenceRefused("size", f"{Path(sent.filename).name}: {sent.size} bytes, more than the "
-                                      f"{evidence_store.MAX_BYTES // 2**20} MiB taken")
+        raise evidence_store.too_large(Path(sent.filename).name, sent.size)
     data = await sent.read(evidence_store.MAX_BYTES + 1)
     return evidence_store.check(sent.filename, data)
 
@@ -132,7 +131,7 @@ async def report(request: Request, item_id: str, viewer: Viewer = Depends(curren
     except (NotFound, Forbidden):
         raise
     except RrfError as exc:
-        return _report_page(request, viewer, item, values, 400, exc.lines())
+        return _report_page(request, viewer, item, values, 400, exc.lines_in(language(request, viewer)))
     return RedirectResponse(f"{item_link(item.id)}#record-{row.id}", status_code=303)
 
 
@@ -185,7 +184,7 @@ async def correct(request: Request, record_id: int, viewer: Viewer = Depends(cur
     except (NotFound, Forbidden):
         raise
     except RrfError as exc:
-        return _correct_page(request, viewer, item, original, values, 400, exc.lines())
+        return _correct_page(request, viewer, item, original, values, 400, exc.lines_in(language(request, viewer)))
     return RedirectResponse(f"{item_link(item.id)}#record-{row.id}", status_code=303)
 
 
@@ -236,7 +235,8 @@ async def import_spreadsheet(request: Request, viewer: Viewer = Depends(current_
         try:
             done = progress.import_file(ctx_of(request), Path(temp), by=viewer, name=name)
         except RrfError as exc:
-            return _import_page(request, viewer, 400, file=name, problems=exc.lines(), closing=exc.closing)
+            return _import_page(request, viewer, 400, file=name, problems=exc.lines_in(_.lang),
+                                closing=exc.closing_in(_.lang))
     finally:
         Path(temp).unlink(missing_ok=True)
     return _import_page(request, viewer, 200, file=name, done=done)
