@@ -215,6 +215,15 @@ def test_verify_the_chain_from_the_log_page(app):
     assert re.search(r'id="verify-trail">trail intact: [1-9]\d* entries \(records', page)  # the trail is checked too
 
 
+def test_the_log_page_names_kinds_and_outcomes_in_the_users_language(app):
+    """It names each entry's kind and a run's outcome in the user's language, as its filter does."""
+    latvian = client_for(app, "anna").get("/audit?kind=all").text
+    assert "<td>novērtējums</td>" in latvian and "<td>pārbaude</td>" in latvian and "<td>pabeigta</td>" in latvian
+    assert "<td>evaluation</td>" not in latvian and "<td>finished</td>" not in latvian
+    english = client_for(app, "aija").get("/audit?kind=all").text
+    assert "<td>evaluation</td>" in english and "<td>run</td>" in english
+
+
 def test_replay_and_export_of_the_log(app):
     """It replays a logged entry identically and exports the filtered log as CSV and JSON."""
     client = client_for(app, "aija")

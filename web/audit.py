@@ -17,6 +17,9 @@ router = APIRouter()
 SHOWN = 200
 KINDS = [("evaluation", N_("evaluations")), ("ack", N_("acknowledgements")), ("waiver", N_("waivers")),
          ("run", N_("runs")), ("all", N_("all"))]
+# one entry's kind, and a run entry's outcome, as the log's table names them
+ENTRY_WORDS = {"evaluation": N_("evaluation"), "ack": N_("acknowledgement"), "waiver": N_("waiver"), "run": N_("run"),
+               "finished": N_("finished"), "failed": N_("failed")}
 
 
 def _filters(item: str | None, run: str | None, status: str | None, since: str | None, until: str | None,
@@ -28,8 +31,8 @@ def _log_page(request: Request, viewer: Viewer, f: audit.Filters, report: object
     query = {k: v for k, v in request.query_params.items() if v}
     rows = audit.entries(ctx_of(request), f, latest=SHOWN)
     by = {e.seq: audit.entry_dict(e).get("by") for e in rows if e.kind in ("ack", "waiver")}
-    return page(request, "audit.html.j2", viewer, entries=rows, by=by, filters=f, kinds=KINDS, report=report,
-                export_link=lambda fmt: f"/audit/export.{fmt}?" + urlencode(query))
+    return page(request, "audit.html.j2", viewer, entries=rows, by=by, filters=f, kinds=KINDS, entry_words=ENTRY_WORDS,
+                report=report, export_link=lambda fmt: f"/audit/export.{fmt}?" + urlencode(query))
 
 
 @router.get("/audit")
