@@ -57,6 +57,14 @@ def status(
     ctx = context(plan, db)
     day = as_of_day(as_of, ctx)
     loaded, decisions = statuses.status(ctx, day)
+    unplanned = statuses.unplanned(ctx)
+    if unplanned:  # kept, and counted for no item: said, so that a renamed id is not read as "no data"
+        ids = ", ".join(f"{item_id} ({n})" for item_id, n in unplanned.items())
+        n = sum(unplanned.values())
+        held = f"{n} record is held" if n == 1 else f"{n} records are held"
+        warning = (f"{held} for ids the plan does not have (renamed or removed from it?) and count for no item: "
+                   f"{ids}; `rrf history ID` shows them")
+        err.print(f"[yellow]warning:[/] {shown(warning)}", highlight=False, soft_wrap=True)
     if fmt == "json":
         items = to_json(loaded.plan, decisions, lang, statuses.waivers(ctx, day))
         sys.stdout.write(json.dumps(items, ensure_ascii=False, indent=2) + "\n")

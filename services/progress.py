@@ -193,17 +193,19 @@ def _in_scope(ctx: Context, actor: Viewer, item_id: str) -> bool:
 
 
 def history(ctx: Context, item_id: str) -> list[dict[str, Any]]:
-    """Every record of an item, oldest first, with where it came from and what replaced it."""
-    try:
-        ctx.loaded.plan.item(item_id)  # also an item an amendment adds
-    except KeyError:
-        raise RrfError(f"unknown id {item_id!r} (known: {', '.join(ctx.loaded.plan.ids)})") from None
+    """Every record of an item, oldest first, with where it came from and what replaced it; also
+    of an id the plan no longer has (renamed or removed), as long as records of it are kept."""
     with reading(ctx.url) as session:
         rows = progress.list_records(session=session, item_id=item_id)
         batches: dict[int, ImportBatch | None] = {}
         for r in rows:
             if r.import_batch_id and r.import_batch_id not in batches:
                 batches[r.import_batch_id] = progress.batch_of(session=session, batch_id=r.import_batch_id)
+    if not rows:
+        try:
+            ctx.loaded.plan.item(item_id)  # also an item an amendment adds
+        except KeyError:
+            raise RrfError(f"unknown id {item_id!r} (known: {', '.join(ctx.loaded.plan.ids)})") from None
     return history_entries(rows, batches)
 
 

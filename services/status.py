@@ -46,6 +46,25 @@ def status(ctx: Context, as_of: date) -> "tuple[LoadedPlan, list[Decision]]":
     return ctx.loaded, evaluate(ctx.loaded.plan, observations_in(ctx.url), as_of)
 
 
+def unplanned(ctx: Context) -> dict[str, int]:
+    """The ids that have records but are in no version of the plan (renamed or removed from it),
+    with their number of records: evaluated for no item, so `rrf status` names them."""
+    from rrf.models import progress
+    from rrf.services.store import reading
+
+    with reading(ctx.url) as session:
+        counts = progress.counts_by_item(session=session)
+    return {item_id: n for item_id, n in sorted(counts.items()) if not _planned(ctx, item_id)}
+
+
+def _planned(ctx: Context, item_id: str) -> bool:
+    try:
+        ctx.loaded.plan.item(item_id)  # also an item an amendment adds
+    except KeyError:
+        return False
+    return True
+
+
 def waivers(ctx: Context, as_of: date) -> "list[Waiver]":
     """The waivers in force on a day, of every item, oldest first (`rrf status --format json` shows
     them): services.waiver.active, read without the modules that grant them (which sign checkpoints)."""

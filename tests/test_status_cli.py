@@ -145,3 +145,26 @@ def test_bad_options_exit_2_with_a_message(cli, args, message):
     result = cli("status", *args)
     assert result.exit_code == 2
     assert message in result.stderr
+
+
+def test_records_of_an_id_the_plan_no_longer_has_are_named_and_shown(cli, tmp_path):
+    """It warns, on stderr (the JSON stays the contract's), of records kept for an id that is in no
+    version of the plan (renamed or removed): they count for no item, and an item renamed would
+    otherwise read "no data" in silence. `rrf history` still shows them."""
+    assert cli("record", "6.3.1.1.i/employees-trained", "5", "--as-of", "2024-01-01", "--source", "s").exit_code == 0
+    renamed = tmp_path / "renamed.toml"
+    renamed.write_text(PLAN.read_text(encoding="utf-8").replace('id = "6.3.1.1.i/employees-trained"',
+                                                                 'id = "6.3.1.1.i/staff-trained"'), encoding="utf-8")
+    runner, db = CliRunner(), f"sqlite:///{tmp_path / 'status.db'}"
+    result = runner.invoke(app, ["status", "--format", "json", "--as-of", "2024-06-01", "--plan", str(renamed),
+                                 "--db", db])
+    assert result.exit_code == 0, result.stderr
+    assert by_id(json.loads(result.stdout))["6.3.1.1.i/staff-trained"]["status"] in ("no_data", "missed", "at_risk")
+    assert ("1 record is held for ids the plan does not have" in " ".join(result.stderr.split())
+            and "6.3.1.1.i/employees-trained (1)" in result.stderr)
+    assert "warning" not in cli("status", "--as-of", "2024-06-01").stderr  # the shipped plan has the id
+    history = runner.invoke(app, ["history", "6.3.1.1.i/employees-trained", "--format", "json", "--plan", str(renamed),
+                                  "--db", db])
+    assert history.exit_code == 0 and [h["value"] for h in json.loads(history.stdout)] == [5]
+    unknown = runner.invoke(app, ["history", "6.3.1.1.i/never-was", "--plan", str(renamed), "--db", db])
+    assert unknown.exit_code == 2 and "unknown id '6.3.1.1.i/never-was'" in unknown.stderr
