@@ -53,7 +53,8 @@ def audit_verify(
     v = audit.verify(context(db=db), public_key=public_key, folder=checkpoints)
     chains, signed = v.chains, v.signed
     if chains.broken is not None:
-        broken(_, chains.broken, chains.entries if chains.broken.seq is not None else None)
+        seq = chains.broken.seq  # the entries before it (a plan text's problem is found after the whole walk)
+        broken(_, chains.broken, min(chains.entries, seq - 1) if seq is not None else None)
     say(_.ngettext("intact: {entries} entries in {n} run; head {head}", "intact: {entries} entries in {n} runs; "
                    "head {head}", chains.runs, entries=chains.entries, head=chains.head))
     say(_("trail intact: {entries} entries (records, import files, messages, notices, acknowledgements, "

@@ -22,6 +22,8 @@ def fingerprint(evidence: str | None, base: Path | None = None) -> tuple[str | N
     path = Path(evidence)
     if not path.is_absolute() and base is not None:
         path = base / path
+    if path.is_dir():
+        raise ValueError(f"evidence {evidence!r} is a folder: name a file")
     if not path.is_file():
         raise ValueError(f"evidence file {evidence!r} does not exist")
     digest = hashlib.sha256()

@@ -267,6 +267,20 @@ def test_verify_exits_3_naming_the_first_broken_entry(logged, db_url):  # noqa: 
     assert "entry 5" in result.stderr and "changed after it was written" in result.stderr
 
 
+def test_a_changed_plan_text_is_named_without_counting_entries_before_the_first(logged, db_url):  # noqa: F811
+    """It names a changed plan text at the first entry that names it, and counts as intact only the
+    entries before that one (none, at entry 1: never all the log's entries)."""
+    engine = create_engine(db_url)
+    with engine.begin() as conn:
+        _lift_guard(conn)
+        conn.execute(text("UPDATE plan_text SET text = text || ' '"))
+    engine.dispose()
+    result = logged("audit", "verify")
+    said = " ".join(result.stderr.split())
+    assert result.exit_code == 3 and "entry 1 " in said and "was changed" in said
+    assert "intact)" not in said
+
+
 def test_the_database_refuses_changes_to_the_log(logged, db_url):  # noqa: F811
     engine = create_engine(db_url)
     for statement in ("UPDATE audit_entry SET status = 'met'", "DELETE FROM audit_run", "DELETE FROM plan_text"):

@@ -63,6 +63,8 @@ BAD_RECORDS = [
     pytest.param(record(TARGET, "5", source="   "), "source is empty", None, id="blank-source"),
     pytest.param(record(TARGET, "5", "--evidence", "missing.pdf"),
                  "evidence file 'missing.pdf' does not exist", None, id="missing-evidence-file"),
+    pytest.param(record(TARGET, "5", "--evidence", "."), "evidence '.' is a folder: name a file", None,
+                 id="evidence-a-folder"),
     # a figure no store keeps exactly (and that once made every later status and history crash)
     pytest.param(record(TARGET, "9" * 400), "value: '999999999999999999999999'… (400 characters) has 400 digits "
                  "(at most 15, 6 of them after the decimal point)", None, id="400-nines"),
