@@ -56,8 +56,8 @@ def status(
     lang = lang_of(lang)
     ctx = context(plan, db)
     day = as_of_day(as_of, ctx)
-    loaded, decisions = statuses.status(ctx, day)
-    unplanned = statuses.unplanned(ctx)
+    unplanned: dict[str, int] = {}
+    loaded, decisions = statuses.status(ctx, day, unplanned=unplanned)
     if unplanned:  # kept, and counted for no item: said, so that a renamed id is not read as "no data"
         ids = ", ".join(f"{item_id} ({n})" for item_id, n in unplanned.items())
         n = sum(unplanned.values())

@@ -155,12 +155,6 @@ def batch_of(*, session: Session, batch_id: int) -> ImportBatch | None:
     return session.get(ImportBatch, batch_id)
 
 
-def counts_by_item(*, session: Session) -> dict[str, int]:
-    """How many records each item id has (corrections included)."""
-    query = select(ProgressRecord.item_id, func.count()).group_by(ProgressRecord.item_id)
-    return {item_id: n for item_id, n in session.exec(query)}
-
-
 def version(*, session: Session) -> tuple[int, int]:
     """(number of records, highest id): changes whenever a record is added (they are never changed)."""
     count, top = session.exec(select(func.count(), func.max(ProgressRecord.id))).one()

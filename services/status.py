@@ -4,6 +4,7 @@ Light to import: `rrf validate` loads neither the database's modules nor the mon
 case imports what it needs when called (tests/test_startup.py says what `rrf status` may load).
 """
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -38,23 +39,19 @@ def validate(ctx: Context) -> PlanSummary:
                        len(p.measures), len(p.contacts), loaded.warnings, p.versions, len(p.payment_requests))
 
 
-def status(ctx: Context, as_of: date) -> "tuple[LoadedPlan, list[Decision]]":
-    """Every item's decision as of a day, from the recorded progress."""
+def status(ctx: Context, as_of: date, *,
+           unplanned: "dict[str, int] | None" = None) -> "tuple[LoadedPlan, list[Decision]]":
+    """Every item's decision as of a day, from the recorded progress. `unplanned`, when given, is
+    filled with the ids that have records but are in no version of the plan (renamed or removed
+    from it), and their number of records: they count for no item, so `rrf status` names them."""
     from rrf.rules import evaluate
     from rrf.services.store import observations_in
 
-    return ctx.loaded, evaluate(ctx.loaded.plan, observations_in(ctx.url), as_of)
-
-
-def unplanned(ctx: Context) -> dict[str, int]:
-    """The ids that have records but are in no version of the plan (renamed or removed from it),
-    with their number of records: evaluated for no item, so `rrf status` names them."""
-    from rrf.models import progress
-    from rrf.services.store import reading
-
-    with reading(ctx.url) as session:
-        counts = progress.counts_by_item(session=session)
-    return {item_id: n for item_id, n in sorted(counts.items()) if not _planned(ctx, item_id)}
+    records = observations_in(ctx.url)
+    if unplanned is not None:
+        counts = Counter(r.item_id for r in records)
+        unplanned.update((item_id, counts[item_id]) for item_id in sorted(counts) if not _planned(ctx, item_id))
+    return ctx.loaded, evaluate(ctx.loaded.plan, records, as_of)
 
 
 def _planned(ctx: Context, item_id: str) -> bool:
