@@ -107,7 +107,9 @@ def input_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
                 raise typer.Exit(1) from None
             if not _is_sqlalchemy(exc, "DatabaseError") or not damaged(exc):
                 raise
-            where = f" {kwargs['db']}" if isinstance(kwargs.get("db"), str) else ""
+            from rrf.models.db import safe_url  # an error path: the command has loaded the models already
+
+            where = f" {safe_url(kwargs['db'])}" if isinstance(kwargs.get("db"), str) else ""
             err.print(f"[red]error:[/] the database{shown(where)} cannot be read: {shown(damaged(exc))}; it is damaged "
                       "or not a SQLite database (a partial copy?): check --db, or restore it from a backup",
                       highlight=False, soft_wrap=True)

@@ -198,7 +198,7 @@ def _csv_rows(shown: str, data: bytes) -> Iterator[tuple[int, list[str]]]:
             yield start, row
             start = reader.line_num + 1
     except csv.Error as exc:
-        if str(exc) == "unexpected end of data":
+        if str(exc) == "unexpected end of data" or str(exc).startswith("field larger than field limit"):
             raise ImportFileError([_("{file}:{line}: a quote (\") opened in this row is never closed, so every later row "
                                      "would be read into one cell: close it, or remove the stray quote", file=shown,
                                      line=start)]) from None

@@ -50,6 +50,7 @@ class ItemExposure:
     amount_eur: Decimal  # unit x coefficient x shortfall, to the cent, at most the request (0: secure or paid)
     evidence_missing: tuple[str, ...]
     why: dict[str, str]
+    capped: bool = False  # weighed at more than its request pays: the request's amount counts
 
 
 @dataclass(frozen=True)
@@ -103,8 +104,8 @@ def exposure(plan: Plan, decisions: Iterable[Decision], as_of: date) -> Exposure
 
 
 def item_exposure(plan: Plan, d: Decision) -> ItemExposure | None:
-    """One item's part of its request as of its decision's day (None: in no request); the
-    request's cap is not applied (it needs the other items: see `exposure`)."""
+    """One item's part of its request as of its decision's day (None: in no request), at most the
+    request's amount; the cap of the request's totals needs the other items (see `exposure`)."""
     req = plan.request_of(d.item_id)
     if req is None:
         return None
@@ -133,7 +134,7 @@ def _request(plan: Plan, req: PaymentRequest, by_id: dict[str, Decision], as_of:
     pending = min(total["pending"], req.amount_eur - at_risk)
     reversal = min(total["reversal"], req.amount_eur)
     capped = total["at_risk"] > req.amount_eur or total["reversal"] > req.amount_eur or \
-        total["pending"] > req.amount_eur - at_risk
+        total["pending"] > req.amount_eur - at_risk or any(i.capped for i in items)
     return RequestExposure(req.number, req.amount_eur, req.submission, req.paid if paid else None, items,
                            at_risk, pending, reversal, capped)
 
@@ -162,7 +163,8 @@ def _item(plan: Plan, req: PaymentRequest, item_id: str, d: Decision | None, uni
     weight = (unit * coefficient * shortfall).quantize(CENT, ROUND_HALF_UP) if weighed else Decimal(0)
     amount = min(weight, req.amount_eur)  # no one item suspends more than its request pays
     return ItemExposure(item_id, req.number, category, d.status, unit, coefficient, shortfall if weighed else Decimal(0),
-                        amount, d.evidence_missing, _why(category, req, unit, coefficient, shortfall, weight, d))
+                        amount, d.evidence_missing, _why(category, req, unit, coefficient, shortfall, weight, d),
+                        weight > req.amount_eur)
 
 
 def _shortfall(d: Decision, minimal_percent: Decimal) -> Decimal:

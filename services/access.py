@@ -12,9 +12,10 @@ a planning region sees the target it reports a share of. An item outside a user'
 
 from dataclasses import dataclass
 
-from rrf.rules.errors import RrfError
+from rrf.rules.errors import RrfError, said
 from rrf.rules.plan import Item, Plan
 
+_ = said  # refusals: English on the command line, the user's language in the portal (rules.errors)
 ROLES = ("coordinator", "head", "auditor", "reporter")
 # what each role may do, on the items of its scope (coordinators and auditors: every item)
 ACTIONS = ("view", "record", "correct", "import", "acknowledge", "waive", "audit")
@@ -84,12 +85,12 @@ def require_item(viewer: Viewer, plan: Plan, item_id: str) -> Item:
         item = None
     if item is not None and sees(viewer, plan, item):
         return item
-    raise NotFound(f"no item {item_id!r}")
+    raise NotFound(_("no item {id}", id=repr(item_id)))
 
 
 def require_audit(viewer: Viewer) -> None:
     if not viewer.audits:
-        raise Forbidden(f"the role {viewer.role!r} has no access to the evaluation log")
+        raise Forbidden(_("the role {role} has no access to the evaluation log", role=repr(viewer.role)))
 
 
 def may(viewer: Viewer, action: str) -> bool:
@@ -122,8 +123,8 @@ def require(viewer: Viewer, action: str, plan: Plan, item_id: str, key: str | No
     not allow the action, or the key is another institution's part of the item."""
     item = require_item(viewer, plan, item_id)
     if not may(viewer, action):
-        raise Forbidden(f"the role {viewer.role!r} may not {action} ({item_id})")
+        raise Forbidden(_("the role {role} may not {action} ({id})", role=repr(viewer.role), action=action, id=item_id))
     if action in REPORTING and key not in reportable_keys(viewer, plan, item):
-        part = f"breakdown key {key!r}" if key else "the figure without a breakdown key"
-        raise Forbidden(f"{viewer.name} may not report {part} of {item_id}")
+        part = _("breakdown key {key}", key=repr(key)) if key else _("the figure without a breakdown key")
+        raise Forbidden(_("{user} may not report {part} of {id}", user=viewer.name, part=part, id=item_id))
     return item

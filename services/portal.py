@@ -31,6 +31,7 @@ from rrf.services import evidence_store
 from rrf.services.access import NotFound, Viewer, institutions_of, require_item, sees
 from rrf.services.audit import safe_cell
 from rrf.services.context import Context
+from rrf.services.identity import LOCAL
 from rrf.services.progress import history_entries
 from rrf.services.store import reading
 
@@ -241,7 +242,8 @@ class Evidence:
 def evidence(ctx: Context, viewer: Viewer, record_id: int) -> Evidence:
     """A record's evidence file, for a user who may see its item, when it is still the file that
     was recorded (same SHA-256); NotFound otherwise, RrfError when the file changed or moved.
-    Evidence uploaded through the portal is served from the evidence store, under its own name."""
+    Evidence uploaded through the portal is served from the evidence store, under its own name; a
+    file named by path only when the command line's local operator recorded it."""
     with reading(ctx.url) as session:
         row = progress.get_record(session=session, record_id=record_id)
     if row is None or row.evidence is None or row.evidence_sha256 is None:
@@ -252,6 +254,10 @@ def evidence(ctx: Context, viewer: Viewer, record_id: int) -> Evidence:
         if kept is None:
             raise RrfError(f"the evidence of record {record_id} is missing from the evidence store or changed")
         return Evidence(kept, row.evidence_sha256, row.evidence, row.evidence_type)
+    if row.recorded_by is not None and not row.recorded_by.startswith(LOCAL):
+        # a file named by path is served only as the command line's own operator recorded it: never
+        # a path a portal account gave (before 0.2.0 an imported file's evidence column could)
+        raise NotFound(f"no evidence file for record {record_id}")
     path = Path(row.evidence)
     if not path.is_file() or fingerprint(str(path))[1] != row.evidence_sha256:
         raise RrfError(f"the evidence of record {record_id} is no longer the file that was recorded")

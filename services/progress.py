@@ -174,11 +174,11 @@ def import_file(ctx: Context, file: Path, *, checking: Callable[[], None] | None
             if r.record.corrects is not None:
                 access.require(actor, "correct", ctx.loaded.plan, r.record.item_id, corrected_keys[r.record.corrects])
         except RrfError as exc:
-            refused.append(f"{shown}:{r.line}: {exc}")
+            refused.append(_("{file}:{line}: {problem}", file=shown, line=r.line, problem=exc.problems[0]))
     if refused:
         raise ImportFileError(refused)
     batch, added = append_import(
-        ctx.url, file_name=parsed.name, sha256=parsed.sha256, rows=parsed.rows, on_row=writing, at=ctx.now(),
+        ctx.url, file_name=name or file.name, sha256=parsed.sha256, rows=parsed.rows, on_row=writing, at=ctx.now(),
         clash=f"{shown}: another process imported this file or corrected one of its records "
               "at the same time; nothing was written from this run", recorded_by=actor.name)
     return FileImport(batch, added, sum(1 for r in parsed.rows if r.record.corrects is not None))

@@ -138,7 +138,7 @@ def test_an_item_never_puts_more_at_stake_than_its_request_pays():
     at stake than the whole payment."""
     got = run(make_plan([A, {**B, "importance": "reform-final"}, C], [REQUEST]), MET[:1] + MET[2:], "2026-07-01")
     b = got.of_item(B["id"])
-    assert b.amount_eur == Decimal(3_000_000)
+    assert b.amount_eur == Decimal(3_000_000) and b.capped and got.requests[0].capped
     assert b.why["en"] == ("missed: 1 000 000.00 EUR unit value x coefficient 5 x 100 % short = 5 000 000.00 EUR, "
                            "capped at the 3 000 000.00 EUR of request 1")
     assert "3 000 000,00" in b.why["lv"] and "capped" not in b.why["lv"]

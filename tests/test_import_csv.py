@@ -7,6 +7,7 @@ again adds nothing.
 """
 
 import hashlib
+import json
 import re
 import zipfile
 from datetime import date, datetime
@@ -74,6 +75,8 @@ def test_a_good_file_imports_every_row(run, workdir, store, content, stored):
     assert result.exit_code == 0, result.stderr
     assert f"imported {len(stored)} records" in result.stdout
     assert rows_of(store) == stored
+    history = json.loads(run("history", TARGET, "--format", "json").stdout)
+    assert {h["import"]["file"] for h in history} == {"progress.csv"}  # its name, not the folder it was in
 
 
 def test_a_file_with_bad_rows_names_every_bad_line_and_imports_nothing(run, workdir, store):
@@ -128,6 +131,8 @@ BAD_FILES = [
     pytest.param("p.csv", f'id,value,as_of,source,breakdown\n{TARGET},10,2024-01-01,"ZPR report, table 2,ZPR\n'
                           f"{TARGET},20,2024-01-01,KPR report,KPR\n{TARGET},30,2024-01-01,LPR report,LPR\n",
                  ":2: a quote (\") opened in this row is never closed", id="stray-quote-swallowing-later-rows"),
+    pytest.param("p.csv", f'id,value,as_of,source\n{TARGET},10,2024-01-01,"VARAM report\n' + "x" * 140_000 + "\n",
+                 ":2: a quote (\") opened in this row is never closed", id="stray-quote-before-a-long-text"),
     pytest.param("p.csv", f'id,value,as_of,source\n{TARGET},10,2024-01-01,"VARAM" report\n',
                  ":2: not readable as CSV", id="text-after-a-closing-quote"),
     pytest.param("p.csv", f"id,value,as_of,source,breakdown\n{TARGET},5,2024-01-01,s,region=ZPR\n"

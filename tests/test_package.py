@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 import venv
 import zipfile
 from pathlib import Path
@@ -71,7 +72,8 @@ def test_every_module_and_resource_of_the_tree_is_in_the_wheel(wheel):
 
 def test_pip_install_puts_exactly_one_top_level_package_into_site_packages(site):
     """It leaves `rrf` and its dist-info in site-packages, and no generic name such as `rules`."""
-    assert sorted(p.name for p in site.iterdir()) == ["rrf", "rrf-0.1.0.dist-info"]
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    assert sorted(p.name for p in site.iterdir()) == ["rrf", f"rrf-{version}.dist-info"]
 
 
 def test_the_installed_copy_runs(site, tmp_path):

@@ -314,6 +314,17 @@ def test_signing_out_ends_the_session_for_every_copy_of_its_cookie(app):
         item_url(TARGET)).text
 
 
+def test_signing_in_again_ends_the_session_before(app):
+    """It ends the earlier session when its browser signs in again (as the same or another user): a
+    copy of the earlier cookie is signed in no longer."""
+    client = client_for(app, "rita")
+    copy = TestClient(app, follow_redirects=False, cookies=dict(client.cookies))
+    token = csrf_of(client.get("/sign-in").text)
+    again = client.post("/sign-in", data={"csrf": token, "username": "zane", "password": PASSWORD, "next": "/"})
+    assert again.status_code == 303 and client.get("/").status_code == 200
+    assert copy.get("/").status_code == 303
+
+
 def test_a_session_lasts_its_hours_and_no_longer(store):
     """It keeps a session open for SESSION_HOURS after sign-in, then refuses it; disabling the
     account ends its open sessions too."""
@@ -372,3 +383,15 @@ def test_an_item_page_links_web_evidence_to_its_address_and_shows_riga_time(app,
     assert '<a href="https://www.zpr.gov.lv/atskaites/2025-q1.pdf?a=1&amp;b=2" rel="noopener noreferrer"' in page
     assert "2026-11-23 09:00 EET" in page  # portal.NOW, 07:00 UTC
     assert "2026-11-23 07:00<" not in page
+
+
+def test_a_file_named_by_path_is_served_only_as_the_command_lines_own_operator_recorded_it(app, store):
+    """It serves evidence named by a path on this machine only for a record the command line's local
+    operator made: never for one a portal account made (as an operator, or through a portal import
+    before 0.2.0, whose evidence column could name any file on the server)."""
+    from rrf.services import progress
+
+    row, _ = progress.record(store.context(operator="rita"), item_id=TARGET, value="131", as_of="2025-04-30",
+                             breakdown="ZPR", source="ZPR", evidence=str(store.evidence))
+    assert row.recorded_by == "rita" and row.evidence_sha256
+    assert client_for(app, "anna").get(f"/evidence/{row.id}").status_code == 404

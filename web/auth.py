@@ -36,7 +36,9 @@ async def sign_in(request: Request) -> Response:
         _ = Words(language(request))
         return page(request, "sign_in.html.j2", None, status=429 if refused.why == "throttled" else 401,
                     error=_(REFUSED[refused.why]), next=target, username=name[:60], no_accounts=False)
-    lang = request.session.get("lang")
+    lang, earlier = request.session.get("lang"), request.session.get("session")
+    if isinstance(earlier, str):  # signing in again ends the session before, for every copy of its cookie
+        users.end_session(ctx_of(request), earlier)
     request.session.clear()  # a new session: a new CSRF token
     request.session.update(session=users.open_session(ctx_of(request), viewer), **({"lang": lang} if lang else {}))
     return RedirectResponse(target, status_code=303)
