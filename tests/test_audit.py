@@ -256,13 +256,18 @@ def test_a_changed_run_row_or_plan_text_is_detected(logged, db_url):  # noqa: F8
         assert report.broken is not None, statement
 
 
-def test_verify_exits_3_naming_the_first_broken_entry(logged, db_url):  # noqa: F811
+def _verify_after(logged, db_url: str, statement: str):  # noqa: ANN001, ANN202
+    """`rrf audit verify` after an intruder ran `statement` with the guards lifted."""
     engine = create_engine(db_url)
     with engine.begin() as conn:
         _lift_guard(conn)
-        conn.execute(text("UPDATE audit_entry SET status = 'met' WHERE seq = 5"))
+        conn.execute(text(statement))
     engine.dispose()
-    result = logged("audit", "verify")
+    return logged("audit", "verify")
+
+
+def test_verify_exits_3_naming_the_first_broken_entry(logged, db_url):  # noqa: F811
+    result = _verify_after(logged, db_url, "UPDATE audit_entry SET status = 'met' WHERE seq = 5")
     assert result.exit_code == 3
     assert "entry 5" in result.stderr and "changed after it was written" in result.stderr
 
@@ -270,12 +275,7 @@ def test_verify_exits_3_naming_the_first_broken_entry(logged, db_url):  # noqa: 
 def test_a_changed_plan_text_is_named_without_counting_entries_before_the_first(logged, db_url):  # noqa: F811
     """It names a changed plan text at the first entry that names it, and counts as intact only the
     entries before that one (none, at entry 1: never all the log's entries)."""
-    engine = create_engine(db_url)
-    with engine.begin() as conn:
-        _lift_guard(conn)
-        conn.execute(text("UPDATE plan_text SET text = text || ' '"))
-    engine.dispose()
-    result = logged("audit", "verify")
+    result = _verify_after(logged, db_url, "UPDATE plan_text SET text = text || ' '")
     said = " ".join(result.stderr.split())
     assert result.exit_code == 3 and "entry 1 " in said and "was changed" in said
     assert "intact)" not in said
