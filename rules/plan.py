@@ -490,6 +490,10 @@ class Plan(Strict):
     def item(self, item_id: str) -> Item:
         return self._by_id[item_id]
 
+    def knows(self, item_id: str) -> bool:
+        """Whether any version of the plan has `item_id` (`item` finds it)."""
+        return item_id in self._by_id
+
     @cached_property
     def starts(self) -> dict[str, date | None]:
         """Where each measure's trajectories start when an item has no `start` of its own: the

@@ -76,15 +76,16 @@ def visible_items(viewer: Viewer, plan: Plan) -> list[Item]:
     return [it for it in plan.items if sees(viewer, plan, it)]
 
 
+def in_scope(viewer: Viewer, plan: Plan, item_id: str) -> bool:
+    """Whether the item exists (also one an amendment adds) and lies in the user's scope."""
+    return plan.knows(item_id) and sees(viewer, plan, plan.item(item_id))
+
+
 def require_item(viewer: Viewer, plan: Plan, item_id: str) -> Item:
     """The item (also one an amendment adds), or NotFound when it does not exist or lies outside
     the user's scope."""
-    try:
-        item = plan.item(item_id)
-    except KeyError:
-        item = None
-    if item is not None and sees(viewer, plan, item):
-        return item
+    if in_scope(viewer, plan, item_id):
+        return plan.item(item_id)
     raise NotFound(_("no item {id}", id=repr(item_id)))
 
 

@@ -154,7 +154,7 @@ def import_file(ctx: Context, file: Path, *, checking: Callable[[], None] | None
             return None
         with dbm.session_scope(existing) as session:
             row = progress.get_record(session=session, record_id=record_id)
-            if row is None or not _in_scope(ctx, actor, row.item_id):
+            if row is None or not access.in_scope(actor, ctx.loaded.plan, row.item_id):
                 return None
             later = progress.correction_of(session=session, record_id=record_id)
             corrected_keys[record_id] = row.breakdown_key
@@ -184,14 +184,6 @@ def import_file(ctx: Context, file: Path, *, checking: Callable[[], None] | None
     return FileImport(batch, added, sum(1 for r in parsed.rows if r.record.corrects is not None))
 
 
-def _in_scope(ctx: Context, actor: Viewer, item_id: str) -> bool:
-    try:
-        access.require_item(actor, ctx.loaded.plan, item_id)
-    except access.NotFound:
-        return False
-    return True
-
-
 def history(ctx: Context, item_id: str) -> list[dict[str, Any]]:
     """Every record of an item, oldest first, with where it came from and what replaced it; also
     of an id the plan no longer has (renamed or removed), as long as records of it are kept."""
@@ -201,11 +193,8 @@ def history(ctx: Context, item_id: str) -> list[dict[str, Any]]:
         for r in rows:
             if r.import_batch_id and r.import_batch_id not in batches:
                 batches[r.import_batch_id] = progress.batch_of(session=session, batch_id=r.import_batch_id)
-    if not rows:
-        try:
-            ctx.loaded.plan.item(item_id)  # also an item an amendment adds
-        except KeyError:
-            raise RrfError(f"unknown id {item_id!r} (known: {', '.join(ctx.loaded.plan.ids)})") from None
+    if not rows and not ctx.loaded.plan.knows(item_id):
+        raise RrfError(f"unknown id {item_id!r} (known: {', '.join(ctx.loaded.plan.ids)})")
     return history_entries(rows, batches)
 
 

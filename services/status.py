@@ -50,16 +50,8 @@ def status(ctx: Context, as_of: date, *,
     records = observations_in(ctx.url)
     if unplanned is not None:
         counts = Counter(r.item_id for r in records)
-        unplanned.update((item_id, counts[item_id]) for item_id in sorted(counts) if not _planned(ctx, item_id))
+        unplanned.update((item_id, counts[item_id]) for item_id in sorted(counts) if not ctx.loaded.plan.knows(item_id))
     return ctx.loaded, evaluate(ctx.loaded.plan, records, as_of)
-
-
-def _planned(ctx: Context, item_id: str) -> bool:
-    try:
-        ctx.loaded.plan.item(item_id)  # also an item an amendment adds
-    except KeyError:
-        return False
-    return True
 
 
 def waivers(ctx: Context, as_of: date) -> "list[Waiver]":

@@ -154,7 +154,8 @@ def session_viewer(ctx: Context, token: str) -> Viewer | None:
     out), is older than SESSION_HOURS, or its user is gone or disabled."""
     with reading(ctx.url) as session:
         found = store.get_session(session=session, token_sha256=_digest(token))
-        if found is None or found.ended_at is not None or found.created_at <= ctx.now() - timedelta(hours=SESSION_HOURS):
+        expired = found is not None and found.created_at <= ctx.now() - timedelta(hours=SESSION_HOURS)
+        if found is None or found.ended_at is not None or expired:
             return None
         return _enabled(store.get_user(session=session, name=found.user_name))
 
