@@ -1,4 +1,4 @@
-"""The web portal: `rrf web` serves it, `rrf users add|disable|list` manage who may sign in.
+"""The web portal: `rrf web` serves it, `rrf users add|disable|enable|password|list` manage who may sign in.
 
 The services (the accounts' password hashing among them) are imported in the commands' bodies,
 and the portal itself by the runner rrf.launch hands in (see rrf.cli.main)."""
@@ -44,13 +44,31 @@ def users_add(
     """Add a portal account. The password is asked for twice (or read with --password-stdin)."""
     from rrf.services import users
 
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    password = _password(password_stdin)
     row = users.add(context(plan, db), name=name, role=role, institution=institution, password=password,
                     language=lang)
     say(f"added {row.name} ({row.role}{', ' + row.institution if row.institution else ''})")
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return typer.prompt("password", hide_input=True, confirmation_prompt=True)
+
+
+@users_app.command("password")
+@input_errors
+def users_password(
+    name: Annotated[str, typer.Argument(help="user name")],
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="read the password from the first line of standard input")] = False,
+    plan: PlanOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Give an account a new password (forgotten, or leaked): asked for twice; its open sessions end."""
+    from rrf.services import users
+
+    row = users.set_password(context(plan, db), name, _password(password_stdin))
+    say(f"new password set for {row.name}; their open sessions have ended")
 
 
 @users_app.command("disable")
@@ -65,6 +83,20 @@ def users_disable(
 
     row = users.disable(context(plan, db), name)
     say(f"disabled {row.name}")
+
+
+@users_app.command("enable")
+@input_errors
+def users_enable(
+    name: Annotated[str, typer.Argument(help="user name")],
+    plan: PlanOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Enable a disabled account again: it signs in with its password (`rrf users password` sets a new one)."""
+    from rrf.services import users
+
+    row = users.enable(context(plan, db), name)
+    say(f"enabled {row.name}")
 
 
 @users_app.command("list")

@@ -50,9 +50,13 @@ def get_session(*, session: Session, token_sha256: str) -> WebSession | None:
     return session.exec(select(WebSession).where(WebSession.token_sha256 == token_sha256)).first()
 
 
-def end_sessions(*, session: Session, at: datetime, token_sha256: str | None = None, user_name: str | None = None) -> int:
-    """End the open session of a token, or every open session of a user; how many were ended."""
+def end_sessions(*, session: Session, at: datetime, token_sha256: str | None = None, user_name: str | None = None,
+                 but: str | None = None) -> int:
+    """End the open session of a token, or every open session of a user (but the one whose token's
+    SHA-256 is `but`); how many were ended."""
     query = select(WebSession).where(col(WebSession.ended_at).is_(None))
+    if but is not None:
+        query = query.where(WebSession.token_sha256 != but)
     if token_sha256 is not None:
         query = query.where(WebSession.token_sha256 == token_sha256)
     if user_name is not None:

@@ -94,6 +94,12 @@ def require_audit(viewer: Viewer) -> None:
         raise Forbidden(_("the role {role} has no access to the evaluation log", role=repr(viewer.role)))
 
 
+def require_accounts(viewer: Viewer, *, read: bool = False) -> None:
+    """Portal accounts are managed by coordinators; auditors may also list them (`read`)."""
+    if viewer.role != "coordinator" and not (read and viewer.audits):
+        raise Forbidden(_("the role {role} may not manage the portal's accounts", role=repr(viewer.role)))
+
+
 def may(viewer: Viewer, action: str) -> bool:
     """Whether the role allows the action at all (scope aside)."""
     return action in MAY.get(viewer.role, frozenset())

@@ -1,4 +1,6 @@
-"""Portal accounts (`rrf users add|disable|list`) and signing in.
+"""Portal accounts (`rrf users add|disable|enable|password|list`), signing in, and a user's own
+password change (the portal's account page). Managing accounts is the coordinators' right
+(services.access.require_accounts), whoever asks: the portal, or the command line's operator.
 
 Passwords are hashed with argon2id (argon2-cffi's defaults, rehashed on sign-in when those
 defaults grow); the password itself is never stored or logged. Every attempt is kept in the
@@ -20,10 +22,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from rrf.models import users as store
 from rrf.models.tables import AppUser, SignInEvent, WebSession
-from rrf.rules.errors import RrfError
+from rrf.rules.errors import RrfError, said
 from rrf.rules.i18n import fmt_time
 from rrf.rules.vocab import LANGUAGES
-from rrf.services.access import ROLES, SCOPED, Viewer
+from rrf.services.access import ROLES, SCOPED, Viewer, require_accounts
 from rrf.services.context import Context
 from rrf.services.store import reading, transaction
 
@@ -35,6 +37,7 @@ MAX_FAILURES_PER_NAME = 5
 MAX_FAILURES_PER_CLIENT = 20
 SESSION_HOURS = 8  # a portal session ends this long after sign-in, or when its user signs out
 _hasher = PasswordHasher()
+_ = said  # the portal's refusals of a password change: in the user's language (rules.errors)
 
 
 @cache
@@ -70,9 +73,21 @@ def _row(u: AppUser) -> UserRow:
                    u.disabled_at is not None)
 
 
+def _manager(ctx: Context, by: Viewer | None, *, read: bool = False) -> Viewer:
+    """Who manages accounts here: `by` (the portal) or the command line's operator, when their role
+    may (coordinators; auditors may also list them)."""
+    from rrf.services import identity  # identity reads its accounts through this module
+
+    actor = identity.acting(ctx, by)
+    require_accounts(actor, read=read)
+    return actor
+
+
 def add(ctx: Context, *, name: str, role: str, password: str, institution: str | None = None,
-        language: str = "lv") -> UserRow:
-    """A new account; every problem with the input is named at once and nothing is written."""
+        language: str = "lv", by: Viewer | None = None) -> UserRow:
+    """A new account; every problem with the input is named at once and nothing is written. The
+    very first account is made by the command line's local operator (a coordinator)."""
+    _manager(ctx, by)
     problems = []
     if not NAME.match(name):
         problems.append(f"user name {name!r}: 2-60 lower-case letters, digits, '.', '_' or '-'")
@@ -86,8 +101,7 @@ def add(ctx: Context, *, name: str, role: str, password: str, institution: str |
         problems.append(f"--institution {institution!r}: expected one of {', '.join(ctx.loaded.plan.institutions)}")
     if language not in LANGUAGES:
         problems.append(f"--lang {language!r}: expected lv or en")
-    if len(password) < MIN_PASSWORD:
-        problems.append(f"the password must have at least {MIN_PASSWORD} characters")
+    problems += _weak(password)
     if problems:
         raise UserError(problems)
     with transaction(ctx.url) as session:
@@ -99,12 +113,24 @@ def add(ctx: Context, *, name: str, role: str, password: str, institution: str |
         return _row(user)
 
 
-def disable(ctx: Context, name: str) -> UserRow:
+def _weak(password: str) -> list[str]:
+    if len(password) < MIN_PASSWORD:
+        return [_("the password must have at least {n} characters", n=MIN_PASSWORD)]
+    return []
+
+
+def _existing(session: object, name: str) -> AppUser:
+    user = store.get_user(session=session, name=name)  # type: ignore[arg-type]
+    if user is None:
+        raise RrfError(f"there is no user {name!r} (see `rrf users list`)")
+    return user
+
+
+def disable(ctx: Context, name: str, *, by: Viewer | None = None) -> UserRow:
     """The account can no longer sign in, and its open sessions end at their next request."""
+    _manager(ctx, by)
     with transaction(ctx.url, existing=True) as session:
-        user = store.get_user(session=session, name=name)
-        if user is None:
-            raise RrfError(f"there is no user {name!r}")
+        user = _existing(session, name)
         if user.disabled_at is None:
             user.disabled_at = ctx.now()
             session.add(user)
@@ -112,7 +138,70 @@ def disable(ctx: Context, name: str) -> UserRow:
         return _row(user)
 
 
-def users(ctx: Context) -> list[UserRow]:
+def enable(ctx: Context, name: str, *, by: Viewer | None = None) -> UserRow:
+    """A disabled account may sign in again, with the password it had (or a new one: `set_password`)."""
+    _manager(ctx, by)
+    with transaction(ctx.url, existing=True) as session:
+        user = _existing(session, name)
+        if user.disabled_at is not None:
+            user.disabled_at = None
+            session.add(user)
+        return _row(user)
+
+
+def set_password(ctx: Context, name: str, password: str, *, by: Viewer | None = None) -> UserRow:
+    """The RRF office gives an account a new password (a forgotten one, or one that leaked): every
+    open session of the account ends. Kept in the sign-in log, as a password change is."""
+    _manager(ctx, by)
+    if problems := _weak(password):
+        raise UserError(problems)
+    with transaction(ctx.url, existing=True) as session:
+        user = _existing(session, name)
+        user.password_hash = _hasher.hash(password)
+        session.add(user)
+        store.end_sessions(session=session, at=ctx.now(), user_name=name)
+        store.add_event(session=session, event=SignInEvent(at=ctx.now(), name=name, client="rrf users password",
+                                                           ok=True, why="password set"))
+        return _row(user)
+
+
+def change_password(ctx: Context, who: Viewer, *, current: str, new: str, repeated: str, client: str,
+                    token: str) -> None:
+    """A signed-in user changes their own password: the current one is checked as at sign-in (a
+    wrong one counts as a failed sign-in, and the same throttle applies); the new one is given twice.
+    Every other session of the user ends; the one that asked (`token`) stays open."""
+    problems = _weak(new)
+    if new != repeated:
+        problems.append(_("the new password and its repetition differ"))
+    if new and new == current:
+        problems.append(_("the new password is the current one"))
+    with transaction(ctx.url, existing=True) as session:
+        since = ctx.now() - FAILURE_WINDOW
+        user = store.get_user(session=session, name=who.name)
+        throttled = (store.failures_since(session=session, since=since, name=who.name) >= MAX_FAILURES_PER_NAME
+                     or store.failures_since(session=session, since=since, client=client) >= MAX_FAILURES_PER_CLIENT)
+        if user is None or user.disabled_at is not None:
+            raise RrfError(_("this account is disabled"))
+        if throttled:
+            problems = [_("too many failed sign-ins: wait 15 minutes and try again")]
+        elif not _verified(user, current):
+            store.add_event(session=session, event=SignInEvent(at=ctx.now(), name=who.name, client=client, ok=False,
+                                                               why="bad"))
+            problems = [_("the current password is wrong")]
+        elif not problems:
+            user.password_hash = _hasher.hash(new)
+            session.add(user)
+            store.end_sessions(session=session, at=ctx.now(), user_name=who.name, but=_digest(token))
+            store.add_event(session=session, event=SignInEvent(at=ctx.now(), name=who.name, client=client, ok=True,
+                                                               why="password changed"))
+    if problems:  # after the commit: a wrong current password stays counted
+        log.warning("password change refused for %r from %s", who.name, client)
+        raise UserError(problems)
+    log.info("password changed: %r from %s", who.name, client)
+
+
+def users(ctx: Context, *, by: Viewer | None = None) -> list[UserRow]:
+    _manager(ctx, by, read=True)
     with reading(ctx.url) as session:
         return [_row(u) for u in store.list_users(session=session)]
 

@@ -345,6 +345,60 @@ def test_a_session_lasts_its_hours_and_no_longer(store):
     assert users.session_viewer(ctx, other) is None
 
 
+def change(client, **form: str):  # noqa: ANN001, ANN201
+    token = csrf_of(client.get("/account").text)
+    return client.post("/account/password", data={"csrf": token, **form})
+
+
+def test_a_user_changes_their_own_password_and_their_other_sessions_end(store):
+    """It lets a signed-in user change their password on their account page: the current password
+    is checked, the new one given twice and at least 12 characters long, each refusal named in the
+    user's language with nothing changed; once changed, the user's other sessions end, this one stays,
+    and only the new password signs in."""
+    app = create_app(store.context())
+    users.add(store.context(), name="own.password", role="head", institution="vk", password=PASSWORD)
+    client, other = client_for(app, "own.password"), client_for(app, "own.password")
+    page = client.get("/account")
+    assert page.status_code == 200 and "own.password" in page.text and 'action="/account/password"' in page.text
+    new = "jauna parole 2026"
+    refusals = [
+        ({"current": "not my password", "new": new, "repeated": new}, "pašreizējā parole nav pareiza"),
+        ({"current": PASSWORD, "new": new, "repeated": new + "!"}, "jaunā parole un tās atkārtojums atšķiras"),
+        ({"current": PASSWORD, "new": "short", "repeated": "short"}, "parolē jābūt vismaz 12 rakstzīmēm"),
+        ({"current": PASSWORD, "new": PASSWORD, "repeated": PASSWORD}, "jaunā parole ir tāda pati kā pašreizējā"),
+    ]
+    for form, reason in refusals:
+        answer = change(client, **form)
+        assert answer.status_code == 400 and reason in answer.text, form
+    assert other.get("/").status_code == 200  # nothing changed yet
+    assert client.post("/account/password", data={"current": PASSWORD, "new": new, "repeated": new}).status_code == 403
+    done = change(client, current=PASSWORD, new=new, repeated=new)
+    assert done.status_code == 303 and done.headers["location"] == "/account?done=password"
+    assert 'id="changed"' in client.get(done.headers["location"]).text
+    assert client.get("/").status_code == 200 and other.get("/").status_code == 303
+    fresh = TestClient(app, follow_redirects=False)
+    token = csrf_of(fresh.get("/sign-in").text)
+    assert fresh.post("/sign-in", data={"csrf": token, "username": "own.password", "password": PASSWORD}).status_code == 401
+    assert fresh.post("/sign-in", data={"csrf": token, "username": "own.password", "password": new}).status_code == 303
+
+
+def test_guessing_the_current_password_counts_as_failed_sign_ins(store):
+    """It counts a wrong current password as a failed sign-in: after five, the change is refused
+    even with the right one, as sign-in is, and an English page says so in English."""
+    app = create_app(store.context())
+    users.add(store.context(), name="guessed.current", role="auditor", password=PASSWORD)
+    client = client_for(app, "guessed.current")
+    client.get("/lang/en")
+    new = "a new password 2026"
+    for _ in range(users.MAX_FAILURES_PER_NAME):
+        assert "the current password is wrong" in change(client, current="a wrong guess!", new=new, repeated=new).text
+    answer = change(client, current=PASSWORD, new=new, repeated=new)
+    assert answer.status_code == 400 and "too many failed sign-ins" in answer.text
+    fresh = TestClient(app, follow_redirects=False)
+    token = csrf_of(fresh.get("/sign-in").text)
+    assert fresh.post("/sign-in", data={"csrf": token, "username": "guessed.current", "password": PASSWORD}).status_code == 429
+
+
 def test_language_switch_and_no_open_redirect(app):
     """It shows Latvian first, English on request, and only ever redirects within the portal."""
     client = client_for(app, "vilis")

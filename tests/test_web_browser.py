@@ -407,6 +407,37 @@ def test_the_language_switch_goes_to_english_and_back(browser, base):
     assert header(browser).find_element(By.LINK_TEXT, "English").get_attribute("lang") == "en"
 
 
+def test_a_user_changes_their_password_from_the_header(browser, base, store):
+    """It takes a signed-in user from their name in the header to their account page, where the
+    form (current password, the new one twice) changes the password: the page confirms it, and
+    the next sign-in takes only the new password. A mistyped repetition is refused on the page."""
+    from rrf.services import users
+
+    users.add(store.context(), name="maija", role="head", institution="vk", password=portal.PASSWORD)
+    new = "maijas jaunā parole"
+    sign_in(browser, base, "maija")
+    click_through(browser, header(browser).find_element(By.PARTIAL_LINK_TEXT, "maija"))
+    assert path_of(browser) == "/account" and heading(browser) == LV("Your account")
+
+    def fill(current: str, again: str) -> None:
+        for field, value in (("current", current), ("new", new), ("repeated", again)):
+            browser.find_element(By.ID, field).send_keys(value)
+        click_through(browser, browser.find_element(By.CSS_SELECTOR, "form[action='/account/password'] button"))
+
+    fill(portal.PASSWORD, new + "?")
+    assert status_of(browser) == 400
+    assert browser.find_element(By.CSS_SELECTOR, "p.error").text == LV("the new password and its repetition differ")
+    fill(portal.PASSWORD, new)
+    assert path_of(browser) == "/account" and status_of(browser) == 200
+    assert browser.find_element(By.ID, "changed").is_displayed()
+    assert_png(screenshot(browser, "account"), minimum=10_000)
+
+    fill_sign_in(browser, base, "maija", portal.PASSWORD)
+    assert path_of(browser) == "/sign-in" and status_of(browser) == 401
+    sign_in(browser, base, "maija", new)
+    assert path_of(browser) == "/"
+
+
 def test_a_phone_sized_window_needs_no_sideways_scrolling(browser, base):
     """It fits a 390-pixel-wide phone: the item page's charts fill the screen's width without
     passing it, and the overview shows each item as a card whose status and figures are on the

@@ -21,7 +21,7 @@ from rrf.services import users
 from rrf.services.access import Forbidden, NotFound
 from rrf.services.context import Context
 from rrf.views import render
-from rrf.web import audit, auth, escalation, pages, reporting
+from rrf.web import account, audit, auth, escalation, pages, reporting
 from rrf.web.respond import page, viewer_or_none
 from rrf.web.session import BadCsrf, SignInNeeded, language, sign_in_url
 
@@ -44,7 +44,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.add_middleware(SessionMiddleware, secret_key=users.cookie_key(ctx), session_cookie="rrf_session",
                        max_age=users.SESSION_HOURS * 3600, same_site="lax", https_only=secure)
     app.mount("/static", StaticFiles(directory=render.CSS.parent), name="static")
-    for module in (auth, reporting, escalation, pages, audit):  # before pages: /items/…/report is not an item id
+    for module in (auth, account, reporting, escalation, pages, audit):  # before pages: /items/…/report is not an item id
         app.include_router(module.router)
 
     @app.middleware("http")
