@@ -8,7 +8,7 @@ import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from rrf.rules.errors import RrfError, said as _
+from rrf.rules.errors import RrfError, said as _, shown_value
 
 RIGA = ZoneInfo("Europe/Riga")
 
@@ -27,8 +27,8 @@ def parse_date(text: str) -> date:
     """
     if isinstance(text, date) and not isinstance(text, datetime):
         return text
-    if not isinstance(text, str):
-        raise BadDate(_("{value} is not a date (expected 2026-08-31 or 31.08.2026)", value=repr(text)))
+    if not isinstance(text, str):  # a date and time, a number: as the TOML wrote it
+        raise BadDate(_("{value} is not a date (expected 2026-08-31 or 31.08.2026)", value=shown_value(text)))
     s = text.strip()
     if m := _ISO.match(s):
         y, mo, d = int(m[1]), int(m[2]), int(m[3])

@@ -41,6 +41,20 @@ def in_language(text: object, lang: str) -> object:
     return text.in_(lang) if isinstance(text, Said) else text
 
 
+def shown_value(value: Any) -> str:
+    """A value of the plan as its author wrote it in TOML (a date as 2026-08-31, true, a table),
+    never as Python writes it (datetime.date(2026, 8, 31), True, {...}); text in quotes."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if hasattr(value, "isoformat"):  # a TOML date, time or date and time
+        return value.isoformat()
+    if isinstance(value, dict):
+        return "a table (" + ", ".join(map(str, list(value)[:5])) + (", ..." if len(value) > 5 else "") + ")"
+    if isinstance(value, list):
+        return "[" + ", ".join(shown_value(v) for v in value[:5]) + (", ..." if len(value) > 5 else "") + "]"
+    return repr(value) if isinstance(value, str) else str(value)
+
+
 class RrfError(Exception):
     """Refused input; `problems` lists every reason found, `closing` what it means for the user."""
 

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from rrf.rules.amend import AmendmentError
-from rrf.rules.errors import RrfError
+from rrf.rules.errors import RrfError, shown_value
 from rrf.rules.i18n import Words
 from rrf.rules.plan import Plan
 
@@ -114,7 +114,10 @@ def _problem(raw: dict[str, Any], err: dict[str, Any]) -> Problem:
     value = err.get("input")
     if err["type"] in {"value_error", "assertion_error"} and isinstance(value, dict):
         return Problem(path, msg)
-    return Problem(path, f"{msg} (got {value!r})")
+    if shown_value(value) in msg:  # the message names it already ('soon' is not a date)
+        return Problem(path, msg)
+    return Problem(path, f"{msg} (got {shown_value(value)})")
+
 
 
 _UNION_TAG = re.compile(r"^(function-[a-z-]+\[.*\]|literal\[.*\]|decimal|date|str|int|float|bool)$")
@@ -152,7 +155,7 @@ def _cross_problems(raw: dict[str, Any]) -> list[Problem]:
 
     def ref(path: str, section: str, value: Any) -> None:
         if isinstance(value, str) and value not in defined[section]:
-            problems.append(Problem(path, f"{value!r} is not defined in [{section}]"))
+            problems.append(Problem(path, f"{shown_value(value)} is not defined in [{section}]"))
 
     seen: dict[str, int] = {}
     ids: set[str] = set()

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from rrf.rules.dates import BadDate, parse_date
+from rrf.rules.errors import shown_value
 
 if TYPE_CHECKING:
     from rrf.rules.amend import PlanVersion
@@ -31,7 +32,7 @@ def _date(value: object) -> date:
 
 def _number(value: object) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
-        raise ValueError(f"{value!r} is not a number")
+        raise ValueError(f"{shown_value(value)} is not a number")
     return Decimal(str(value))
 
 

@@ -38,7 +38,7 @@ from decimal import Decimal
 from typing import Any, Iterable
 
 from rrf.rules.dates import BadDate, parse_date
-from rrf.rules.errors import RrfError
+from rrf.rules.errors import RrfError, shown_value
 from rrf.rules.escalate import decide
 from rrf.rules.evaluate import Decision, evaluate
 from rrf.rules.exposure import Exposure, exposure
@@ -134,7 +134,7 @@ def read_cases(raw_bytes: bytes, name: str) -> CaseFile:
     plan = raw.get("plan")
     if plan is not None and (not isinstance(plan, str) or not plan.strip()):
         raise PlanTestError(name, [Problem("plan", f"expected the path of a plan file, relative to this one "
-                                                   f"(got {plan!r})")])
+                                                   f"(got {shown_value(plan)})")])
     return CaseFile(name, raw, plan)
 
 
@@ -155,7 +155,7 @@ def parse_cases(file: CaseFile, plan: Plan) -> Suite:
             name = spec.get("name")
             where = f"case[{n}]" + (f" ({name})" if isinstance(name, str) else "")
             if isinstance(name, str) and name in seen:
-                problems.append(Problem(f"{where}.name", f"duplicate name {name!r} (first at case[{seen[name]}])"))
+                problems.append(Problem(f"{where}.name", f"duplicate name {shown_value(name)} (first at case[{seen[name]}])"))
             elif isinstance(name, str):
                 seen[name] = n
             case = _case(plan, spec, where, problems)
@@ -174,7 +174,7 @@ def _case(plan: Plan, spec: dict[str, Any], where: str, problems: list[Problem])
     if name is None:
         problems.append(Problem(f"{where}.name", "required key is missing"))
     elif not isinstance(name, str) or not name.strip():
-        problems.append(Problem(f"{where}.name", f"expected a name (got {name!r})"))
+        problems.append(Problem(f"{where}.name", f"expected a name (got {shown_value(name)})"))
     day = _date(spec, "as_of", where, problems, required=True)
     records = _records(plan, spec.get("records", []), day, f"{where}.records", problems)
     expect = _expectations(plan, spec.get("expect", {}), f"{where}.expect", problems)
@@ -213,11 +213,11 @@ def _records(plan: Plan, raw: Any, day: date | None, where: str, problems: list[
         text = {k: spec.get(k) for k in ("id", "breakdown", "evidence_for")}
         for k, v in text.items():
             if v is not None and not isinstance(v, str):
-                problems.append(Problem(f"{here}.{k}", f"expected a text (got {v!r})"))
+                problems.append(Problem(f"{here}.{k}", f"expected a text (got {shown_value(v)})"))
                 text[k] = None
         value = _value_text(spec.get("value"))
         if "value" in spec and value is None:
-            problems.append(Problem(f"{here}.value", f'expected a number, "done" or "not-done" (got {spec["value"]!r})'))
+            problems.append(Problem(f"{here}.value", f'expected a number, "done" or "not-done" (got {shown_value(spec["value"])})'))
         as_of = _date(spec, "as_of", here, problems, required=False) or day
         if text["id"] is None or value is None:
             continue
@@ -286,14 +286,14 @@ def _expected(plan: Plan, item: Item, key: str, value: Any) -> Any:
     match key:
         case "status":
             if value not in STATUSES:
-                raise ValueError(f"{value!r} is not a status (one of {', '.join(STATUSES)})")
+                raise ValueError(f"{shown_value(value)} is not a status (one of {', '.join(STATUSES)})")
             return value
         case "actual":
             if value == NONE:
                 return None
             if item.kind == "milestone":
                 if value not in MILESTONE_VALUES:
-                    raise ValueError(f'{item.id} is a milestone: expected "done", "not-done" or "none" (got {value!r})')
+                    raise ValueError(f'{item.id} is a milestone: expected "done", "not-done" or "none" (got {shown_value(value)})')
                 return value
             return _number(value, f'{item.id} is a target: expected a number or "none"')
         case "reasons":
@@ -307,8 +307,8 @@ def _expected(plan: Plan, item: Item, key: str, value: Any) -> Any:
             top = len(plan.escalation.levels) if plan.escalation else 0
             if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= top:
                 if not top:
-                    raise ValueError(f"the plan has no [escalation]: the level is always 0 (got {value!r})")
-                raise ValueError(f"expected a level from 0 (no alert) to {top} (got {value!r})")
+                    raise ValueError(f"the plan has no [escalation]: the level is always 0 (got {shown_value(value)})")
+                raise ValueError(f"expected a level from 0 (no alert) to {top} (got {shown_value(value)})")
             return value
         case "recipients":
             out = []
@@ -321,7 +321,7 @@ def _expected(plan: Plan, item: Item, key: str, value: Any) -> Any:
             names = required_documents(plan, item)
             for name in _texts(value):
                 if name not in names:
-                    raise ValueError(f"{name!r} is not a document {item.id} requires "
+                    raise ValueError(f"{shown_value(name)} is not a document {item.id} requires "
                                      f"({'required: ' + ', '.join(names) if names else 'it requires none'})")
             return tuple(sorted(value))
         case "exposure" | "exposure_eur":
@@ -330,7 +330,7 @@ def _expected(plan: Plan, item: Item, key: str, value: Any) -> Any:
             if key == "exposure_eur":
                 return _number(value, "expected an amount in EUR")
             if value not in CATEGORIES:
-                raise ValueError(f"{value!r} is not a category (one of {', '.join(CATEGORIES)})")
+                raise ValueError(f"{shown_value(value)} is not a category (one of {', '.join(CATEGORIES)})")
             return value
     raise AssertionError(key)
 
@@ -346,13 +346,13 @@ def _known_recipient(plan: Plan, r: RecipientKey) -> None:
 
 def _texts(value: Any) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ValueError(f"expected a list of texts (got {value!r})")
+        raise ValueError(f"expected a list of texts (got {shown_value(value)})")
     return value
 
 
 def _number(value: Any, expected: str) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise ValueError(f"{expected} (got {value!r})")
+        raise ValueError(f"{expected} (got {shown_value(value)})")
     try:
         return parse_number(_value_text(value) or "")
     except ValueError as exc:

@@ -238,6 +238,31 @@ def test_a_bad_goal_is_one_problem(plan_file, goal):
     assert len(caught.value.problems) == 1
 
 
+# (a value in the plan, how the refusal shows it: as TOML writes it, never as Python does)
+SHOWN = [
+    ("due = 2026-08-31T10:00:00", "due: 2026-08-31T10:00:00 is not a date"),
+    ("due = 12:00:00", "due: 12:00:00 is not a date"),
+    ("due = true", "due: true is not a date"),
+    ('due = "soon"', "due: 'soon' is not a date (expected 2026-08-31 or 31.08.2026)"),
+    ("goal = 2026-01-01", "goal: 2026-01-01 is not a number"),
+    ("goal = false", "goal: false is not a number"),
+    ("goal = [1300]", "goal: [1300] is not a number"),
+]
+
+
+@pytest.mark.parametrize("line, expected", SHOWN, ids=[line for line, _ in SHOWN])
+def test_a_bad_value_is_shown_as_the_plan_wrote_it(plan_file, line, expected):
+    """It names a bad value once, as its author wrote it in TOML (2026-08-31T10:00:00, true, [1300]),
+    not as Python's repr (datetime.datetime(...), True) and not twice ("'soon' ... (got 'soon')")."""
+    key = line.split(" = ")[0]
+    with pytest.raises(PlanError) as caught:
+        load_plan(plan_file(edit_plan((f"{key} = {'2026-08-31' if key == 'due' else '1300'}", line))))
+    [problem] = [str(p) for p in caught.value.problems]
+    assert problem.endswith(expected) or f"{expected} " in problem, problem
+    assert "datetime" not in problem and "True" not in problem and "False" not in problem
+    assert problem.count(expected.split(": ", 1)[1].split(" is ")[0]) == 1
+
+
 # The shipped plan: every id of CONTRACT.md with the contract's figures.
 CONTRACT_TABLE = [
     # id, kind, goal, due, breakdown dimension, {key: minimum}
