@@ -23,7 +23,7 @@ from rrf.rules.vocab import SEVERITY
 ASK = {
     "no_data": N_("record the current progress (rrf record) or send it to the RRF office."),
     "at_risk": N_("report the current progress and the steps that will reach the goal by the deadline."),
-    "missed": N_("report whether and when the goal will be reached: the payment request is at risk."),
+    "missed": N_("report whether and when the goal will be reached, and what is being done to reach it."),
     "reversed": N_("explain the fall below the goal that was reached and how it will be restored "
                    "(RRF forbids reversal)."),
     "head": N_("make sure the people responsible act, and step in where needed."),

@@ -5,7 +5,9 @@ tests/golden/. They were recorded before the code moved (tests/golden/record_bef
 the only later changes to them are the Latvian fixes of the message catalogues (see the README)
 and, in each digest, the line saying that the institution report is attached (no portal URL set);
 and issue 15's two rules: the NGO target is judged from its measure's start (25.11.2022), and the
-specialists' target names the sources' disagreement on its deadline (`conflicts`, explanation).
+specialists' target names the sources' disagreement on its deadline (`conflicts`, explanation);
+and a missed item's request to its contacts no longer says "the payment request is at risk" (the
+shipped plan declares no payment request: the digest's "Money at stake" line says it where one does).
 """
 
 import json

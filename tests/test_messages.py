@@ -262,3 +262,28 @@ def test_the_digest_counts_its_items_in_latvian(count, words):
     """It agrees "vienums" with the number of items that need attention."""
     body = one_alert_digest("contact:monta-locmele", NotifyConfig(), count).body
     assert f"RRF atbilstības pārbaude uz 15.09.2026: {words} Jūsu uzmanību." in body
+
+
+@pytest.mark.parametrize("plan_file, money", [
+    ("milestones.toml", None),  # the shipped plan declares no payment request
+    ("examples/illustrative-requests.toml", "Money at stake: payment request 3: "),
+])
+def test_a_missed_item_speaks_of_a_payment_only_when_it_is_in_one(plan_file, money):
+    """It says a payment is at stake in a missed item's alert only when the plan puts the item in
+    a payment request (the line "Money at stake", with the request and the amount's reason), in both
+    languages; an item in no request is asked for a date and the steps, with no word of payment."""
+    plan = load_plan(ROOT / plan_file).plan
+    day = D("2026-09-15")
+    decisions = {d.item_id: d for d in evaluate(plan, [], day)}
+    item_id = "2.1.2.1.i/platforms-operational"
+    assert decisions[item_id].status == "missed"
+    for lang, payment in (("en", "payment"), ("lv", "maksājum")):
+        key = RecipientKey.parse("contact:monta-locmele")
+        reader = recipient(key, plan, NotifyConfig()).model_copy(update={"language": lang})
+        notice = Notice(item_id, key, 1, "alert", "missed", "first", {"lv": "k", "en": "w"})
+        body = digest(reader, [notice], decisions, plan, day).body
+        assert ("Please: report whether and when the goal will be reached" in body) is (lang == "en")
+        if money is None:
+            assert payment not in body.lower(), body
+        elif lang == "en":
+            assert money in body
