@@ -72,6 +72,11 @@ def check(
     print_messages(result, lang)
     _ = Words(lang)
     if dry_run:
+        if result.backdated_after:
+            err.print(visible(_("a check as of {day} was already logged: a check for an earlier day tells nobody (it "
+                                "is refused, or with --backdate logged as backdated)",
+                                day=_.date(result.backdated_after))),
+                      style="yellow", markup=False, highlight=False, soft_wrap=True)
         say(_("dry run: nothing was written or sent"))
         return
     d = result.delivery
@@ -85,7 +90,7 @@ def check(
     if result.backdated_after:
         _ = Words(lang)
         err.print(visible(_("backdated: a check as of {day} was already logged; this run is logged as backdated "
-                            "and told nobody", day=result.backdated_after.isoformat())),
+                            "and told nobody", day=_.date(result.backdated_after))),
                   style="yellow", markup=False, highlight=False, soft_wrap=True)
 
 

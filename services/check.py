@@ -144,15 +144,16 @@ def run_check(*, loaded: LoadedPlan, engine: Engine, as_of: date, clock: Clock, 
     """
     started = clock()
     run_id = uuid.uuid4().hex
-    if dry_run:
+    if dry_run:  # what a logged check would do: for a day before the latest check's, tell nobody
         with session_scope(engine) as session:
+            backdated = _backdated(as_of, audit.latest_check(session=session)[0], allowed=True)
             decisions = evaluate(loaded.plan, progress.observations(session=session), as_of)
             sent, acks = escalations.history(session=session)
             waivers = escalations.waivers(session=session, day=as_of)
-        notices = decide(loaded.plan, decisions, sent, acks, as_of, waivers)
+        notices = [] if backdated else decide(loaded.plan, decisions, sent, acks, as_of, waivers)
         return CheckResult(None, as_of, decisions, 0, None, notices,
                            messages_for(loaded, decisions, notices, config, as_of, portal_url=portal_url,
-                                        attach=attach))
+                                        attach=attach), backdated_after=backdated)
     try:
         with session_scope(engine) as session:
             audit.lock_chain(session=session)  # concurrent checks: one after the other, whole

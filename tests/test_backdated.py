@@ -71,6 +71,23 @@ def test_a_dry_run_the_same_day_and_later_days_are_allowed(run, checked, args):
     assert result.exit_code == 0, result.stderr
 
 
+def test_a_dry_run_of_an_earlier_day_shows_what_a_check_would_do_there_tell_nobody(run, checked):
+    """It shows a dry run for a day before the latest logged check as a logged check would be: the
+    day's statuses, and no message (a check of that day is refused, or logged as backdated and
+    told nobody), saying why on stderr, in the language asked for; the same day shows its alerts."""
+    earlier = run("check", "--dry-run", "--as-of", "2026-08-01", "--format", "json", plan=PLAN)
+    assert earlier.exit_code == 0, earlier.stderr
+    out = json.loads(earlier.stdout)
+    assert out["items"] and out["messages"] == [] and out["backdated_after"] == "2026-09-01"
+    told = run("check", "--dry-run", "--as-of", "2026-08-01", "--lang", "en", plan=PLAN)
+    assert "a check as of 2026-09-01 was already logged: a check for an earlier day tells nobody" in told.stderr
+    assert "nothing was written or sent" in told.stdout
+    latvian = run("check", "--dry-run", "--as-of", "2026-08-01", "--lang", "lv", plan=PLAN)
+    assert "01.09.2026" in latvian.stderr and "2026-09-01" not in latvian.stderr
+    later = run("check", "--dry-run", "--as-of", "2026-09-20", "--format", "json", plan=PLAN)
+    assert json.loads(later.stdout)["backdated_after"] is None
+
+
 def test_a_check_for_a_day_after_today_is_refused_unless_dry(run, checked):
     """It refuses (exit 2) to log a check for a day after today in Riga, such as a mistyped year,
     which would otherwise queue alerts for deadlines not yet come and make every later check for a
