@@ -66,3 +66,23 @@ def test_a_runnable_readme_block_runs_as_written(tmp_path, line, code):
                           text=True, timeout=300)
     assert done.returncode == 0, f"README.md:{line} exits {done.returncode}:\n{done.stdout[-3000:]}\n{done.stderr}"
     assert "Traceback" not in done.stderr, done.stderr
+
+
+def test_the_readmes_first_example_is_what_rrf_status_prints(tmp_path):
+    """It prints, on the seed progress, every line the README's first example shows (the table's
+    head, the specialists' row and the counts), in that order: the manual's first page stays true."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = re.search(r"^\$ rrf status --as-of 2025-01-05 --lang en\n(.*?)^```$", text, re.MULTILINE | re.DOTALL)
+    expected = [line for line in shown.group(1).splitlines() if line != "..."]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("RRF_", "PREFECT_"))}
+    env.update(HOME=str(tmp_path), COLUMNS="100", RRF_DATABASE_URL=f"sqlite:///{tmp_path / 'rrf.db'}")
+    rrf = str(ROOT / ".venv" / "bin" / "rrf")
+    plan = ["--plan", str(ROOT / "milestones.toml")]
+    subprocess.run([rrf, "import", str(ROOT / "examples" / "seed-progress.csv"), *plan], cwd=tmp_path, env=env,
+                   check=True, capture_output=True)
+    printed = subprocess.run([rrf, "status", "--as-of", "2025-01-05", "--lang", "en", *plan], cwd=tmp_path, env=env,
+                             check=True, capture_output=True, text=True).stdout.splitlines()
+    at = 0
+    for line in expected:
+        assert line in printed[at:], f"the README shows {line!r}; rrf status printed:\n" + "\n".join(printed)
+        at = printed.index(line, at) + 1
