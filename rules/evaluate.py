@@ -346,9 +346,10 @@ def _project(item: Item, states: list[State], start_day: date | None) -> Project
     assert isinstance(item.goal, Decimal)
     start = (start_day, item.baseline) if start_day else None
     totals = [(s.day, s.total) for s in states if s.total is not None]
-    parts = []
+    parts, keys = [], []  # each part's projection, and which part it is (None: the total)
     if not totals or not item.reaches(totals[-1][1], item.goal):
         parts.append(project(totals, item.goal, start, down=item.reduction))
+        keys.append(None)
     if item.breakdown and states:
         now = states[-1]
         for key, spec in item.breakdown.keys.items():
@@ -357,7 +358,8 @@ def _project(item: Item, states: list[State], start_day: date | None) -> Project
             series = _key_series(states, key)
             key_start = (start_day, Decimal(0)) if start_day else None
             parts.append(project(series, spec.minimum, key_start))
-    return combine(parts)
+            keys.append(key)
+    return combine(parts, keys)
 
 
 def _project_plain(item: Item, days: list[Observation], start_day: date | None) -> Projection:

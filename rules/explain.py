@@ -146,7 +146,7 @@ def _details(item: Item, d: "Decision", _: Words) -> list[str]:
         else:
             keys = item.breakdown.keys
             out.append(_("short in {keys}", keys=", ".join(_shortfall(k, keys[k.key], _) for k in short)))
-    pace = _pace(d, _)
+    pace = _pace(item, d, _)
     return out if pace is None else [*out, pace]
 
 
@@ -160,7 +160,7 @@ def _shortfall(k: "KeyResult", key: BreakdownKey, _: Words) -> str:
     return _("{key} ({actual} of {goal})", key=k.key, name=name, actual=_.number(k.actual), goal=goal)
 
 
-def _pace(d: "Decision", _: Words) -> str | None:
+def _pace(item: Item, d: "Decision", _: Words) -> str | None:
     """What the recorded pace says about the deadline, for items not yet reached."""
     if d.status not in {"on_track", "at_risk", "missed"}:
         return None
@@ -176,6 +176,11 @@ def _pace(d: "Decision", _: Words) -> str | None:
                 else _.ngettext("{n} day after the deadline", "{n} days after the deadline", gap) if gap > 0
                 else _.ngettext("{n} day before the deadline", "{n} days before the deadline", -gap))
         return _("at the recorded pace {goal} is reached on {on}, {when}", goal=goal, on=_.date(p.on), when=when)
+    if p.never and p.stalled and item.breakdown:
+        keys = item.breakdown.keys
+        # TRANSLATORS: {key} is a breakdown key's id, {name} its name in this language: use either.
+        named = ", ".join(_.pgettext("a breakdown key in a list", "{key}", key=k, name=_.pick(keys[k])) for k in p.stalled)
+        return _("no gain has been recorded in {keys}, so at this pace the goal is never reached", keys=named)
     if p.never:
         return _("no gain has been recorded, so at this pace the goal is never reached")
     if d.status != "missed":

@@ -33,6 +33,7 @@ class Projection(NamedTuple):
     on: date | None = None  # date.max: after the last day the calendar holds
     never: bool = False
     pace_per_day: Decimal | None = None
+    stalled: tuple[str, ...] = ()  # the breakdown keys with no gain, when they alone make it `never`
 
     @property
     def known(self) -> bool:
@@ -75,10 +76,15 @@ def project_short(first: tuple[date, Decimal], latest: tuple[date, Decimal], goa
     return Projection(date.fromordinal(last_day.toordinal() + days_to_goal), False, pace)  # a third of + timedelta's cost
 
 
-def combine(projections: list[Projection]) -> Projection:
-    """The item's projection from its total's and its short keys' projections."""
+def combine(projections: list[Projection], keys: list[str | None] | None = None) -> Projection:
+    """The item's projection from its total's and its short keys' projections (`keys`: which part
+    each is, None for the total): never when any part is never, naming the keys that are when the
+    total is not one of them."""
     if any(p.never for p in projections):
-        return NEVER
+        stalled = [k for k, p in zip(keys or [], projections) if p.never]
+        if not stalled or None in stalled:
+            return NEVER
+        return Projection(never=True, stalled=tuple(stalled))  # type: ignore[arg-type]
     dates = [p.on for p in projections if p.on is not None]
     if not dates:
         return UNKNOWN

@@ -213,6 +213,31 @@ def test_explanations_carry_the_numbers_in_both_languages():
     assert d.reasons == ("key_short:b",)
 
 
+STALL = {**SPLIT, "start": "2026-01-01", "breakdown": {**SPLIT["breakdown"], "keys": {
+    "a": {"minimum": 15, "name_lv": "pirmā joma", "name_en": "first field"},
+    "b": {"minimum": 15, "name_lv": "otrā joma", "name_en": "second field"}}}}
+# (records as (day, value, key), the end of the explanation in English, in Latvian): the part that
+# makes "never" is named when it is a breakdown key, not when the whole total has no gain
+STALLED = [
+    ([("2026-03-01", 10, "a"), ("2026-03-01", 0, "b")],
+     "no gain has been recorded in b, so at this pace the goal is never reached.",
+     "otrā joma – pieaugums nav reģistrēts, tāpēc ar šo tempu mērķis netiks sasniegts."),
+    ([("2026-03-01", 0, "a"), ("2026-03-01", 0, "b")],
+     "no gain has been recorded, so at this pace the goal is never reached.",
+     "; pieaugums nav reģistrēts, tāpēc ar šo tempu mērķis netiks sasniegts."),
+]
+
+
+@pytest.mark.parametrize("records, en, lv", STALLED, ids=["one key stalled", "nothing gained"])
+def test_no_gain_names_the_breakdown_key_that_has_none(records, en, lv):
+    """It says which breakdown key has no gain when that key alone makes the goal unreachable at
+    the recorded pace (not "no gain has been recorded" of an item whose total grows), in English by
+    the key's id and in Latvian by its name."""
+    d = one(STALL, [rec(n, STALL, day, value, key) for n, (day, value, key) in enumerate(records, 1)], D("2026-04-01"))
+    assert d.projection.never and d.status == "at_risk"
+    assert d.explanation["en"].endswith(en) and d.explanation["lv"].endswith(lv)
+
+
 def test_checkpoint_results_and_reasons():
     records = [rec(1, INTERIM, "2024-06-30", 300), rec(2, INTERIM, "2024-12-31", 600)]
     d = one(INTERIM, records, D("2025-01-01"))
