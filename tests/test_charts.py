@@ -328,7 +328,7 @@ def test_text_from_the_plan_is_escaped(draw):
 
 @pytest.mark.parametrize("records, as_of, text, item_id, latvian", [
     (SOME, "2025-03-01", VALID_PLAN, TARGET,
-     {"mērķis 1 300", "termiņš 31.08.2026", "stāvoklis 01.03.2025", "750", "1 500"}),
+     {"mērķis 1 300", "termiņš 31.08.2026", "stāvoklis uz 01.03.2025", "750", "1 500"}),
     ([], "2025-03-01", VALID_PLAN, TARGET, {"vēl nav neviena ieraksta"}),
     ([], "2025-01-01", VALID_PLAN, MILESTONE, {"vēl nav neviena ieraksta", "termiņš 30.06.2025"}),
     ([("2024-01-01", 100), ("2024-07-01", 100)], "2024-08-01", PLAIN, TARGET, {"progresa nav"}),

@@ -8,7 +8,9 @@ and issue 15's two rules: the NGO target is judged from its measure's start (25.
 specialists' target names the sources' disagreement on its deadline (`conflicts`, explanation);
 and a missed item's request to its contacts no longer says "the payment request is at risk" (the
 shipped plan declares no payment request: the digest's "Money at stake" line says it where one does);
-and the NGO target's explanation names the breakdown key with no gain (engine 0.3.0).
+and the NGO target's explanation names the breakdown key with no gain (engine 0.3.0); and a Latvian
+milestone sentence names it "atskaites punkts “…”", so that its participle agrees ("Nav izpildīts:
+atskaites punkts “Pabeigta LBIS prototipa izveide” netika izpildīts …").
 """
 
 import json
