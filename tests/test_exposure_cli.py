@@ -50,8 +50,8 @@ def test_validate_names_the_requests_and_the_plan_history_as_written(workdir):
     assert "payment requests: 3" in result.stdout
     lines = result.stdout.splitlines()
     history = lines[lines.index("plan history:") + 1:]
-    assert history[:2] == ["  0. as adopted: 13 items", "  1. amendment 1 of 2025-01-01: Illustrative [draft] "
-                           "amendment: 13 items; changed 6.3.1.3.i/legal-framework, 3.1.1.2.i/specialists-trained"]
+    assert history[:2] == ["  0. as adopted: 14 items", "  1. amendment 1 of 2025-01-01: Illustrative [draft] "
+                           "amendment: 14 items; changed 6.3.1.3.i/legal-framework, 3.1.1.2.i/specialists-trained"]
 
 
 def test_exposure_json_prices_every_request_as_of_a_day(cli):

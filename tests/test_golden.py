@@ -10,7 +10,9 @@ and a missed item's request to its contacts no longer says "the payment request 
 shipped plan declares no payment request: the digest's "Money at stake" line says it where one does);
 and the NGO target's explanation names the breakdown key with no gain (engine 0.3.0); and a Latvian
 milestone sentence names it "atskaites punkts “…”", so that its participle agrees ("Nav izpildīts:
-atskaites punkts “Pabeigta LBIS prototipa izveide” netika izpildīts …").
+atskaites punkts “Pabeigta LBIS prototipa izveide” netika izpildīts …"); and the roadmap's row 6.4
+came into the plan (2.3.2.2.i/ict-skills-standard: its statuses, entries and messages are added,
+and nothing else changed).
 """
 
 import json

@@ -203,7 +203,7 @@ def test_sign_in_through_the_form_lands_on_the_overview(browser, base):
     counts = shown_counts(browser)
     rows = item_rows(browser)
     assert counts and set(counts) <= set(STATUSES) and all(n > 0 for n in counts.values())
-    assert len(rows) == sum(counts.values()) == 13
+    assert len(rows) == sum(counts.values()) == 14
     for row in rows:
         status = row.get_attribute("data-status")
         badge = row.find_element(By.CSS_SELECTOR, ".badge")
@@ -228,7 +228,7 @@ def test_overview_filters_by_status_and_institution_and_sorts(browser, base):
     sign_in(browser, base, "anna")
     open_page(browser, f"{base}/?as_of={EARLY}")
     counts, everything = shown_counts(browser), row_ids(browser)
-    assert len(everything) == 13 and counts["on_track"] < 13
+    assert len(everything) == 14 and counts["on_track"] < 14
     screenshot(browser, "overview")
 
     choose(browser, status="on_track")
@@ -316,7 +316,7 @@ def test_a_head_sees_neither_another_institutions_item_nor_the_log(browser, down
 
     downloader.get(f"{base}/export/items.csv?as_of={AS_OF}")
     rows = list(csv.DictReader(io.StringIO(downloaded(downloader, f"rrf-items-{AS_OF}.csv").read_text("utf-8-sig"))))
-    assert len(rows) == 9 and VK_ITEM in {r["id"] for r in rows}
+    assert len(rows) == 10 and VK_ITEM in {r["id"] for r in rows}
     assert TARGET not in {r["id"] for r in rows} and "3.1.1.2.i/specialists" not in str(rows)
 
     sign_in(browser, base, "zane")
@@ -335,7 +335,7 @@ def test_auditor_verifies_replays_and_exports_the_log(downloader, base):
     assert path_of(downloader) == "/audit" and heading(downloader) == "Evaluation log"
     entries = downloader.find_elements(By.CSS_SELECTOR, "table.log tbody tr")
     listed = {e.get_attribute("id").removeprefix("entry-") for e in entries}
-    assert len(entries) == len(listed) == 13 and all(e.get_attribute("id").startswith("entry-") for e in entries)
+    assert len(entries) == len(listed) == 14 and all(e.get_attribute("id").startswith("entry-") for e in entries)
     assert {e.find_elements(By.TAG_NAME, "td")[2].text for e in entries} == {"evaluation"}
 
     click_through(downloader, downloader.find_element(By.ID, "verify"))
