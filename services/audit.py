@@ -88,6 +88,9 @@ def verify(ctx: Context, *, public_key: Path | None = None, folder: Path | None 
     default the configured one, in `folder`, by default RRF_CHECKPOINT_DIR) against them; the
     first problem is named. A store without a log, where checkpoints signed one, was truncated."""
     key = checkpoint.verifying_key(ctx, public_key)
+    named = folder or ctx.settings.checkpoint_dir  # with a key, a folder the auditor named must be there:
+    if key is not None and named is not None and not named.is_dir():  # a typo would leave truncation unchecked
+        raise RrfError(f"--checkpoints {named}: there is no such folder (RRF_CHECKPOINT_DIR or --checkpoints)")
     folder = folder or ctx.settings.checkpoint_path
     with store_or_none(ctx.url) as session:
         if session is None:

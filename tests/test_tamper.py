@@ -297,6 +297,19 @@ def test_without_a_key_verify_says_checkpoints_are_not_configured(store, monkeyp
     assert len(store.files()) == 4  # nothing signs without a key
 
 
+def test_a_checkpoint_folder_that_is_not_there_is_refused_not_read_as_none_yet(store, monkeypatch):
+    """It refuses (exit 2, naming the folder) a checkpoint folder given by option or setting that
+    does not exist, where it said "none in … yet" and exit 0: a misspelt folder would have turned
+    off the detection of a truncated or rewritten log. The folder that is there still verifies."""
+    typo = store.checkpoints.parent / "rrf-chekpoints"
+    by_option = store.rrf("audit", "verify", "--checkpoints", str(typo))
+    assert by_option.exit_code == 2 and f"--checkpoints {typo}: there is no such folder" in by_option.stderr
+    monkeypatch.setenv("RRF_CHECKPOINT_DIR", str(typo))
+    assert store.verify().exit_code == 2
+    monkeypatch.setenv("RRF_CHECKPOINT_DIR", str(store.checkpoints))
+    assert store.verify().exit_code == 0
+
+
 def test_keygen_writes_a_private_key_only_its_owner_reads_and_never_overwrites(tmp_path):
     runner = CliRunner()
     said = runner.invoke(app, ["audit", "keygen", "--output", str(tmp_path / "k")])
