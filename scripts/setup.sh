@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Create .venv with Python 3.11 and install the project with the pinned, tested versions
 # (constraints.txt). Skipped when nothing that matters changed since the last install.
-# Also installs Debian's chromium and chromium-driver (the browser tests' headless browser,
-# tests/browser.py) when /usr/bin/chromium or /usr/bin/chromedriver is missing.
+# With --browser (the tests: scripts/test-env.sh), also installs Debian's chromium and
+# chromium-driver (the browser tests' headless browser, tests/browser.py) when /usr/bin/chromium
+# or /usr/bin/chromedriver is missing; the demo and the program itself need no browser.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,7 +33,9 @@ install_chromium() {
   fi
   rm -f "$log"
 }
-install_chromium
+if [ "${1:-}" = "--browser" ]; then
+  install_chromium
+fi
 
 py=""
 for candidate in python3.11 python3; do

@@ -3,7 +3,7 @@
 # a free port (postgres.sh) and a private temporary folder as TMPDIR, which holds pytest's
 # folders, Prefect's home and logs and the browser's profiles. So two runs on one host do not
 # share or stop each other's servers, and nothing is left in /tmp.
-bash scripts/setup.sh
+bash scripts/setup.sh --browser
 rrf_test_tmp=$(mktemp -d "${TMPDIR:-/tmp}/rrf-test-XXXXXX")
 rrf_test_pg=""
 rrf_test_cleanup() {

@@ -2,7 +2,8 @@
 and full-page screenshots.
 
 The browser is Debian's `chromium` with its `chromium-driver` (/usr/bin/chromium,
-/usr/bin/chromedriver), which scripts/setup.sh installs when they are missing. Selenium is
+/usr/bin/chromedriver), which scripts/setup.sh --browser (run by scripts/test.sh) installs when
+they are missing. Selenium is
 given both paths, so its selenium-manager never looks anything up or downloads a driver.
 
 A test module takes the browser as a fixture:
@@ -286,7 +287,7 @@ def require_chromium() -> None:
     missing = [str(path) for path in (CHROMIUM, CHROMEDRIVER) if not os.access(path, os.X_OK)]
     if missing:
         pytest.fail(
-            f"{' and '.join(missing)} missing: run scripts/setup.sh (as root or with sudo), "
+            f"{' and '.join(missing)} missing: run scripts/setup.sh --browser (as root or with sudo), "
             "which installs Debian's chromium and chromium-driver"
         )
 
