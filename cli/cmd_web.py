@@ -36,7 +36,7 @@ def users_add(
     name: Annotated[str, typer.Argument(help="user name (lower-case letters, digits, . _ -)")],
     role: Annotated[str, typer.Option("--role", help="coordinator, head, auditor or reporter")],
     institution: Annotated[Optional[str], typer.Option("--institution", help="the institution of a head or a reporter (as in the plan, e.g. varam)")] = None,
-    lang: Annotated[str, typer.Option("--lang", help="the portal's language for this user: lv or en")] = "lv",
+    portal_lang: Annotated[str, typer.Option("--lang", help="the portal's language for this user: lv or en")] = "lv",
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="read the password from the first line of standard input")] = False,
     plan: PlanOpt = None,
     db: DbOpt = None,
@@ -46,7 +46,7 @@ def users_add(
 
     password = _password(password_stdin)
     row = users.add(context(plan, db), name=name, role=role, institution=institution, password=password,
-                    language=lang)
+                    language=portal_lang)  # (not `lang`: that is the language of the command's own lines)
     say(f"added {row.name} ({row.role}{', ' + row.institution if row.institution else ''})")
 
 

@@ -44,7 +44,8 @@ def opens(hashed: str, password: str) -> bool:
 def test_add_list_and_disable(users, store):
     """It adds accounts with their role and institution, lists them without any secret, and
     disables one."""
-    assert users("add", "anna", "--role", "coordinator", "--password-stdin").exit_code == 0
+    first = users("add", "anna", "--role", "coordinator", "--password-stdin")  # a Latvian portal user:
+    assert first.exit_code == 0 and "created a new database at" in first.stderr  # the operator's line stays English
     result = users("add", "zane", "--role", "head", "--institution", "zpr", "--lang", "en", "--password-stdin")
     assert result.exit_code == 0 and "added zane (head, zpr)" in result.stdout
     assert users("disable", "zane").exit_code == 0
