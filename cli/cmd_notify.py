@@ -103,6 +103,7 @@ def outbox_(
     if send:  # no store yet: nothing to deliver
         from rrf.services import check as checks  # the notifications' channels (apprise), for sending only
 
+        outboxes.require(ctx, send=True)
         delivery = checks.deliver(ctx)
     rows = outboxes.messages(ctx, status=status, run=run)
     if delivery is not None:

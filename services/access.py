@@ -100,6 +100,20 @@ def require_accounts(viewer: Viewer, *, read: bool = False) -> None:
         raise Forbidden(_("the role {role} may not manage the portal's accounts", role=repr(viewer.role)))
 
 
+def require_outbox(viewer: Viewer, *, send: bool = False) -> None:
+    """The outbox (who was told what, and delivering it) is the office's: coordinators; auditors
+    may read it."""
+    if viewer.role != "coordinator" and (send or not viewer.audits):
+        raise Forbidden(_("the role {role} has no access to the outbox", role=repr(viewer.role)))
+
+
+def visible_decisions(viewer: Viewer, plan: Plan, decisions: list) -> list:  # (rules.Decision: not imported here)
+    """The decisions of the items the user may see, in their order."""
+    if viewer.sees_all:
+        return decisions
+    return [d for d in decisions if in_scope(viewer, plan, d.item_id)]
+
+
 def may(viewer: Viewer, action: str) -> bool:
     """Whether the role allows the action at all (scope aside)."""
     return action in MAY.get(viewer.role, frozenset())

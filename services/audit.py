@@ -27,7 +27,9 @@ from rrf.rules.i18n import N_
 from rrf.rules.serialize import decision_dict, inputs_from_json
 from rrf.rules.vocab import STATUSES
 from rrf.services import checkpoint
+from rrf.services.access import Viewer, require_audit
 from rrf.services.context import Context
+from rrf.services.identity import acting
 from rrf.services.files import replacing
 from rrf.services.store import reading, store_or_none
 
@@ -83,10 +85,17 @@ class Verified:
         return checkpoint.described(self.signed, self.chains.entries, lang)
 
 
-def verify(ctx: Context, *, public_key: Path | None = None, folder: Path | None = None) -> Verified:
+def _auditor(ctx: Context, by: Viewer | None) -> None:
+    """The log is for coordinators and auditors: the portal's user (`by`), else the operator."""
+    require_audit(acting(ctx, by))
+
+
+def verify(ctx: Context, *, public_key: Path | None = None, folder: Path | None = None,
+           by: Viewer | None = None) -> Verified:
     """Walk the log and the trail, then check every signed checkpoint (with `public_key`, by
     default the configured one, in `folder`, by default RRF_CHECKPOINT_DIR) against them; the
     first problem is named. A store without a log, where checkpoints signed one, was truncated."""
+    _auditor(ctx, by)
     key = checkpoint.verifying_key(ctx, public_key)
     named = folder or ctx.settings.checkpoint_dir  # with a key, a folder the auditor named must be there:
     if key is not None and named is not None and not named.is_dir():  # a typo would leave truncation unchecked
@@ -104,8 +113,9 @@ def verify(ctx: Context, *, public_key: Path | None = None, folder: Path | None 
         return Verified(report, checkpoint.in_store(session, folder, key, report.entries, report.trail_entries))
 
 
-def entries(ctx: Context, f: Filters, *, latest: int | None = None) -> list[AuditEntry]:
+def entries(ctx: Context, f: Filters, *, latest: int | None = None, by: Viewer | None = None) -> list[AuditEntry]:
     """The log's entries that pass the filters, oldest first; only the `latest` ones, newest first."""
+    _auditor(ctx, by)
     if f.kind not in KINDS:
         raise RrfError(f"--kind {f.kind!r}: expected evaluation, ack, waiver, run or all")
     if f.status is not None and f.status not in STATUSES:
@@ -132,20 +142,20 @@ def safe_cell(value: Any) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def export(ctx: Context, f: Filters, fmt: str, target: Path) -> int:
+def export(ctx: Context, f: Filters, fmt: str, target: Path, *, by: Viewer | None = None) -> int:
     """Write the filtered evaluation entries to a JSON file or to a CSV a spreadsheet opens
     safely (UTF-8 with BOM; no cell is read as a formula); the number of entries. The file appears
     whole or not at all: it is written beside the target and renamed, so a refusal (no database)
     or a failure midway leaves no file, and an existing one as it was."""
     with replacing(target, encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="") as fh:
-        return write_export(ctx, f, fmt, fh)
+        return write_export(ctx, f, fmt, fh, by=by)
 
 
-def write_export(ctx: Context, f: Filters, fmt: str, fh: TextIO) -> int:
+def write_export(ctx: Context, f: Filters, fmt: str, fh: TextIO, *, by: Viewer | None = None) -> int:
     """The export of `export` written to a text stream (the portal's download). Each JSON row also
     holds what its hash was computed from (`payload`, the entry's columns), so that a whole export
     (`kind` all, no filter) can be verified without the database (`verify_export`)."""
-    rows = entries(ctx, f)
+    rows = entries(ctx, f, by=by)
     if fmt == "json":
         fh.write(json.dumps([{**entry_dict(e), **_columns(e)} for e in rows], ensure_ascii=False, indent=2) + "\n")
         return len(rows)
@@ -261,8 +271,9 @@ class Replay:
                 if self.stored.get(k) != again.get(k)}
 
 
-def replay(ctx: Context, entry: int) -> Replay:
+def replay(ctx: Context, entry: int, *, by: Viewer | None = None) -> Replay:
     """Evaluate one logged item again from the stored plan text and inputs."""
+    _auditor(ctx, by)
     with _log(ctx) as session:
         row = audit.get_entry(session=session, seq=entry)
         if row is None:

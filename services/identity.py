@@ -1,6 +1,6 @@
 """Who acts: the signed-in user in the portal; on the command line, the configured operator.
 
-`RRF_OPERATOR` (or `operator` in .env) names a portal user: the command line then acts as that
+`RRF_OPERATOR` (in the environment or in .env) names a portal user: the command line then acts as that
 user, with their role and scope, and refuses to run if the account does not exist or is
 disabled. Unset, the command line acts as the local operator `os:<login>`, a coordinator:
 whoever can run `rrf` against the database can change it anyway, and is named in what they do.
@@ -9,7 +9,6 @@ whoever can run `rrf` against the database can change it anyway, and is named in
 import getpass
 
 from rrf.rules.errors import RrfError
-from rrf.services import users
 from rrf.services.access import Viewer
 from rrf.services.context import Context
 
@@ -20,6 +19,8 @@ def operator(ctx: Context) -> Viewer:
     """The identity of the command line (see the module's docstring)."""
     name = ctx.settings.operator
     if name:
+        from rrf.services import users  # only then: the accounts (and their password hashing) load
+
         found = users.viewer(ctx, name.strip().lower())
         if found is None:
             raise RrfError(f"RRF_OPERATOR {name!r} is not an enabled portal user (see `rrf users list`)")

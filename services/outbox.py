@@ -12,7 +12,9 @@ from datetime import datetime, timedelta
 from rrf.models import escalations
 from rrf.models.tables import Outbox
 from rrf.rules.errors import RrfError
+from rrf.services.access import Viewer, require_outbox
 from rrf.services.context import Context
+from rrf.services.identity import acting
 from rrf.services.store import reading, store_or_none
 
 STATUSES = ("pending", "sent")
@@ -35,8 +37,16 @@ def status_of(status: str | None) -> str | None:
     return status
 
 
-def messages(ctx: Context, *, status: str | None = None, run: str | None = None) -> list[Outbox]:
+def require(ctx: Context, *, send: bool = False, by: Viewer | None = None) -> None:
+    """Reading the outbox is for coordinators and auditors, delivering it for coordinators: the
+    portal's user (`by`), else the command line's operator (RRF_OPERATOR)."""
+    require_outbox(acting(ctx, by), send=send)
+
+
+def messages(ctx: Context, *, status: str | None = None, run: str | None = None,
+             by: Viewer | None = None) -> list[Outbox]:
     """The outbox, oldest first. No address is stored in it."""
+    require(ctx, by=by)
     status_of(status)
     with reading(ctx.url) as session:
         return escalations.outbox(session=session, status=status, run_id=run)

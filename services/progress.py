@@ -184,9 +184,13 @@ def import_file(ctx: Context, file: Path, *, checking: Callable[[], None] | None
     return FileImport(batch, added, sum(1 for r in parsed.rows if r.record.corrects is not None))
 
 
-def history(ctx: Context, item_id: str) -> list[dict[str, Any]]:
-    """Every record of an item, oldest first, with where it came from and what replaced it; also
-    of an id the plan no longer has (renamed or removed), as long as records of it are kept."""
+def history(ctx: Context, item_id: str, *, by: Viewer | None = None) -> list[dict[str, Any]]:
+    """Every record of an item in the scope of who asks (`by`, else the operator), oldest first,
+    with where it came from and what replaced it; also of an id the plan no longer has (renamed or
+    removed), as long as records of it are kept, to who sees every item."""
+    viewer = acting(ctx, by)
+    if not viewer.sees_all:
+        access.require_item(viewer, ctx.loaded.plan, item_id)  # outside the scope: "no item", like an unknown id
     with reading(ctx.url) as session:
         rows = progress.list_records(session=session, item_id=item_id)
         batches: dict[int, ImportBatch | None] = {}

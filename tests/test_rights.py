@@ -147,6 +147,62 @@ def test_an_operator_that_is_not_a_user_is_refused(store):
                            breakdown="ZPR")[0].recorded_by == "rita"
 
 
+# (RRF_OPERATOR, what the command line reads): how the service answers
+READS = [
+    ("rita", "status", "her scope"),          # a ZPR reporter: the 1 300 specialists target only
+    ("kaspars", "status", "his scope"),       # the State Chancellery's head
+    ("aija", "status", "every item"),
+    ("rita", "history out", HIDDEN),          # another institution's item: as if it did not exist
+    ("rita", "history own", OK),
+    ("rita", "log", DENIED), ("kaspars", "log", DENIED), ("aija", "log", OK),
+    ("rita", "replay", DENIED), ("aija", "replay", OK),
+    ("rita", "export", DENIED),
+    ("rita", "verify", DENIED), ("aija", "verify", OK),
+    ("rita", "outbox", DENIED), ("kaspars", "outbox", DENIED), ("aija", "outbox", OK),
+    ("aija", "send", DENIED), ("anna", "send", OK),
+    ("kaspars", "exposure", DENIED), ("aija", "exposure", OK),
+    ("nobody", "status", "refused"), ("nobody", "log", "refused"),
+]
+
+
+@pytest.mark.parametrize(("operator", "read", "outcome"), READS, ids=[f"{o}-{r}" for o, r, _ in READS])
+def test_the_operator_reads_only_what_their_role_and_scope_let_them(store, tmp_path, operator, read, outcome):
+    """It gives the command line's reads, for an RRF_OPERATOR, what the portal gives that user: the
+    items of their scope, "no item" for one outside it, the log and the outbox to the office and the
+    auditors only (delivering to the office alone), the whole payment requests to who sees every
+    item; and it refuses a name that is no enabled user, for reading as for writing."""
+    from rrf.services import audit, outbox
+    from rrf.services import status as statuses
+
+    ctx = store.context(operator=operator)
+    who = users.viewer(store.context(), operator)
+    reads = {
+        "status": lambda: [d.item_id for d in statuses.status(ctx, portal.AS_OF)[1]],
+        "history out": lambda: progress.history(ctx, VK_ITEM),
+        "history own": lambda: progress.history(ctx, TARGET),
+        "log": lambda: audit.entries(ctx, audit.Filters()),
+        "replay": lambda: audit.replay(ctx, 1),
+        "export": lambda: audit.export(ctx, audit.Filters(), "csv", tmp_path / "log.csv"),
+        "verify": lambda: audit.verify(ctx),
+        "outbox": lambda: outbox.messages(ctx),
+        "send": lambda: outbox.require(ctx, send=True),
+        "exposure": lambda: statuses.exposure(ctx, portal.AS_OF),
+    }
+    if outcome == "refused":
+        with pytest.raises(RrfError, match=f"RRF_OPERATOR '{operator}' is not an enabled portal user"):
+            reads[read]()
+    elif outcome in (DENIED, HIDDEN):
+        with pytest.raises(Forbidden if outcome == DENIED else NotFound):
+            reads[read]()
+        assert not (tmp_path / "log.csv").exists()
+    elif read == "status":
+        plan = ctx.loaded.plan
+        assert reads[read]() == [i.id for i in access.visible_items(who, plan)]
+        assert (outcome == "every item") is (len(reads[read]()) == len(plan.items))
+    else:
+        reads[read]()
+
+
 def _sheet(tmp: Path, name: str, rows: str) -> Path:
     sheet = tmp / name
     sheet.write_text("id,value,as_of,breakdown,source,corrects,reason\n" + rows, encoding="utf-8")
