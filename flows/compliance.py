@@ -21,6 +21,7 @@ from prefect.utilities.annotations import quote
 
 from rrf.notifications.render import missed_words, overview_url
 from rrf.rules import LoadedPlan
+from rrf.rules.load import PlanError
 from rrf.rules.exposure import exposure, money as money_text
 from rrf.rules.i18n import Words
 from rrf.rules.schedule import DAILY, Missed, Schedule
@@ -89,7 +90,12 @@ def compliance_check(plan_path: str | None = None, as_of: date | None = None, no
     ctx = _handed or Context(settings(plan=plan_path, database_url=db_url, notify_config=notify_config), clock)
     day = as_of or ctx.today()
     # quote(): Prefect must not walk the plan's models (a breakdown has a field named `keys`)
-    loaded = load_plan_task(quote(ctx))
+    try:
+        loaded = load_plan_task(quote(ctx))
+    except PlanError as exc:  # unattended: logged as a failed run, named in the coordinator's next message
+        if scheduled:
+            checks.log_unloadable_plan(ctx, day, exc)
+        raise
     schedule = Schedule(cron or DAILY, timezone or ctx.loaded.plan.plan.timezone) if scheduled else None
     result = check_task(quote(ctx), day, schedule, backdate)
     delays = ctx.notify.delivery.task_retry_delays_seconds  # the task's declared retries, as configured

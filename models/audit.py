@@ -151,6 +151,12 @@ def latest_check(*, session: Session) -> tuple[date | None, datetime | None]:
     return day, started
 
 
+def failed_runs_since(*, session: Session, since: datetime) -> list[AuditRun]:
+    """The runs that failed and started after `since`, oldest first."""
+    return list(session.exec(select(AuditRun).where(AuditRun.outcome == "failed", AuditRun.started_at > since)
+                             .order_by(col(AuditRun.started_at))))
+
+
 def chain_head(*, session: Session) -> AuditEntry | None:
     return session.exec(select(AuditEntry).order_by(col(AuditEntry.seq).desc()).limit(1)).first()
 

@@ -125,9 +125,10 @@ def _subject(_: Words, as_of: date, notices: list[Notice], decisions: dict[str, 
     return f"{tag} {_.date(as_of)}: {', '.join(parts)}"
 
 
-def missed_checks(recipient: Recipient, missed: Missed, as_of: date) -> Message:
+def missed_checks(recipient: Recipient, missed: Missed, as_of: date, failed: tuple[int, str] | None = None) -> Message:
     """The coordinator's one message when scheduled checks did not run: how many of the cron's
-    fire times had no check, from when to when, and that this run has caught up."""
+    fire times had no check, from when to when, and that this run has caught up; with `failed`
+    (how many runs started in that time and failed, and the latest one's error), why."""
     _ = Words(recipient.language)
     said = missed_words(missed, _)
     greeting = _("Dear {name},", name=recipient.name) if recipient.person else \
@@ -137,7 +138,13 @@ def missed_checks(recipient: Recipient, missed: Missed, as_of: date) -> Message:
         _("Scheduled compliance checks did not run: {count} scheduled runs were missed, from {first} to {last} "
           "(schedule \u201c{cron}\u201d, {zone}).", **said),
         _("The check ran again as of {day}: statuses and alerts are up to date as of that day. If the computer "
-          "running `rrf serve` was off or the service had stopped, make sure it runs again.", day=_.date(as_of)),
+          "running `rrf serve` was off or the service had stopped, make sure it runs again.", day=_.date(as_of))
+        if failed is None else
+        _.ngettext("The check ran again as of {day}: statuses and alerts are up to date as of that day. {n} run "
+                   "started in that time and failed (rrf audit log --kind run); the latest failure: {error}",
+                   "The check ran again as of {day}: statuses and alerts are up to date as of that day. {n} runs "
+                   "started in that time and failed (rrf audit log --kind run); the latest failure: {error}",
+                   failed[0], day=_.date(as_of), error=failed[1]),
     ]) + "\n"
     return Message(_("RRF compliance check: {count} scheduled runs missed", count=said["count"]), body, 0, [],
                    recipient.language)

@@ -167,7 +167,9 @@ def run_check(*, loaded: LoadedPlan, engine: Engine, as_of: date, clock: Clock, 
             messages = messages_for(loaded, decisions, notices, config, as_of, portal_url=portal_url, attach=attach)
             missed = missed_runs(schedule, latest_start, started) if schedule else None
             if missed:
-                messages[COORDINATOR] = missed_checks(recipient(COORDINATOR, loaded.plan, config), missed, as_of)
+                failed = audit.failed_runs_since(session=session, since=latest_start)  # type: ignore[arg-type]
+                messages[COORDINATOR] = missed_checks(recipient(COORDINATOR, loaded.plan, config), missed, as_of,
+                                                      (len(failed), failed[-1].error or "") if failed else None)
             finished = clock()
             audit.store_plan_text(session=session, sha256=loaded.sha256, text=loaded.text, at=finished)
             entries = evaluation_entries(loaded, decisions, notices, finished, waivers)
@@ -322,6 +324,31 @@ def _log_failure(engine: Engine, run_id: str, as_of: date, started: datetime, lo
             session=session, run_id=run_id, as_of=as_of, started_at=started, finished_at=finished,
             outcome="failed", plan_sha256=loaded.sha256, engine_version=__version__, entries=[], error=error,
         )
+
+
+def log_unloadable_plan(ctx: Context, as_of: date, exc: RrfError) -> None:
+    """A scheduled check whose plan cannot be loaded (`exc`, its PlanError) is logged as a failed
+    run, with the plan file's text as it was when it could be read: nobody is at the terminal of
+    `rrf serve`, and the coordinator's next message about the missed runs names the failure. A
+    store that cannot be reached or written is left alone (the error is raised by the caller)."""
+    started = ctx.now()
+    path = Path(ctx.settings.plan_path)
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        raw = None
+    error = redact(f"the plan {path} cannot be loaded: " + "; ".join(exc.lines()))[:2000]
+    try:
+        with session_scope(writable(ctx.url)) as session:
+            audit.lock_chain(session=session)
+            sha = hashlib.sha256(raw).hexdigest() if raw is not None else None
+            if sha is not None:
+                audit.store_plan_text(session=session, sha256=sha, text=raw.decode("utf-8", "replace"), at=started)
+            audit.append_run(session=session, run_id=uuid.uuid4().hex, as_of=as_of, started_at=started,
+                             finished_at=ctx.now(), outcome="failed", plan_sha256=sha, engine_version=__version__,
+                             entries=[], error=error)
+    except Exception:  # noqa: BLE001  (no log to write to: the run's own error says enough)
+        log.exception("the failed run could not be logged")
 
 
 def _versions(plan: Plan, as_of: date, decisions: list[Decision]) -> dict[str, object]:

@@ -129,6 +129,33 @@ def test_a_scheduled_run_reports_the_runs_its_cron_missed_and_tells_the_coordina
     assert told[0].body.startswith("Dear Anna Kalnina,") and "2 scheduled runs were missed" in told[0].body
 
 
+def test_a_scheduled_run_on_a_plan_that_does_not_load_is_logged_as_failed(prefect, seeded, tmp_path):
+    """A scheduled run (as `rrf serve` starts them) whose plan cannot be loaded fails, and is logged
+    as a failed run naming the plan's problem: nobody watches the terminal of `rrf serve`. A run
+    started by hand (`rrf check`) on such a plan writes nothing: it is refused as bad input."""
+    from rrf.flows.compliance import compliance_check
+    from rrf.rules.load import PlanError
+
+    broken = tmp_path / "milestones.toml"
+    broken.write_text(PLAN.read_text(encoding="utf-8").replace("due = 2026-08-31", "due = 2026-02-30", 1),
+                      encoding="utf-8")
+
+    def failed() -> list:
+        engine = create_engine(seeded)
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT error FROM audit_run WHERE outcome = 'failed'")).all()
+        engine.dispose()
+        return rows
+
+    with pytest.raises(PlanError):
+        compliance_check(plan_path=str(broken), db_url=seeded, as_of=date(2026, 9, 4))
+    assert failed() == []
+    with pytest.raises(PlanError):
+        compliance_check(plan_path=str(broken), db_url=seeded, as_of=date(2026, 9, 4), scheduled=True)
+    [(error,)] = failed()
+    assert f"the plan {broken} cannot be loaded" in error
+
+
 def _decisions(url: str) -> list[tuple]:
     engine = create_engine(url)
     with engine.connect() as conn:

@@ -32,7 +32,7 @@ def told(engine) -> list:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("language, subject, first_line", [
-    (None, "ANM atbilstības pārbaude: izlaistas 3 plānotās pārbaudes", "Labdien!"),
+    (None, "RRF atbilstības pārbaude: izlaistas 3 plānotās pārbaudes", "Labdien!"),
     ("en", "RRF compliance check: 3 scheduled runs missed", "Dear RRF coordinator,"),
 ])
 def test_missed_weekday_runs_are_told_to_the_coordinator_once(db_url, language, subject, first_line):  # noqa: F811
@@ -52,6 +52,39 @@ def test_missed_weekday_runs_are_told_to_the_coordinator_once(db_url, language, 
     engine.dispose()
     assert len(messages) == 1 and messages[0].subject == subject
     assert messages[0].body.startswith(first_line) and "0 8 * * 1-5" in messages[0].body
+
+
+def test_runs_that_failed_on_a_broken_plan_are_logged_and_named_to_the_coordinator(db_url, tmp_path):  # noqa: F811
+    """It logs a scheduled run whose plan cannot be loaded as a failed run (with the plan's text as
+    it was), and the coordinator's message about the missed runs, once the plan loads again, says
+    that runs started and failed and why, not that the computer may have been off."""
+    from rrf.rules.load import PlanError
+    from rrf.services.check import log_unloadable_plan
+    from rrf.services.context import Context
+    from rrf.settings import settings
+
+    engine = open_engine(db_url)
+    upgrade(engine)
+    config = NotifyConfig(coordinator=Person(language="en"))
+    check(engine, T0, date(2026, 11, 16), config)
+    broken = tmp_path / "milestones.toml"
+    broken.write_text(PLAN.read_text(encoding="utf-8").replace("due = 2026-08-31", "due = 2026-02-30", 1),
+                      encoding="utf-8")
+    ctx = Context(settings(plan=broken, database_url=db_url), lambda: T0 + timedelta(days=1))
+    with pytest.raises(PlanError) as caught:
+        ctx.loaded  # noqa: B018
+    log_unloadable_plan(ctx, date(2026, 11, 17), caught.value)
+    with engine.connect() as conn:
+        [(outcome, error, sha)] = conn.execute(text("SELECT outcome, error, plan_sha256 FROM audit_run "
+                                                    "WHERE outcome = 'failed'")).all()
+        stored = conn.execute(text("SELECT text FROM plan_text WHERE sha256 = :s"), {"s": sha}).scalar_one()
+    assert f"the plan {broken} cannot be loaded" in error and "2026-02-30" in stored
+    friday = check(engine, T0 + timedelta(days=4), date(2026, 11, 20), config)
+    assert friday.missed.count == 3
+    [(subject, body, _)] = told(engine)
+    engine.dispose()
+    assert "1 run started in that time and failed (rrf audit log --kind run); the latest failure: the plan" in body
+    assert "was off" not in body
 
 
 def test_the_coordinator_is_reached_at_the_configured_address():
