@@ -35,9 +35,11 @@ from rrf.services.store import reading, store_or_none
 
 KINDS = ("evaluation", "ack", "waiver", "run", "all")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-EXPORT_COLUMNS = ["entry", "run", "as_of", "id", "status", "due", "goal", "actual", "days_left",
-                  "explanation_lv", "explanation_en", "records_used", "inputs", "plan_sha256",
-                  "engine_version", "created_at", "prev_hash", "hash"]
+EXPORT_COLUMNS = ["entry", "run", "kind", "as_of", "id", "status", "due", "goal", "actual", "days_left",
+                  "explanation_lv", "explanation_en", "records_used", "inputs",
+                  "by", "role", "reason", "key", "until", "level",  # an acknowledgement's or a waiver's
+                  "outcome", "error",  # a run's closing entry
+                  "plan_sha256", "engine_version", "created_at", "prev_hash", "hash"]
 
 
 @dataclass(frozen=True)

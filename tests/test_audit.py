@@ -328,6 +328,26 @@ def test_export_csv_opens_cleanly_in_a_spreadsheet(logged, tmp_path):
     assert "Nav sasniegts" in missed["explanation_lv"]
 
 
+def test_export_csv_names_who_acknowledged_or_waived_what_and_why(logged, tmp_path):
+    """It gives an acknowledgement's and a waiver's own columns in the CSV (kind, by, role, reason,
+    key, until, level), and a run's outcome, so that an auditor's spreadsheet of `--kind all` says
+    who decided what and why, as the JSON export does."""
+    assert logged("ack", "1.1.i/missed", "--reason", "a new contract signed", "--until", "2026-12-31",
+                  "--as-of", AS_OF).exit_code == 0
+    assert logged("waive", "1.1.i/missed", "--reason", "agreed with the Commission", "--until", "2026-12-31",
+                  "--as-of", AS_OF).exit_code == 0
+    result = logged("audit", "export", "--format", "csv", "--kind", "all", "--output", str(tmp_path / "all.csv"))
+    assert result.exit_code == 0, result.stderr
+    with (tmp_path / "all.csv").open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    ack = next(r for r in rows if r["kind"] == "ack" and r["id"] == "1.1.i/missed")
+    waived = next(r for r in rows if r["kind"] == "waiver" and r["id"] == "1.1.i/missed")
+    assert (ack["by"].startswith("os:"), ack["role"], ack["reason"], ack["until"]) == (
+        True, "coordinator", "a new contract signed", "2026-12-31") and ack["level"] != ""
+    assert (waived["reason"], waived["until"], waived["key"]) == ("agreed with the Commission", "2026-12-31", "")
+    assert {r["outcome"] for r in rows if r["kind"] == "run"} >= {"finished"}
+
+
 def test_export_json_holds_every_entry(logged, tmp_path):
     assert logged("audit", "export", "--format", "json", "-o", str(tmp_path / "log.json")).exit_code == 0
     data = json.loads((tmp_path / "log.json").read_text(encoding="utf-8"))
