@@ -61,7 +61,8 @@ def digest(recipient: Recipient, notices: list[Notice], decisions: dict[str, Dec
     """One recipient's message. With `portal_url`, each alert links to its item's page and the
     message ends with the portal's overview; a role ("head"), who acknowledges in the portal, is
     asked to acknowledge there (`{portal}/items/{id}#acknowledge`) instead of with `rrf ack`
-    (without a portal, and for an item's contacts, the `rrf ack` line stays); with `report` (an institution of the plan), the
+    (without a portal, with `rrf ack`); an item's contacts, who report and do not acknowledge, get
+    no such line; with `report` (an institution of the plan), the
     message says that institution's report is attached (delivery attaches the file)."""
     lang = recipient.language
     _ = Words(lang)
@@ -83,6 +84,7 @@ def digest(recipient: Recipient, notices: list[Notice], decisions: dict[str, Dec
             "money": _("payment request {number}: {why}", number=money.request, why=money.why[lang])
             if money is not None and money.amount_eur else None,
             "ack_link": acknowledge_url(portal_url, n.item_id) if portal_url and n.recipient.is_role else None,
+            "acknowledges": n.recipient.is_role,  # heads acknowledge; an item's contacts report
         })
     attached = plan.institutions.get(report) if report else None
     body = _templates(lang).get_template("digest.j2").render(

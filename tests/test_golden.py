@@ -12,7 +12,7 @@ and the NGO target's explanation names the breakdown key with no gain (engine 0.
 milestone sentence names it "atskaites punkts “…”", so that its participle agrees ("Nav izpildīts:
 atskaites punkts “Pabeigta LBIS prototipa izveide” netika izpildīts …"); and the roadmap's row 6.4
 came into the plan (2.3.2.2.i/ict-skills-standard: its statuses, entries and messages are added,
-and nothing else changed).
+and nothing else changed); and an item's contacts, who may not acknowledge, are no longer told how to.
 """
 
 import json

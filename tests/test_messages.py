@@ -287,3 +287,20 @@ def test_a_missed_item_speaks_of_a_payment_only_when_it_is_in_one(plan_file, mon
             assert payment not in body.lower(), body
         elif lang == "en":
             assert money in body
+
+
+@pytest.mark.parametrize("lang, opening", [
+    ("en", "RRF compliance check as of 2026-09-15: these items no longer need your attention.\n\nResolved:\n"),
+    ("lv", "RRF atbilstības pārbaude uz 15.09.2026: šiem vienumiem Jūsu uzmanība vairs nav vajadzīga.\n\n"
+           "Atrisināts:\n"),
+])
+def test_a_digest_of_resolutions_only_says_what_check_it_comes_from(lang, opening):
+    """It opens a digest that holds only "resolved" lines, like every other, with the check and its
+    day, before the list (it began with "Resolved:" under the greeting)."""
+    key = RecipientKey.parse("contact:monta-locmele")
+    decisions = {d.item_id: d for d in evaluate(SHIPPED, [], D("2026-09-15"))}
+    item_id = next(iter(decisions))
+    notices = [Notice(item_id, key, 1, "resolved", decisions[item_id].status, "resolved", {"lv": "k", "en": "w"})]
+    reader = recipient(key, SHIPPED, NotifyConfig()).model_copy(update={"language": lang})
+    body = digest(reader, notices, decisions, SHIPPED, D("2026-09-15")).body
+    assert opening in body and body.index(opening) < body.index(item_id)
