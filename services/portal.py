@@ -19,7 +19,7 @@ from rrf.rules import Decision, LoadedPlan, evaluate
 from rrf.rules.escalate import Waiver
 from rrf.rules.exposure import ItemExposure, item_exposure
 from rrf.rules.evaluate import evaluate_item, evaluate_one, trajectory_start
-from rrf.rules.errors import RrfError
+from rrf.rules.errors import RrfError, said
 from rrf.rules.plan import Evidence as RequiredDocument
 from rrf.rules.plan import Item
 from rrf.rules.progress import standing
@@ -37,6 +37,8 @@ from rrf.services.store import reading
 
 SORTS = ("due", "status", "id", "progress")
 SEVERITY_ORDER = {s: n for n, s in enumerate(("missed", "reversed", "at_risk", "no_data", "on_track", "met_late", "met"))}
+
+_ = said  # the overview's refusals: in the portal user's language (rules.errors)
 
 
 @dataclass(frozen=True)
@@ -75,11 +77,12 @@ class Filters:
     def check(self, loaded: LoadedPlan) -> "Filters":
         problems = []
         if self.status is not None and self.status not in STATUSES:
-            problems.append(f"status {self.status!r}: expected one of {', '.join(STATUSES)}")
+            problems.append(_("status {value}: expected one of {known}", value=repr(self.status),
+                              known=", ".join(STATUSES)))
         if self.institution is not None and self.institution not in loaded.plan.institutions:
-            problems.append(f"institution {self.institution!r} is not in the plan")
+            problems.append(_("institution {value} is not in the plan", value=repr(self.institution)))
         if self.sort not in SORTS:
-            problems.append(f"sort {self.sort!r}: expected one of {', '.join(SORTS)}")
+            problems.append(_("sort {value}: expected one of {known}", value=repr(self.sort), known=", ".join(SORTS)))
         if problems:
             raise RrfError(problems)
         return self

@@ -4,6 +4,7 @@ overview's filters, the item page and the exports. The same pages in a real brow
 tests/test_web_browser.py."""
 
 import csv
+import html
 import io
 import json
 import re
@@ -406,6 +407,22 @@ def test_language_switch_and_no_open_redirect(app):
     answer = client.get("/lang/en?next=//evil.example/")
     assert answer.status_code == 303 and answer.headers["location"] == "/"
     assert '<html lang="en">' in client.get("/").text
+
+
+@pytest.mark.parametrize("query, lv, en", [
+    ("status=bogus", "statuss 'bogus': jābūt vienam no: met,", "status 'bogus': expected one of met,"),
+    ("sort=size", "kārtošana 'size': jābūt vienai no: due,", "sort 'size': expected one of due,"),
+    ("institution=nasa", "iestādes 'nasa' plānā nav", "institution 'nasa' is not in the plan"),
+])
+def test_a_bad_filter_is_refused_in_the_users_language(app, query, lv, en):
+    """It refuses an overview filter it does not know with a 400 page that says why in the user's
+    language: Latvian first, English after the switch (it was English on Latvian pages)."""
+    client = client_for(app, "anna")
+    latvian = client.get(f"/?{query}")
+    assert latvian.status_code == 400 and lv in html.unescape(latvian.text)
+    client.get("/lang/en")
+    english = client.get(f"/?{query}")
+    assert english.status_code == 400 and en in html.unescape(english.text)
 
 
 def test_health_answers_without_signing_in(app):
