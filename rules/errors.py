@@ -7,6 +7,7 @@ sentences are written `_("msgid {x}", x=...)` with `_ = said` in their module, s
 extracts them into the catalogues like every other message.
 """
 
+from datetime import date
 from typing import Any, Iterable
 
 
@@ -25,7 +26,9 @@ class Said(str):
     def in_(self, lang: str) -> str:
         from rrf.rules.i18n import Words  # not at import: i18n reads rules.dates, which refuses with Said
 
-        return Words(lang)(self.msgid, **{k: in_language(v, lang) for k, v in self.values.items()})
+        words = Words(lang)
+        return words(self.msgid, **{k: words.date(v) if type(v) is date else in_language(v, lang)
+                                    for k, v in self.values.items()})  # a day as the language writes it
 
     def __reduce__(self) -> tuple[Any, ...]:  # a copy or a pickle (a refusal crossing processes) stays a Said
         return (Said, (self.msgid, self.values))

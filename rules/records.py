@@ -142,8 +142,7 @@ def check_record(
     try:
         day = parse_date(as_of)
         if day > today:
-            problems.append(_("as-of date {day} is in the future (today is {today} in Riga)", day=day.isoformat(),
-                              today=today.isoformat()))
+            problems.append(_("as-of date {day} is in the future (today is {today} in Riga)", day=day, today=today))
     except BadDate as exc:
         problems.append(_("as-of date: {problem}", problem=exc.problems[0]))
 
