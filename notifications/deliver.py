@@ -5,6 +5,7 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import apprise
 from apprise.attachment.file import AttachFile
@@ -29,15 +30,13 @@ class Attachment:
     mimetype: str
 
 
-def send(urls: list[str], subject: str, body: str,
-         attachment: Attachment | None = None) -> tuple[bool, str | None]:
-    """Send one message to every URL; (True, None) when all accepted it, else (False, reason).
+def send(url: str, subject: str, body: str, attachment: Attachment | None = None) -> tuple[bool, str | None]:
+    """Send one message to one apprise URL; (True, None) when it accepted it, else (False, reason).
     An attachment goes to every service that takes files (e-mail, JSON webhooks...); the others
     get the message without it."""
     sender = apprise.Apprise()
-    bad = [n for n, url in enumerate(urls, start=1) if not sender.add(url)]
-    if bad:
-        return False, f"address {bad[0]} of {len(urls)} is not a valid apprise URL"
+    if not sender.add(url):
+        return False, "not a valid apprise URL"
     attach = None
     if attachment is not None:
         attach = apprise.AppriseAttachment()
@@ -53,14 +52,24 @@ def send(urls: list[str], subject: str, body: str,
     return False, redact(lines[-1] if lines else "the service did not accept the message")[:500]
 
 
-def send_with_retries(urls: list[str], subject: str, body: str, attempts: int, backoff: float,
-                      sleep=time.sleep, attachment: Attachment | None = None) -> tuple[bool, str | None, int]:  # noqa: ANN001
-    """Try up to `attempts` times, waiting `backoff`, 2x`backoff`, ... between tries."""
-    error = None
-    for n in range(1, attempts + 1):
-        ok, error = send(urls, subject, body, attachment)
-        if ok:
-            return True, None, n
-        if n < attempts:
-            sleep(backoff * 2 ** (n - 1))
-    return False, error, attempts
+def send_with_retries(channels: dict[str, str], subject: str, body: str, attempts: int, backoff: float,
+                      sleep=time.sleep, attachment: Attachment | None = None,  # noqa: ANN001
+                      reached: Callable[[str], None] = lambda channel: None) -> tuple[bool, str | None, int]:
+    """Send to every channel (name: apprise URL) up to `attempts` times, waiting `backoff`,
+    2x`backoff`, ... between tries; each try goes only to the channels that have not accepted the
+    message yet, and `reached(name)` is called as soon as one has. (True, None, tries) when every
+    channel has it (no channel: nothing to try), else (False, the last try's reasons, each after
+    its channel's name, tries)."""
+    left, errors, tries = dict(channels), [], 0
+    while left and tries < attempts:
+        if tries:
+            sleep(backoff * 2 ** (tries - 1))
+        tries, errors = tries + 1, []
+        for name, url in list(left.items()):
+            ok, error = send(url, subject, body, attachment)
+            if ok:
+                del left[name]
+                reached(name)
+            else:
+                errors.append(f"{name}: {error}")
+    return not left, "; ".join(errors) if left else None, tries

@@ -275,3 +275,34 @@ def test_a_head_is_asked_to_acknowledge_in_the_portal_when_there_is_one(who, por
     assert asks in message.body
     assert ("#acknowledge" in message.body) is (asks.endswith("#acknowledge"))
     assert ("rrf ack" in message.body) is (not asks.endswith("#acknowledge"))
+
+
+def test_a_channel_that_fails_is_retried_alone_and_the_others_get_the_message_once(rrf, inbox, hook):
+    """A head of department with an e-mail address and a JSON webhook, while the mail server is
+    down: the webhook gets the message once, however many attempts and deliveries follow; the
+    message stays pending for its e-mail alone (`rrf outbox` says so), and is sent once the
+    server is back and the e-mail has it too."""
+    rrf.settings.write_text(rrf.settings.read_text(encoding="utf-8").replace(
+        'language = "en"\n', f'language = "en"\nurls = ["json://127.0.0.1:{hook.server_address[1]}/head"]\n', 1),
+        encoding="utf-8")
+    inbox.stop()
+    check(rrf, "2026-06-01")                       # 29 days left: the head of department among others
+
+    def to_janis() -> list[dict]:
+        return [p for p in Hook.received if "Dear Jānis Kalniņš" in p["message"]]
+    for _ in range(2):
+        assert rrf("outbox", "--send").exit_code == 0
+    assert len(to_janis()) == 1
+    [head] = [m for m in json.loads(rrf("outbox", "--format", "json").stdout)
+              if m["recipient"] == "role:department-head@vk"]
+    assert (head["status"], head["attempts"], head["delivered_to"], head["pending_to"]) == (
+        "pending", 6, ["url 1"], ["email"])
+    assert re.search(r"pending:\s+email", rrf("outbox", "--status", "pending").stdout)
+    inbox.start()
+    assert rrf("outbox", "--send").exit_code == 0
+    assert len(to_janis()) == 1 and len(inbox.to("janis@example.test")) == 1
+    [head] = [m for m in json.loads(rrf("outbox", "--format", "json").stdout)
+              if m["recipient"] == "role:department-head@vk"]
+    assert (head["status"], head["delivered_to"], head["pending_to"]) == ("sent", ["url 1", "email"], [])
+    check(rrf, "2026-06-02")                       # a later check's delivery sends it nowhere again
+    assert len(to_janis()) == 1 and len(inbox.to("janis@example.test")) == 1
