@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import apprise
 from apprise.attachment.file import AttachFile
@@ -13,12 +14,24 @@ from apprise.attachment.file import AttachFile
 
 logging.getLogger("apprise").setLevel(logging.INFO)  # its DEBUG log prints header values
 
+MAIL = ("mailto", "mailtos")  # apprise's e-mail through SMTP
 _CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s]*):(?P<secret>[^@\s]*)@", re.I)
 
 
 def redact(text: str) -> str:
     """Any `scheme://user:password@` in a text, with the password masked."""
     return _CREDENTIALS.sub(lambda m: f"{m['scheme']}{m['user']}:***@", text)
+
+
+def plain_mail(url: str) -> str:
+    """An e-mail URL (`mailto://`, `mailtos://`) that sets no `format=`, with `format=text`: the
+    mail is then the text alone, as written. Apprise's default, an HTML part made from the text,
+    has every space as `&nbsp;`, so that its long lines cannot wrap and its links are not links.
+    Any other URL, and one that sets its format, is kept as it is."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in MAIL or any(key.lower() == "format" for key, _ in parse_qsl(parts.query)):
+        return url
+    return urlunsplit(parts._replace(query=f"{parts.query}&format=text" if parts.query else "format=text"))
 
 
 @dataclass(frozen=True)
@@ -35,15 +48,14 @@ def send(url: str, subject: str, body: str, attachment: Attachment | None = None
     An attachment goes to every service that takes files (e-mail, JSON webhooks...); the others
     get the message without it."""
     sender = apprise.Apprise()
-    if not sender.add(url):
+    if not sender.add(plain_mail(url)):
         return False, "not a valid apprise URL"
     attach = None
     if attachment is not None:
         attach = apprise.AppriseAttachment()
         attach.add(AttachFile(str(attachment.path), name=attachment.name, mimetype=attachment.mimetype))
     with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as log:  # the reason; its time is the attempt's
-        # the body is plain text: apprise keeps its lines in the text part and makes the HTML part
-        # from it (escaped, line breaks as <br/>); without saying so, both parts lose every line break
+        # the body is plain text: without saying so, apprise's services lose its line breaks
         ok = sender.notify(title=subject, body=body, attach=attach, body_format=apprise.NotifyFormat.TEXT)
         captured = log.getvalue()
     if ok:
