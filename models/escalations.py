@@ -2,7 +2,9 @@
 a keyword.
 
 Notices, acknowledgements and waivers are append-only; an outbox row records its own delivery.
-Each row is entered in the trail (models.trail) as it is inserted.
+Each row is entered in the trail (models.trail) as it is inserted. Which channels of its recipient
+a message reached is kept apart (`outbox_delivery`, append-only, not in the trail: like an outbox
+row's status, it is delivery, not a decision).
 """
 
 from collections import defaultdict
@@ -107,7 +109,10 @@ def mark_attempt(*, session: Session, message_id: int, at: datetime, ok: bool, e
 
 
 def add_delivery(*, session: Session, message_id: int, channel: str, at: datetime) -> None:
-    """Record that a channel of its recipient (`email`, `url 1`...) accepted a message."""
+    """Record that a channel of its recipient (`email`, `url 1`...) accepted a message; once (a
+    delivery that took the message over from a lease too short may have recorded it already)."""
+    if channel in delivered(session=session, message_ids=[message_id]).get(message_id, []):
+        return
     session.add(OutboxDelivery(outbox_id=message_id, channel=channel, delivered_at=at))
     session.flush()
 
