@@ -114,9 +114,14 @@ def outbox_(
                   "it is sent again from {until})", id=held.id, to=held.recipient, since=fmt_time(held.since),
                   until=fmt_time(held.until)))
     if show is not None:
-        m = outboxes.message(rows, show)
+        rows = [outboxes.message(rows, show)]
+    ways = outboxes.channels(ctx, rows)
+    # the status, and while some channels have the message and others not yet, those: "pending: email"
+    states = [f"{m.status}: {', '.join(w.pending)}" if w.pending else m.status for m, w in zip(rows, ways)]
+    if show is not None:
+        m = rows[0]
         tries = _.ngettext("{n} attempt", "{n} attempts", m.attempts)
-        say(f"#{m.id} to {m.recipient} ({m.status}, {tries})\n{m.subject}\n\n{m.body}")
+        say(f"#{m.id} to {m.recipient} ({states[0]}, {tries})\n{m.subject}\n\n{m.body}")
         return
     if fmt == "json":
         sys.stdout.write(json.dumps([{
@@ -124,13 +129,14 @@ def outbox_(
             "language": m.language, "level": m.level, "subject": m.subject, "items": m.items.split(","),
             "status": m.status, "attempts": m.attempts, "last_error": m.last_error,
             "last_attempt_at": m.last_attempt_at.isoformat() if m.last_attempt_at else None,
-            "sent_at": m.sent_at.isoformat() if m.sent_at else None, "body": m.body} for m in rows],
+            "sent_at": m.sent_at.isoformat() if m.sent_at else None,
+            "delivered_to": w.delivered, "pending_to": w.pending, "body": m.body} for m, w in zip(rows, ways)],
             ensure_ascii=False, indent=2) + "\n")
         return
     columns = [Col("#", justify="right", whole=True, side=True), Col("created", whole=True, side=True),
                Col("to", side=True), Col("subject"), Col("status", side=True), Col("tries", whole=True, side=True),
                Col("last error")]
-    cells = [[str(m.id), fmt_time(m.created_at), shown(m.recipient), shown(m.subject), m.status, str(m.attempts),
+    cells = [[str(m.id), fmt_time(m.created_at), shown(m.recipient), shown(m.subject), state, str(m.attempts),
               shown(f"{fmt_time(m.last_attempt_at)}: {m.last_error}" if m.last_error and m.last_attempt_at
-                    else m.last_error or "")] for m in rows]
+                    else m.last_error or "")] for m, state in zip(rows, states)]
     out.print(fitted(out, columns, cells, title=_.ngettext("outbox: {n} message", "outbox: {n} messages", len(rows))))

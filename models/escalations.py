@@ -2,16 +2,20 @@
 a keyword.
 
 Notices, acknowledgements and waivers are append-only; an outbox row records its own delivery.
-Each row is entered in the trail (models.trail) as it is inserted.
+Each row is entered in the trail (models.trail) as it is inserted. Which channels of its recipient
+a message reached is kept apart (`outbox_delivery`, append-only, not in the trail: like an outbox
+row's status, it is delivery, not a decision).
 """
 
+from collections import defaultdict
+from collections.abc import Collection
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, or_, update
 from sqlmodel import Session, col, select
 
 from rrf.models import trail
-from rrf.models.tables import Acknowledgement, Notice, Outbox
+from rrf.models.tables import Acknowledgement, Notice, Outbox, OutboxDelivery
 from rrf.models.tables import Waiver as WaiverRow
 from rrf.rules.escalate import Ack, Sent, Waiver
 from rrf.rules.vocab import RecipientKey
@@ -102,6 +106,31 @@ def mark_attempt(*, session: Session, message_id: int, at: datetime, ok: bool, e
         message.sent_at = at
     session.add(message)
     session.flush()
+
+
+def add_delivery(*, session: Session, message_id: int, channel: str, at: datetime) -> None:
+    """Record that a channel of its recipient (`email`, `url 1`...) accepted a message; once (a
+    delivery that took the message over from a lease too short may have recorded it already)."""
+    if channel in delivered(session=session, message_ids=[message_id]).get(message_id, []):
+        return
+    session.add(OutboxDelivery(outbox_id=message_id, channel=channel, delivered_at=at))
+    session.flush()
+
+
+def delivered(*, session: Session, message_ids: Collection[int]) -> dict[int, list[str]]:
+    """The channels each of these messages reached, in the order they did (a message that
+    reached none is not in it)."""
+    wanted = set(message_ids)
+    if not wanted:
+        return {}
+    reached: dict[int, list[str]] = defaultdict(list)
+    rows = session.exec(select(OutboxDelivery)  # the ids' range: a long list of ids is no query parameter
+                        .where(col(OutboxDelivery.outbox_id).between(min(wanted), max(wanted)))
+                        .order_by(OutboxDelivery.id))
+    for row in rows:
+        if row.outbox_id in wanted:
+            reached[row.outbox_id].append(row.channel)
+    return dict(reached)
 
 
 def last_ack(*, session: Session, item_id: str) -> Acknowledgement | None:

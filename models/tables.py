@@ -151,6 +151,21 @@ class Outbox(SQLModel, table=True):
     sent_at: datetime | None = None
 
 
+class OutboxDelivery(SQLModel, table=True):
+    """A channel of its recipient that accepted a message (append-only): a later delivery sends
+    the message only to the channels without one. The channel is named by its place in the
+    notification configuration (`email`, `url 1`, ...: rrf.notifications.config.addresses),
+    never by its address."""
+
+    __tablename__ = "outbox_delivery"
+    __table_args__ = (UniqueConstraint("outbox_id", "channel", name="uq_outbox_delivery_channel"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    outbox_id: int = Field(foreign_key="outbox.id")
+    channel: str = Field(max_length=20)
+    delivered_at: datetime
+
+
 class AppUser(SQLModel, table=True):
     """A portal account (`rrf users`). Only an argon2 hash of the password is kept. `institution`
     is the scope of a head or a reporter; coordinators and auditors see every institution."""

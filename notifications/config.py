@@ -123,15 +123,17 @@ def recipient(key: RecipientKey, plan: Plan, config: NotifyConfig) -> Recipient:
                      person=person.name is not None)
 
 
-def addresses(key: RecipientKey, plan: Plan, config: NotifyConfig) -> list[str]:
-    """The apprise URLs of a recipient (secrets included: never print or store them)."""
+def addresses(key: RecipientKey, plan: Plan, config: NotifyConfig) -> dict[str, str]:
+    """The apprise URLs of a recipient by channel (secrets included: never print or store the
+    URLs). A channel is named by its place in the configuration, which may be printed and stored:
+    `email` (the e-mail address, sent through `[email]`), then `url 1`, `url 2`... (`urls`)."""
     person = config.coordinator if key.kind == "office" else \
         (config.roles if key.is_role else config.contacts).get(key.ref, Person())
     email = person.email
     if email is None and not key.is_role and key.name in plan.contacts:
         email = plan.contacts[key.name].email
-    urls = list(person.urls)
+    channels = {}
     if email and config.email is not None:
         server = config.email.server
-        urls.insert(0, f"{server}{'&' if '?' in server else '?'}to={email}")
-    return urls
+        channels["email"] = f"{server}{'&' if '?' in server else '?'}to={email}"
+    return channels | {f"url {n}": url for n, url in enumerate(person.urls, start=1)}

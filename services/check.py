@@ -13,6 +13,7 @@ from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -270,7 +271,9 @@ def _write_outbox(session, run_id: str, as_of: date, at: datetime, notices: list
 def deliver_pending(*, engine: Engine, loaded: LoadedPlan, config: NotifyConfig, clock: Clock,
                     sleep: Callable[[float], None] = time.sleep, reports_dir: Path | None = None) -> Delivery:
     """Send every pending message whose recipient has an address; each attempt is recorded.
-    A message that fails stays pending and is tried again by the next run.
+    A message goes to each channel of its recipient (e-mail, each of its URLs) once: each channel
+    that accepts it is recorded at once, and a later attempt or run sends only to the others. A
+    message that some channel has not accepted stays pending and is tried again by the next run.
 
     A message decided with an institution report attaches the file from `reports_dir`. When the
     file is not there (the check could not write it, or the folder was cleared), the message goes
@@ -287,19 +290,28 @@ def deliver_pending(*, engine: Engine, loaded: LoadedPlan, config: NotifyConfig,
         with session_scope(engine) as session:  # another process may be delivering it right now
             claimed = escalations.claim(session=session, message_id=message_id, at=clock(),
                                         lease_seconds=config.delivery.lease_seconds)
+            reached = escalations.delivered(session=session, message_ids=[message_id]).get(message_id, [])
         if not claimed:
             continue
+        left = {channel: url for channel, url in urls.items() if channel not in reached}
         attach = _attachment(reports_dir, attachment)
         if attachment and attach is None:
             log.warning("message %s goes out without its report %s: no such file", message_id, attachment)
             unattached += 1
-        ok, error, tries = send_with_retries(urls, subject, body, config.delivery.attempts,
-                                             config.delivery.backoff_seconds, sleep=sleep, attachment=attach)
+        ok, error, tries = send_with_retries(left, subject, body, config.delivery.attempts,
+                                             config.delivery.backoff_seconds, sleep=sleep, attachment=attach,
+                                             reached=partial(_reached, engine, clock, message_id))
         with session_scope(engine) as session:
             escalations.mark_attempt(session=session, message_id=message_id, at=clock(), ok=ok, error=error,
                                      tries=tries)
         sent, failed = sent + ok, failed + (not ok)
     return Delivery(sent, failed, unaddressed, unattached)
+
+
+def _reached(engine: Engine, clock: Clock, message_id: int, channel: str) -> None:
+    """Record, in a transaction of its own, that a channel accepted the message."""
+    with session_scope(engine) as session:
+        escalations.add_delivery(session=session, message_id=message_id, channel=channel, at=clock())
 
 
 def _attachment(reports_dir: Path | None, relative: str | None) -> Attachment | None:

@@ -4,6 +4,7 @@ Delivery is at least once: a delivery claims a message (status "sending") for th
 notification configuration (`[delivery] lease_seconds`, 120 s by default), sends it, then marks it
 sent. A process that stops after the message went out and before it was marked leaves it claimed;
 when the lease ends, the next delivery sends it again. `leased` names the messages in that window.
+A message goes to each channel of its recipient once: `channels` says which have it.
 """
 
 from dataclasses import dataclass
@@ -11,7 +12,9 @@ from datetime import datetime, timedelta
 
 from rrf.models import escalations
 from rrf.models.tables import Outbox
+from rrf.notifications.config import addresses
 from rrf.rules.errors import RrfError
+from rrf.rules.vocab import RecipientKey
 from rrf.services.access import Viewer, require_outbox
 from rrf.services.context import Context
 from rrf.services.identity import acting
@@ -29,6 +32,16 @@ class Leased:
     recipient: str
     since: datetime
     until: datetime
+
+
+@dataclass(frozen=True)
+class Channels:
+    """A message's channels by name (`email`, `url 1`...: no address): those that have it, and,
+    when it is partially delivered (some have it, it is not sent), those of the notification
+    configuration that do not have it yet (else none: a message no channel has waits for all)."""
+
+    delivered: list[str]
+    pending: list[str]
 
 
 def status_of(status: str | None) -> str | None:
@@ -50,6 +63,20 @@ def messages(ctx: Context, *, status: str | None = None, run: str | None = None,
     status_of(status)
     with reading(ctx.url) as session:
         return escalations.outbox(session=session, status=status, run_id=run)
+
+
+def channels(ctx: Context, rows: list[Outbox]) -> list[Channels]:
+    """The channels of each of these messages, in their order. The plan and the notification
+    configuration are read only for a partially delivered message."""
+    with reading(ctx.url) as session:
+        reached = escalations.delivered(session=session, message_ids=[m.id for m in rows if m.id is not None])
+    out = []
+    for m in rows:
+        have = reached.get(m.id, []) if m.id is not None else []
+        left = [c for c in addresses(RecipientKey.parse(m.recipient), ctx.loaded.plan, ctx.notify) if c not in have] \
+            if have and m.status != "sent" else []
+        out.append(Channels(have, left))
+    return out
 
 
 def leased(ctx: Context) -> list[Leased]:

@@ -160,16 +160,28 @@ def test_the_right_people_hear_at_the_right_level_on_the_right_days(rrf, inbox):
     assert len(inbox.mails) == 2
 
 
-def test_a_digest_mail_reads_line_by_line_in_text_and_in_html(rrf, inbox):
-    """It sends the digest's lines as lines: the plain-text part keeps them, and the HTML part
-    has them as line breaks, with the text escaped (a mail client shows either)."""
+def test_a_digest_mail_is_plain_text_that_arrives_as_written(rrf, inbox):
+    """It sends e-mail as plain text only: apprise's HTML part, made from the text, had every space
+    as `&nbsp;` (a digest's long lines could not wrap, and its links were not links). The text
+    part is the digest as the outbox holds it, line for line and space for space."""
     check(rrf, "2026-03-02")
     [mail] = inbox.to("anna@example.test")
-    plain = mail["message"].get_body(("plain",)).get_content()
-    html = mail["message"].get_body(("html",)).get_content()
-    assert plain.splitlines()[0].startswith("Labdien, Anna Bērziņa!") and len(plain.splitlines()) > 5
-    assert html.count("<br") >= len([line for line in plain.splitlines() if line.strip()]) - 1
-    assert "<script" not in html
+    message = mail["message"]
+    assert [part.get_content_type() for part in message.walk()] == ["text/plain"]
+    [stored] = json.loads(rrf("outbox", "--format", "json").stdout)
+    plain = message.get_body(("plain",)).get_content()
+    assert plain.splitlines() == stored["body"].splitlines() and plain.startswith("Labdien, Anna Bērziņa!")
+    assert max(len(line) for line in plain.splitlines()) > 78  # long lines stay whole: the reader's client wraps them
+    assert "&nbsp;" not in message.as_string()
+
+
+def test_an_email_server_url_that_sets_its_format_keeps_it(rrf, inbox):
+    """`format=` in the `[email] server` URL (here HTML) is the operator's choice: it is kept."""
+    rrf.settings.write_text(rrf.settings.read_text(encoding="utf-8").replace(
+        "?from=rrf@example.test", "?from=rrf@example.test&format=html"), encoding="utf-8")
+    check(rrf, "2026-03-02")
+    [mail] = inbox.to("anna@example.test")
+    assert {part.get_content_type() for part in mail["message"].walk()} >= {"text/plain", "text/html"}
 
 
 def test_the_head_of_the_institution_hears_through_the_json_webhook(rrf, inbox, hook):
@@ -280,3 +292,34 @@ def test_a_head_is_asked_to_acknowledge_in_the_portal_when_there_is_one(who, por
     assert asks in message.body
     assert ("#acknowledge" in message.body) is (asks.endswith("#acknowledge"))
     assert ("rrf ack" in message.body) is (not asks.endswith("#acknowledge"))
+
+
+def test_a_channel_that_fails_is_retried_alone_and_the_others_get_the_message_once(rrf, inbox, hook):
+    """A head of department with an e-mail address and a JSON webhook, while the mail server is
+    down: the webhook gets the message once, however many attempts and deliveries follow; the
+    message stays pending for its e-mail alone (`rrf outbox` says so), and is sent once the
+    server is back and the e-mail has it too."""
+    rrf.settings.write_text(rrf.settings.read_text(encoding="utf-8").replace(
+        'language = "en"\n', f'language = "en"\nurls = ["json://127.0.0.1:{hook.server_address[1]}/head"]\n', 1),
+        encoding="utf-8")
+    inbox.stop()
+    check(rrf, "2026-06-01")                       # 29 days left: the head of department among others
+
+    def to_janis() -> list[dict]:
+        return [p for p in Hook.received if "Dear Jānis Kalniņš" in p["message"]]
+    for _ in range(2):
+        assert rrf("outbox", "--send").exit_code == 0
+    assert len(to_janis()) == 1
+    [head] = [m for m in json.loads(rrf("outbox", "--format", "json").stdout)
+              if m["recipient"] == "role:department-head@vk"]
+    assert (head["status"], head["attempts"], head["delivered_to"], head["pending_to"]) == (
+        "pending", 6, ["url 1"], ["email"])
+    assert re.search(r"pending:\s+email", rrf("outbox", "--status", "pending").stdout)
+    inbox.start()
+    assert rrf("outbox", "--send").exit_code == 0
+    assert len(to_janis()) == 1 and len(inbox.to("janis@example.test")) == 1
+    [head] = [m for m in json.loads(rrf("outbox", "--format", "json").stdout)
+              if m["recipient"] == "role:department-head@vk"]
+    assert (head["status"], head["delivered_to"], head["pending_to"]) == ("sent", ["url 1", "email"], [])
+    check(rrf, "2026-06-02")                       # a later check's delivery sends it nowhere again
+    assert len(to_janis()) == 1 and len(inbox.to("janis@example.test")) == 1

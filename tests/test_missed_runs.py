@@ -98,5 +98,5 @@ def test_the_coordinator_is_reached_at_the_configured_address():
     assert key == COORDINATOR and str(key) == "office:coordinator"
     config = NotifyConfig(email=Email(server="mailto://127.0.0.1:2525?from=rrf@example.lv"),
                           coordinator=Person(email="anna@example.lv"))
-    assert addresses(key, plan, config) == ["mailto://127.0.0.1:2525?from=rrf@example.lv&to=anna@example.lv"]
-    assert addresses(key, plan, NotifyConfig(email=config.email)) == []
+    assert addresses(key, plan, config) == {"email": "mailto://127.0.0.1:2525?from=rrf@example.lv&to=anna@example.lv"}
+    assert addresses(key, plan, NotifyConfig(email=config.email)) == {}

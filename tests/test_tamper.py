@@ -445,3 +445,19 @@ def test_a_message_left_sending_is_taken_over_when_its_short_lease_ends(claimed,
     assert len(inbox.to("baiba.zvejniece@varam.gov.lv")) == (1 if taken_over else 0)
     held = f"#{message} to contact:baiba-zvejniece was not sent now: another delivery has had it since"
     assert (held in said) is not taken_over, said
+
+
+def test_a_delivery_that_stopped_after_a_channel_took_the_message_does_not_send_it_there_again(claimed, db_url):  # noqa: F811
+    """The stopped delivery had recorded that the recipient's e-mail accepted the message (its
+    only channel); once the lease is over, the next delivery sends nothing and marks it sent."""
+    claim, send, inbox, message = claimed
+    claim(150)
+    engine = create_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO outbox_delivery (outbox_id, channel, delivered_at) VALUES (:id, 'email', :at)"),
+                     {"id": message, "at": datetime.now(timezone.utc) - timedelta(seconds=149)})
+    ok(send())
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT status FROM outbox WHERE id = :id"), {"id": message}).scalar_one() == "sent"
+    engine.dispose()
+    assert inbox.to("baiba.zvejniece@varam.gov.lv") == []
