@@ -33,6 +33,7 @@ from sqlmodel import Session
 from rrf.models import db as dbm
 from rrf.models import trail
 from rrf.models.verify import Broken
+from rrf.rules.dates import RIGA
 from rrf.rules.errors import RrfError
 from rrf.rules.i18n import N_, Words
 from rrf.services.context import Context
@@ -73,7 +74,7 @@ class Checkpoint(BaseModel):
     @property
     def at(self) -> str:
         try:
-            return f"{datetime.fromisoformat(self.written_at).astimezone(timezone.utc):%Y-%m-%d %H:%M:%S} UTC"
+            return f"{datetime.fromisoformat(self.written_at).astimezone(RIGA):%Y-%m-%d %H:%M:%S %Z}"  # as every time shown
         except ValueError:
             return self.written_at
 
