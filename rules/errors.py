@@ -55,6 +55,13 @@ def shown_value(value: Any) -> str:
     return repr(value) if isinstance(value, str) else str(value)
 
 
+def printable(text: str) -> str:
+    """`text` with every character that is not printable (a control character, a line break, a bidi
+    override) escaped as `shown_value` shows text (\\x1b, \\n, \\u202e), but without its quotes: a
+    line of a file or an id within a key path."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 class RrfError(Exception):
     """Refused input; `problems` lists every reason found, `closing` what it means for the user."""
 

@@ -10,12 +10,12 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from pydantic import ValidationError
 
 from rrf.rules.amend import AmendmentError
-from rrf.rules.errors import RrfError, shown_value
+from rrf.rules.errors import RrfError, printable, shown_value
 from rrf.rules.i18n import Words
 from rrf.rules.plan import Plan
 
@@ -62,21 +62,7 @@ def load_plan(path: str | Path) -> LoadedPlan:
 
 
 def parse_plan(raw_bytes: bytes, name: str = "<plan>") -> LoadedPlan:
-    try:
-        text = raw_bytes.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw_bytes[: exc.start].count(b"\n") + 1
-        bad = raw_bytes[exc.start : exc.start + 4]
-        raise PlanError(
-            name, [Problem(f"line {line}", f"not UTF-8 (byte {bad[:1]!r} at offset {exc.start})")]
-        ) from None
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise PlanError(name, [Problem("", f"not valid TOML: {exc}")]) from None
-    except RecursionError:  # tomllib reads nested arrays and tables by recursion
-        raise PlanError(name, [Problem("", _("not a plan: arrays or tables nested hundreds deep"))]) from None
-
+    text, raw = read_toml(raw_bytes, name, PlanError, _("not a plan: arrays or tables nested hundreds deep"))
     plan, problems = _validated(raw)
     problems += _cross_problems(raw)
     if plan is not None and not problems:
@@ -90,6 +76,43 @@ def parse_plan(raw_bytes: bytes, name: str = "<plan>") -> LoadedPlan:
         path=name,
         warnings=conflict_warnings(plan),
     )
+
+
+def read_toml(raw_bytes: bytes, name: str, refusal: Callable[[str, list[Problem]], RrfError],
+              too_deep: str) -> tuple[str, dict[str, Any]]:
+    """The text of a file's bytes and its TOML, or `refusal` of the file `name` with the one problem
+    why not: not UTF-8, not TOML (`_syntax_problem`), or nested too deep (`too_deep` says so)."""
+    try:
+        text = raw_bytes.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw_bytes[: exc.start].count(b"\n") + 1
+        bad = raw_bytes[exc.start : exc.start + 1]
+        raise refusal(name, [Problem(f"line {line}", f"not UTF-8 (byte {bad!r} at offset {exc.start})")]) from None
+    try:
+        return text, tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise refusal(name, [_syntax_problem(text, exc)]) from None
+    except RecursionError:  # tomllib reads nested arrays and tables by recursion
+        raise refusal(name, [Problem("", too_deep)]) from None
+
+
+_WHERE = re.compile(r"^(?P<what>.*) \(at line (?P<line>\d+), column \d+\)$", re.S)
+_SHOWN_LINE = 100  # characters of a line that a TOML syntax error shows
+
+
+def _syntax_problem(text: str, exc: tomllib.TOMLDecodeError) -> Problem:
+    """What TOML says, as a clause ('invalid date or datetime'), at the line where it stopped reading,
+    with that line as written: stripped, characters that are not printable escaped (rules.errors.printable),
+    a long one cut. TOML's column is left out: the line shows where."""
+    where = _WHERE.match(str(exc))
+    what = where["what"] if where else str(exc).removesuffix(" (at end of document)")
+    what = what[:1].lower() + what[1:]
+    if where is None:
+        return Problem("", f"not valid TOML: {what} at the end of the file")
+    number = int(where["line"])
+    line = text.split("\n", number)[number - 1].strip()
+    shown = printable(line[:_SHOWN_LINE]) + ("…" if len(line) > _SHOWN_LINE else "")
+    return Problem(f"line {number}", f"not valid TOML: {what}: {shown}")
 
 
 def _validated(raw: dict[str, Any]) -> tuple[Plan | None, list[Problem]]:

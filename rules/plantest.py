@@ -31,7 +31,6 @@ waivers) on its day, then `exposure`. Bad input (not TOML, an unknown key, an id
 not have, a bad date, value or status) is a `PlanTestError` naming every problem by key path.
 """
 
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -42,7 +41,7 @@ from rrf.rules.errors import RrfError, shown_value
 from rrf.rules.escalate import decide
 from rrf.rules.evaluate import Decision, evaluate
 from rrf.rules.exposure import Exposure, exposure
-from rrf.rules.load import Problem
+from rrf.rules.load import Problem, read_toml
 from rrf.rules.plan import Item, Plan
 from rrf.rules.progress import Observation
 from rrf.rules.records import RecordError, check_record, parse_number, required_documents
@@ -119,18 +118,7 @@ class CaseResult:
 def read_cases(raw_bytes: bytes, name: str) -> CaseFile:
     """The file as TOML and the plan it names; PlanTestError when it is not UTF-8 TOML or its
     `plan` is not a path."""
-    try:
-        text = raw_bytes.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw_bytes[: exc.start].count(b"\n") + 1
-        raise PlanTestError(name, [Problem(f"line {line}", f"not UTF-8 (byte {raw_bytes[exc.start:exc.start + 1]!r} "
-                                                           f"at offset {exc.start})")]) from None
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise PlanTestError(name, [Problem("", f"not valid TOML: {exc}")]) from None
-    except RecursionError:
-        raise PlanTestError(name, [Problem("", "not a tests file: arrays or tables nested hundreds deep")]) from None
+    _, raw = read_toml(raw_bytes, name, PlanTestError, "not a tests file: arrays or tables nested hundreds deep")
     plan = raw.get("plan")
     if plan is not None and (not isinstance(plan, str) or not plan.strip()):
         raise PlanTestError(name, [Problem("plan", f"expected the path of a plan file, relative to this one "

@@ -161,7 +161,37 @@ def test_a_file_that_is_not_toml_is_refused(plan_file):
     with pytest.raises(PlanError) as caught:
         load_plan(path)
     (problem,) = caught.value.problems
-    assert "not valid TOML" in problem.message and "line 3" in problem.message
+    assert str(problem) == ("line 3: not valid TOML: expected '=' after a key in a key/value pair: "
+                            "The plan has **two** items:")
+
+
+# (an edit of VALID_PLAN that TOML cannot read, the line the refusal names, its message)
+TOML_SYNTAX = [
+    pytest.param(("due = 2025-06-30", "due = 2026-02-30"), "due = 2026-02-30",
+                 "not valid TOML: invalid date or datetime: due = 2026-02-30", id="february-30"),
+    pytest.param(("due = 2025-06-30", "due = 2026-13-01"), "due = 2026-13-01",
+                 "not valid TOML: expected newline or end of document after a statement: due = 2026-13-01",
+                 id="month-13"),
+    pytest.param(("goal = 1300", "    goal = 1 300   "), "    goal = 1 300   ",
+                 "not valid TOML: expected newline or end of document after a statement: goal = 1 300",
+                 id="white-space-around-the-line-stripped"),
+    pytest.param(('name_en = "Evaluation done"', 'name_en = "Evaluation\x1b[2J done\u202e"'),
+                 'name_en = "Evaluation\x1b[2J done\u202e"',
+                 "not valid TOML: illegal character '\\x1b': name_en = \"Evaluation\\x1b[2J done\\u202e\"",
+                 id="control-characters-escaped"),
+]
+
+
+@pytest.mark.parametrize("edit, line, expected", TOML_SYNTAX)
+def test_a_toml_syntax_error_names_the_line_and_shows_it(plan_file, edit, line, expected):
+    """It refuses text that TOML cannot read as one problem: the number of the line where reading
+    stopped, what TOML says in plain words, and that line as written (stripped of the white space
+    around it, control characters and bidi overrides escaped), rather than TOML's column alone."""
+    text = edit_plan(edit)
+    with pytest.raises(PlanError) as caught:
+        load_plan(plan_file(text))
+    (problem,) = caught.value.problems
+    assert str(problem) == f"line {_line_of(text, line)}: {expected}"
 
 
 @pytest.mark.parametrize("nested", [
