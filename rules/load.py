@@ -78,20 +78,25 @@ def parse_plan(raw_bytes: bytes, name: str = "<plan>") -> LoadedPlan:
     )
 
 
+_BOM = "\ufeff"  # the byte-order mark that some editors (Notepad) write first in a UTF-8 file
+
+
 def read_toml(raw_bytes: bytes, name: str, refusal: Callable[[str, list[Problem]], RrfError],
               too_deep: str) -> tuple[str, dict[str, Any]]:
-    """The text of a file's bytes and its TOML, or `refusal` of the file `name` with the one problem
-    why not: not UTF-8, not TOML (`_syntax_problem`), or nested too deep (`too_deep` says so)."""
+    """The text of a file's bytes (as given: a leading byte-order mark stays, so that it hashes as
+    the file does) and its TOML (read without the mark), or `refusal` of the file `name` with the
+    one problem why not: not UTF-8, not TOML (`_syntax_problem`), or nested too deep (`too_deep`)."""
     try:
         text = raw_bytes.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw_bytes[: exc.start].count(b"\n") + 1
         bad = raw_bytes[exc.start : exc.start + 1]
         raise refusal(name, [Problem(f"line {line}", f"not UTF-8 (byte {bad!r} at offset {exc.start})")]) from None
+    toml = text.removeprefix(_BOM)
     try:
-        return text, tomllib.loads(text)
+        return text, tomllib.loads(toml)
     except tomllib.TOMLDecodeError as exc:
-        raise refusal(name, [_syntax_problem(text, exc)]) from None
+        raise refusal(name, [_syntax_problem(toml, exc)]) from None
     except RecursionError:  # tomllib reads nested arrays and tables by recursion
         raise refusal(name, [Problem("", too_deep)]) from None
 

@@ -8,6 +8,7 @@ from the command line: exit 0 with warnings on stderr, or exit 2 naming the key 
 never writes anything.
 """
 
+import hashlib
 from datetime import date
 from decimal import Decimal
 
@@ -192,6 +193,36 @@ def test_a_toml_syntax_error_names_the_line_and_shows_it(plan_file, edit, line, 
         load_plan(plan_file(text))
     (problem,) = caught.value.problems
     assert str(problem) == f"line {_line_of(text, line)}: {expected}"
+
+
+BOM = "\ufeff".encode("utf-8")  # the byte-order mark Notepad writes at the start of a UTF-8 file
+
+# (edits of VALID_PLAN, saved with a byte-order mark: None, it loads; else the one problem)
+WITH_BOM = [
+    pytest.param([], None, id="valid-plan"),
+    pytest.param([("due = 2025-06-30", "due = 2026-02-30")],
+                 f"line {_line_of(edit_plan(('due = 2025-06-30', 'due = 2026-02-30')), 'due = 2026-02-30')}: "
+                 "not valid TOML: invalid date or datetime: due = 2026-02-30", id="bad-date-on-its-own-line"),
+    pytest.param([("schema_version = 1", "schema_version = 2")],
+                 "schema_version: Input should be 1 (got 2)", id="first-key-read"),
+]
+
+
+@pytest.mark.parametrize("edits, expected", WITH_BOM)
+def test_a_utf8_file_with_a_byte_order_mark_is_read_as_without_it(plan_file, edits, expected):
+    """It reads a plan saved with a UTF-8 byte-order mark (as Notepad saves it) as the same plan
+    without one: valid, or refused for what is wrong in it on the line where it is. The plan's
+    text and sha256 are still those of the bytes as given."""
+    raw = BOM + edit_plan(*edits).encode("utf-8")
+    path = plan_file(raw)
+    if expected is None:
+        loaded = load_plan(path)
+        assert loaded.plan.ids == [TARGET, MILESTONE]
+        assert loaded.sha256 == hashlib.sha256(raw).hexdigest() and loaded.text.encode("utf-8") == raw
+        return
+    with pytest.raises(PlanError) as caught:
+        load_plan(path)
+    assert [str(p) for p in caught.value.problems] == [expected]
 
 
 @pytest.mark.parametrize("nested", [
