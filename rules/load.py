@@ -63,6 +63,9 @@ def load_plan(path: str | Path) -> LoadedPlan:
 
 def parse_plan(raw_bytes: bytes, name: str = "<plan>") -> LoadedPlan:
     text, raw = read_toml(raw_bytes, name, PlanError, _("not a plan: arrays or tables nested hundreds deep"))
+    if not raw:  # not a line for each section a plan must have
+        comments = "" if not text.removeprefix(_BOM).strip() else " (nothing but comments)"
+        raise PlanError(name, [Problem("", f"the file is empty{comments}")])
     plan, problems = _validated(raw)
     problems += _cross_problems(raw)
     if plan is not None and not problems:

@@ -240,6 +240,24 @@ def test_a_file_nested_beyond_any_plan_is_one_problem_not_a_crash(plan_file, nes
     assert problem.message == "not a plan: arrays or tables nested hundreds deep"
 
 
+# (what the file holds, the one problem)
+EMPTY = [
+    pytest.param("", "the file is empty", id="nothing"),
+    pytest.param(" \n\t\n\n", "the file is empty", id="white-space"),
+    pytest.param("\ufeff", "the file is empty", id="a-byte-order-mark"),
+    pytest.param("# Milestones\n\n# to be written\n", "the file is empty (nothing but comments)", id="comments"),
+]
+
+
+@pytest.mark.parametrize("text, expected", EMPTY)
+def test_an_empty_file_is_one_problem(plan_file, text, expected):
+    """It refuses a file with no key in it as one problem, the file is empty, rather than a line
+    for each of the sections a plan must have."""
+    with pytest.raises(PlanError) as caught:
+        load_plan(plan_file(text))
+    assert [str(p) for p in caught.value.problems] == [expected]
+
+
 def test_a_missing_file_is_refused(workdir):
     with pytest.raises(PlanError, match="cannot read the file"):
         load_plan(workdir / "nowhere.toml")
