@@ -14,6 +14,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 
 from rrf.rules.dates import BadDate, parse_date
 from rrf.rules.errors import shown_value
+from rrf.rules.figures import out_of_bounds
 
 if TYPE_CHECKING:
     from rrf.rules.amend import PlanVersion
@@ -31,9 +32,14 @@ def _date(value: object) -> date:
 
 
 def _number(value: object) -> Decimal:
+    """A figure of the plan, held to the bounds of a recorded one (rules.figures: inf and nan refused)."""
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
         raise ValueError(f"{shown_value(value)} is not a number")
-    return Decimal(str(value))
+    number = Decimal(str(value))
+    problem = out_of_bounds(number, shown_value(value))
+    if problem is not None:
+        raise ValueError(problem)
+    return number
 
 
 PlanDate = Annotated[date, BeforeValidator(_date)]

@@ -317,6 +317,55 @@ def test_a_bad_goal_is_one_problem(plan_file, goal):
     assert len(caught.value.problems) == 1
 
 
+REQUEST = ('quote = "veikt pašvaldību publisko pakalpojumu novērtēšanu" }]\n',
+           'quote = "veikt pašvaldību publisko pakalpojumu novērtēšanu" }]\n\n[[payment_requests]]\nnumber = 1\n'
+           f'amount_eur = 1250000\nsubmission = 2026-09-30\nitems = ["{TARGET}"]\n')
+TOO_LONG = "has 16 digits (at most 15, 6 of them after the decimal point)"
+TOO_PRECISE = "has 7 digits after the decimal point (at most 6)"
+
+# (edits of VALID_PLAN, the one problem: None, the plan loads)
+FIGURES = [
+    pytest.param([("goal = 1300", "goal = 999999999999999")], None, id="15-digits"),
+    pytest.param([("goal = 1300", "goal = 1300.000001")], None, id="6-decimals"),
+    pytest.param([("goal = 1300", "goal = 1300.0000000")], None, id="zeros-ending-the-decimals"),
+    pytest.param([("goal = 1300", "goal = 1000000000000000")], f"{T}.goal: 1000000000000000 {TOO_LONG}",
+                 id="goal-16-digits"),
+    pytest.param([("goal = 1300", "goal = 15.0000001")], f"{T}.goal: 15.0000001 {TOO_PRECISE}", id="goal-7-decimals"),
+    pytest.param([("goal = 1300", "goal = inf")], f"{T}.goal: inf is not a finite number", id="goal-inf"),
+    pytest.param([("goal = 1300", "goal = -inf")], f"{T}.goal: -inf is not a finite number", id="goal-minus-inf"),
+    pytest.param([("goal = 1300", "goal = nan")], f"{T}.goal: nan is not a finite number", id="goal-nan"),
+    pytest.param([("goal = 1300", "goal = 1300\nbaseline = 0.0000001")], f"{T}.baseline: 1e-07 {TOO_PRECISE}",
+                 id="baseline-7-decimals"),
+    pytest.param([("value = 750, doc", "value = 750.1234567, doc")],
+                 f"{T}.checkpoints[0].value: 750.1234567 {TOO_PRECISE}", id="checkpoint-value"),
+    pytest.param([("value = 750, doc", "value = 750, breakdown = { RPR = 1e20 }, doc")],
+                 f"{T}.checkpoints[0].breakdown.RPR: 1e+20 has 21 digits (at most 15, 6 of them after the decimal "
+                 "point)", id="checkpoint-breakdown-value"),
+    pytest.param([("minimum = 260\nname_lv = \"Rīgas", "minimum = 260.0000001\nname_lv = \"Rīgas")],
+                 f"{T}.breakdown.keys.RPR.minimum: 260.0000001 {TOO_PRECISE}", id="breakdown-minimum"),
+    pytest.param([('type = "investment"', 'type = "investment"\nfunding_eur = 1e15')],
+                 'measures."3.1.1.2.i".funding_eur: 1000000000000000.0 has 16 digits (at most 15, 6 of them after '
+                 "the decimal point)", id="measure-funding"),
+    pytest.param([REQUEST], None, id="payment-request"),
+    pytest.param([REQUEST, ("amount_eur = 1250000", "amount_eur = 1250000.0000001")],
+                 f"payment_requests[0].amount_eur: 1250000.0000001 {TOO_PRECISE}", id="payment-request-amount"),
+]
+
+
+@pytest.mark.parametrize("edits, expected", FIGURES)
+def test_a_figure_of_the_plan_is_held_to_the_bounds_of_a_recorded_one(plan_file, edits, expected):
+    """It refuses a figure of the plan (goal, baseline, checkpoint, minimum, funding, amount) that a
+    record could not hold: more than 15 digits, more than 6 of them after the decimal point, or
+    not a finite number (inf, nan), naming the key and saying so in words."""
+    path = plan_file(edit_plan(*edits))
+    if expected is None:
+        load_plan(path)
+        return
+    with pytest.raises(PlanError) as caught:
+        load_plan(path)
+    assert [str(p) for p in caught.value.problems] == [expected]
+
+
 # (a value in the plan, how the refusal shows it: as TOML writes it, never as Python does)
 SHOWN = [
     ("due = 2026-08-31T10:00:00", "due: 2026-08-31T10:00:00 is not a date"),
