@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from rrf.rules.amend import AmendmentError
 from rrf.rules.errors import RrfError, printable, shown_value
 from rrf.rules.i18n import Words
-from rrf.rules.plan import Plan
+from rrf.rules.plan import PATTERN_WORDS, Plan
 
 _ = Words("en")  # refusals are the operators' lines: English (README)
 
@@ -135,9 +135,28 @@ def _validated(raw: dict[str, Any]) -> tuple[Plan | None, list[Problem]]:
         return None, list(problems.values())
 
 
+# pydantic's sentences that speak of its own terms ("List should have at least 1 item after validation,
+# not 0", "instance of Checkpoint"), in the plan's words; a pattern, in PATTERN_WORDS
+_PLAIN = {
+    "too_short": "must list at least one",
+    "string_too_short": "must not be empty",
+    "string_too_long": "must be at most {max_length} characters",
+    "model_type": "expected a table",
+    "dict_type": "expected a table",
+}
+
+
+def _message(err: dict[str, Any]) -> str:
+    if err["type"] == "string_pattern_mismatch":
+        return PATTERN_WORDS.get(err["ctx"]["pattern"], "not in the form expected")
+    if err["type"] in _PLAIN:
+        return _PLAIN[err["type"]].format(**err.get("ctx", {}))
+    return err["msg"].removeprefix("Value error, ")
+
+
 def _problem(raw: dict[str, Any], err: dict[str, Any]) -> Problem:
     path = _path(raw, list(err["loc"]))
-    msg = err["msg"].removeprefix("Value error, ")
+    msg = _message(err)
     if err["type"] == "extra_forbidden":
         return Problem(path, "unknown key")
     if err["type"] == "missing":
@@ -157,8 +176,8 @@ _UNION_TAG = re.compile(r"^(function-[a-z-]+\[.*\]|literal\[.*\]|decimal|date|st
 def _path(raw: Any, loc: list[Any]) -> str:
     """The key path of a pydantic location in the raw file: `items[3] (id).breakdown.keys.KPR`.
 
-    pydantic also names the member of a union it tried (`decimal`, `literal['done']`); such a
-    part is skipped unless the file really has a key of that name there.
+    pydantic also names the member of a union it tried (`decimal`, `literal['done']`), and a bad
+    key by `[key]` after it; such a part is skipped unless the file really has a key of that name there.
     """
     out = ""
     node = raw
@@ -170,8 +189,8 @@ def _path(raw: Any, loc: list[Any]) -> str:
                 out += f" ({node['id']})"
             continue
         key = str(part)
-        if not (isinstance(node, dict) and key in node) and _UNION_TAG.match(key):
-            continue
+        if not (isinstance(node, dict) and key in node) and (_UNION_TAG.match(key) or key == "[key]"):
+            continue  # "[key]": the key before it is the bad value
         needs_quotes = not key.replace("_", "").replace("-", "").isalnum()
         out += ("." if out else "") + (f'"{key}"' if needs_quotes else key)
         node = node.get(key) if isinstance(node, dict) else None

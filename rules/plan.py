@@ -22,6 +22,13 @@ if TYPE_CHECKING:
 ID_PATTERN = r"^[A-Za-z0-9]+([.-][A-Za-z0-9]+)*/[a-z0-9]+([.-][a-z0-9]+)*$"  # <measure>/<name>
 KEY_PATTERN = r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$"
 REF_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+PATTERN_WORDS = {  # what each pattern asks for, as a refusal says it (rules.load)
+    ID_PATTERN: "an id is <measure>/<name>: letters, digits, '.' and '-', one '/', the name in lower case",
+    KEY_PATTERN: "a breakdown key is letters and digits, words joined by single '-'",
+    REF_PATTERN: "a name is lower-case letters and digits, words joined by single '-'",
+    EMAIL_PATTERN: "not an e-mail address",
+}
 
 
 def _date(value: object) -> date:
@@ -112,7 +119,7 @@ class Contact(Strict):
     role_lv: str | None = None
     role_en: str | None = None
     institution: Ref | None = None
-    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    email: str | None = Field(default=None, pattern=EMAIL_PATTERN)
     phone: str | None = None
     language: Literal["lv", "en"] = "lv"
     doc: str

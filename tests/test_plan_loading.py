@@ -366,6 +366,45 @@ def test_a_figure_of_the_plan_is_held_to_the_bounds_of_a_recorded_one(plan_file,
     assert [str(p) for p in caught.value.problems] == [expected]
 
 
+M_SOURCES = 'sources = [{ doc = "001", quote = "veikt pašvaldību publisko pakalpojumu novērtēšanu" }]'
+REF_WORDS = "lower-case letters and digits, words joined by single '-'"
+
+# (edits of VALID_PLAN, the first problem in full)
+PLAIN_WORDS = [
+    pytest.param([('id = "3.1.1.2.i/evaluation-done"', 'id = "3.1.1.2.i/plans approved"')],
+                 "items[1] (3.1.1.2.i/plans approved).id: an id is <measure>/<name>: letters, digits, '.' and '-', "
+                 "one '/', the name in lower case (got '3.1.1.2.i/plans approved')", id="id"),
+    pytest.param([(M_SOURCES, "sources = []")], f"{M}.sources: must list at least one (got [])", id="empty-list"),
+    pytest.param([('name_en = "Evaluation done"', 'name_en = ""')], f"{M}.name_en: must not be empty (got '')",
+                 id="empty-text"),
+    pytest.param([("[items.breakdown.keys.ZPR]", '[items.breakdown.keys."Z PR"]')],
+                 f'{T}.breakdown.keys."Z PR": a breakdown key is letters and digits, words joined by single \'-\' '
+                 "(got 'Z PR')", id="breakdown-key"),
+    pytest.param([("[institutions.varam]", "[institutions.VARAM]")],
+                 f"institutions.VARAM: a name is {REF_WORDS} (got 'VARAM')", id="table-key"),
+    pytest.param([('dimension = "region"', 'dimension = "Region X"')],
+                 f"{T}.breakdown.dimension: a name is {REF_WORDS} (got 'Region X')", id="name-field"),
+    pytest.param([('email = "baiba.zvejniece@varam.gov.lv"', 'email = "baiba"')],
+                 "contacts.baiba-zvejniece.email: not an e-mail address (got 'baiba')", id="e-mail"),
+    pytest.param([("due = 2025-06-30", 'due = 2025-06-30\nevidence_required = [{ name = "' + "a" * 61
+                   + '", title_lv = "x", title_en = "y" }]')],
+                 f"{M}.evidence_required[0].name: must be at most 60 characters (got '{'a' * 61}')", id="long-name"),
+    pytest.param([("checkpoints = [\n", 'checkpoints = [\n  "x",\n')],
+                 f"{T}.checkpoints[0]: expected a table (got 'x')", id="not-a-table"),
+]
+
+
+@pytest.mark.parametrize("edits, expected", PLAIN_WORDS)
+def test_a_refusal_says_what_is_expected_in_plain_words(plan_file, edits, expected):
+    """It says what an id, a key, a name or an e-mail address is made of rather than print the
+    pattern it is matched against, and 'must list at least one' or 'expected a table' rather than
+    the validator's sentences ('List should have at least 1 item after validation, not 0'), with
+    the bad value as the plan wrote it; a key that is wrong itself is named by its path alone."""
+    with pytest.raises(PlanError) as caught:
+        load_plan(plan_file(edit_plan(*edits)))
+    assert str(caught.value.problems[0]) == expected
+
+
 # (a value in the plan, how the refusal shows it: as TOML writes it, never as Python does)
 SHOWN = [
     ("due = 2026-08-31T10:00:00", "due: 2026-08-31T10:00:00 is not a date"),
