@@ -15,7 +15,7 @@ from typing import Any, Callable
 from pydantic import ValidationError
 
 from rrf.rules.amend import AmendmentError
-from rrf.rules.errors import RrfError, printable, shown_value
+from rrf.rules.errors import RrfError, key_path, labelled, printable, shown_value
 from rrf.rules.i18n import Words
 from rrf.rules.plan import PATTERN_WORDS, Plan
 
@@ -183,16 +183,13 @@ def _path(raw: Any, loc: list[Any]) -> str:
     node = raw
     for part in loc:
         if isinstance(part, int):
-            out += f"[{part}]"
             node = node[part] if isinstance(node, list) and part < len(node) else None
-            if isinstance(node, dict) and isinstance(node.get("id"), str):
-                out += f" ({node['id']})"
+            out = labelled(f"{out}[{part}]", _get(node, "id"))
             continue
         key = str(part)
         if not (isinstance(node, dict) and key in node) and (_UNION_TAG.match(key) or key == "[key]"):
             continue  # "[key]": the key before it is the bad value
-        needs_quotes = not key.replace("_", "").replace("-", "").isalnum()
-        out += ("." if out else "") + (f'"{key}"' if needs_quotes else key)
+        out = key_path(out, key)
         node = node.get(key) if isinstance(node, dict) else None
     return out
 
@@ -213,7 +210,7 @@ def _cross_problems(raw: dict[str, Any]) -> list[Problem]:
         if not isinstance(item, dict):
             continue
         item_id = item.get("id")
-        where = f"items[{n}]" + (f" ({item_id})" if isinstance(item_id, str) else "")
+        where = labelled(f"items[{n}]", item_id)
         if isinstance(item_id, str):
             if item_id in seen:
                 problems.append(
@@ -233,7 +230,7 @@ def _cross_problems(raw: dict[str, Any]) -> list[Problem]:
         keys = _get(_get(item, "breakdown"), "keys")
         for key, spec in (keys.items() if isinstance(keys, dict) else []):
             for c in _list(_get(spec, "contacts")):
-                ref(f"{where}.breakdown.keys.{key}.contacts", "contacts", c)
+                ref(f"{key_path(f'{where}.breakdown.keys', key)}.contacts", "contacts", c)
 
     for n, req in enumerate(_list(raw.get("payment_requests"))):
         for q, quote in enumerate(_list(_get(req, "sources"))):
@@ -246,16 +243,17 @@ def _cross_problems(raw: dict[str, Any]) -> list[Problem]:
             if _get(ev, "doc") is not None:
                 ref(f"items[{n}].evidence_required[{q}].doc", "sources", _get(ev, "doc"))
     for code, m in _items(raw.get("measures")):
-        ref(f'measures."{code}".institution', "institutions", _get(m, "institution"))
+        where = key_path("measures", code)
+        ref(f"{where}.institution", "institutions", _get(m, "institution"))
         for c in _list(_get(m, "contacts")):
-            ref(f'measures."{code}".contacts', "contacts", c)
+            ref(f"{where}.contacts", "contacts", c)
         for q, quote in enumerate(_list(_get(m, "sources"))):
-            ref(f'measures."{code}".sources[{q}].doc', "sources", _get(quote, "doc"))
+            ref(f"{where}.sources[{q}].doc", "sources", _get(quote, "doc"))
         for q, alt in enumerate(_list(_get(m, "funding_alternatives"))):
-            ref(f'measures."{code}".funding_alternatives[{q}].doc', "sources", _get(alt, "doc"))
+            ref(f"{where}.funding_alternatives[{q}].doc", "sources", _get(alt, "doc"))
     for key, c in _items(raw.get("contacts")):
-        ref(f"contacts.{key}.institution", "institutions", _get(c, "institution"))
-        ref(f"contacts.{key}.doc", "sources", _get(c, "doc"))
+        ref(f"{key_path('contacts', key)}.institution", "institutions", _get(c, "institution"))
+        ref(f"{key_path('contacts', key)}.doc", "sources", _get(c, "doc"))
     roles = _keys(raw.get("roles"))
     for n, level in enumerate(_list(_get(raw.get("escalation"), "levels"))):
         for who in _list(_get(level, "notify")):
@@ -263,11 +261,12 @@ def _cross_problems(raw: dict[str, Any]) -> list[Problem]:
                 problems.append(Problem(f"escalation.levels[{n}].notify",
                                         f"{who!r} is neither \"responsible\" nor defined in [roles]"))
     for num, row in _items(raw.get("roadmap")):
-        ref(f'roadmap."{num}".investment', "measures", _get(row, "investment"))
-        ref(f'roadmap."{num}".doc', "sources", _get(row, "doc"))
+        where = key_path("roadmap", num)
+        ref(f"{where}.investment", "measures", _get(row, "investment"))
+        ref(f"{where}.doc", "sources", _get(row, "doc"))
         for item_id in _list(_get(row, "items")):
             if isinstance(item_id, str) and item_id not in ids:
-                problems.append(Problem(f'roadmap."{num}".items', f"{item_id!r} is not an item id"))
+                problems.append(Problem(f"{where}.items", f"{item_id!r} is not an item id"))
     return problems
 
 

@@ -10,7 +10,7 @@ from functools import cached_property
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from rrf.rules.dates import BadDate, parse_date
 from rrf.rules.errors import shown_value
@@ -58,6 +58,21 @@ Ref = Annotated[str, Field(pattern=REF_PATTERN)]
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # control characters but tab and line feed
 
 
+def _plain(text: str, what: str) -> None:
+    """Plan text reaches terminals, pages and e-mails: no escape sequences in it (`what`: the text)."""
+    found = CONTROL.search(text)
+    if found:
+        raise ValueError(f"{what} holds a control character ({found.group()!r}): write plain text")
+
+
+def _plain_key(key: str) -> str:
+    _plain(key, "the key")
+    return key
+
+
+PlainKey = Annotated[str, AfterValidator(_plain_key)]  # a key of a table that no pattern holds to
+
+
 _FIELDS_SET: dict[frozenset[str], set[str]] = {}  # one of each: see Strict._share_fields_set
 
 
@@ -75,13 +90,12 @@ class Strict(BaseModel):
 
     @model_validator(mode="after")
     def _no_control_characters(self) -> "Strict":
-        """Plan text reaches terminals, pages and e-mails: no escape sequences in it."""
+        """No escape sequences in its text (_plain); its tables' keys are PlainKey, or a pattern's."""
         for name, value in self.__dict__.items():
             texts = value if isinstance(value, list) else [value]
             for text in texts:
-                if isinstance(text, str) and CONTROL.search(text):
-                    raise ValueError(f"{name} holds a control character "
-                                     f"({CONTROL.search(text).group()!r}): write plain text")
+                if isinstance(text, str):
+                    _plain(text, name)
         return self
 
 
@@ -176,7 +190,7 @@ class Checkpoint(Strict):
 
     date: PlanDate
     value: NonNegative
-    breakdown: dict[str, NonNegative] = {}
+    breakdown: dict[PlainKey, NonNegative] = {}
     doc: str
     quote: str
 
@@ -468,12 +482,12 @@ class Amendment(Strict):
 class Plan(Strict):
     schema_version: Literal[1]
     plan: PlanInfo
-    sources: dict[str, Source]
+    sources: dict[PlainKey, Source]
     institutions: dict[Ref, Institution]
     contacts: dict[Ref, Contact]
-    measures: dict[str, Measure]
+    measures: dict[PlainKey, Measure]
     items: list[Item] = Field(min_length=1)
-    roadmap: dict[str, RoadmapMeasure] = {}
+    roadmap: dict[PlainKey, RoadmapMeasure] = {}
     roles: dict[Ref, Role] = {}
     escalation: Escalation | None = None
     suspension: Suspension = Suspension()

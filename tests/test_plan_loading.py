@@ -405,6 +405,48 @@ def test_a_refusal_says_what_is_expected_in_plain_words(plan_file, edits, expect
     assert str(caught.value.problems[0]) == expected
 
 
+ROADMAP_ROW = ('title_lv = "x"\nplanned_results_lv = ["y"]\nperiod = "2023-2024"\ninvestment = "3.1.1.2.i"\n'
+               'doc = "001"\nquote = "z"\n')
+
+
+def control_in(path: str, key: str) -> str:
+    """The refusal of a table key `key` (escaped, as shown) at `path`, with an escape character in it."""
+    return f"{path}: the key holds a control character ('\\x1b'): write plain text (got '{key}')"
+
+
+# (edits of VALID_PLAN, one of the problems in full)
+CONTROL_IN_KEYS = [
+    pytest.param([('[measures."3.1.1.2.i"]', '[measures."6.3.1.r\\u001b]0;PWN\\u0007"]')],
+                 control_in('measures."6.3.1.r\\x1b]0;PWN\\x07"', "6.3.1.r\\x1b]0;PWN\\x07"), id="measure"),
+    pytest.param([('[measures."3.1.1.2.i"]', f'[roadmap."3.2\\u001b[2J"]\n{ROADMAP_ROW}\n[measures."3.1.1.2.i"]')],
+                 control_in('roadmap."3.2\\x1b[2J"', "3.2\\x1b[2J"), id="roadmap-row"),
+    pytest.param([('[sources."001"]', '[sources."001\\u001b"]')],
+                 control_in('sources."001\\x1b"', "001\\x1b"), id="source"),
+    pytest.param([("value = 750, doc", 'value = 750, breakdown = { "R\\u001bPR" = 100 }, doc')],
+                 control_in(f'{T}.checkpoints[0].breakdown."R\\x1bPR"', "R\\x1bPR"), id="checkpoint-breakdown-key"),
+    pytest.param([('id = "3.1.1.2.i/evaluation-done"', 'id = "3.1.1.2.i/plans\\napproved\\u202e"')],
+                 "items[1] (3.1.1.2.i/plans\\napproved\\u202e).id: an id is <measure>/<name>: letters, digits, "
+                 "'.' and '-', one '/', the name in lower case (got '3.1.1.2.i/plans\\napproved\\u202e')",
+                 id="id-with-a-line-break-and-a-bidi-override"),
+    pytest.param([(M_SOURCES, M_SOURCES + '\n\n[[amendments]]\neffective = 2025-01-01\ntitle_lv = "a"\n'
+                   'title_en = "a"\nchange = [{ id = "3.1.1.2.i/x\\n\\u202e", goal = 5 }]')],
+                 "amendments[0].change[0] (3.1.1.2.i/x\\n\\u202e): '3.1.1.2.i/x\\n\\u202e' is not an item in force "
+                 "before this amendment", id="amendment-change-id"),
+]
+
+
+@pytest.mark.parametrize("edits, expected", CONTROL_IN_KEYS)
+def test_control_characters_are_refused_in_table_keys_and_never_printed(plan_file, edits, expected):
+    """It refuses a control character (an escape sequence that would clear a terminal or set its
+    title) in every key of the plan's tables, as it does in text, naming the key escaped; and no
+    key path prints a line break or a bidi override of a bad id as it is: each is escaped."""
+    with pytest.raises(PlanError) as caught:
+        load_plan(plan_file(edit_plan(*edits)))
+    shown = [str(p) for p in caught.value.problems]
+    assert expected in shown
+    assert all(line.isprintable() for line in shown), shown
+
+
 # (a value in the plan, how the refusal shows it: as TOML writes it, never as Python does)
 SHOWN = [
     ("due = 2026-08-31T10:00:00", "due: 2026-08-31T10:00:00 is not a date"),
