@@ -9,15 +9,16 @@ import hashlib
 import re
 import tomllib
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, Callable
 
 from pydantic import ValidationError
 
-from rrf.rules.amend import AmendmentError
+from rrf.rules.amend import AmendmentError, PlanVersion
 from rrf.rules.errors import RrfError, key_path, labelled, printable, shown_value
 from rrf.rules.i18n import Words
-from rrf.rules.plan import PATTERN_WORDS, Plan
+from rrf.rules.plan import PATTERN_WORDS, Item, Plan
 
 _ = Words("en")  # refusals are the operators' lines: English (README)
 
@@ -271,8 +272,8 @@ def _cross_problems(raw: dict[str, Any]) -> list[Problem]:
 
 
 def _version_problems(plan: Plan) -> list[Problem]:
-    """Amendments that cannot apply, and payment requests that name no item of any version or
-    an item twice (checked once the plan itself is valid)."""
+    """Amendments that cannot apply, payment requests that name no item of any version or
+    an item twice, and checkpoints out of time (checked once the plan itself is valid)."""
     try:
         versions = plan.versions
     except AmendmentError as exc:
@@ -300,7 +301,54 @@ def _version_problems(plan: Plan) -> list[Problem]:
             if item.importance is not None and item.importance not in classes:
                 problems.append(Problem(f"items ({item.id}).importance",
                                         f"{item.importance!r} is not defined in [suspension.importance]"))
+    return problems + _checkpoint_problems(plan, versions)
+
+
+def _checkpoint_problems(plan: Plan, versions: list[PlanVersion]) -> list[Problem]:
+    """The checkpoints out of time of every item as adopted and as each amendment changes or adds it."""
+    placed = [(f"items[{n}]", item) for n, item in enumerate(plan.items)]
+    for v in versions[1:]:
+        where, amendment = f"amendments[{v.number - 1}]", v.amendment
+        placed += [(f"{where}.change[{k}]", v.plan.item(c.id)) for k, c in enumerate(amendment.change)]
+        placed += [(f"{where}.add[{k}]", item) for k, item in enumerate(amendment.add)]
+    return [Problem(f"{labelled(where, item.id)}.checkpoints[{n}]", message)
+            for where, item in placed for n, message in _out_of_time(plan, item)]
+
+
+def _out_of_time(plan: Plan, item: Item) -> list[tuple[int, str]]:
+    """Checkpoints (by their index) on a day another one has, dated before the item's trajectory
+    starts (Plan.start_of), or going back on the one before them in time; and why."""
+    problems: list[tuple[int, str]] = []
+    start = plan.start_of(item)
+    first_on: dict[date, int] = {}
+    for n, cp in enumerate(item.checkpoints):
+        if cp.date in first_on:
+            problems.append((n, f"{cp.date} is also the date of checkpoints[{first_on[cp.date]}]: one a day"))
+            continue
+        first_on[cp.date] = n
+        if start is not None and cp.date < start:
+            problems.append((n, f"date {cp.date} is before {_whose_start(plan, item)} start {start}"))
+    in_time = [n for _, n in sorted(first_on.items())]
+    for before, n in zip(in_time, in_time[1:]):
+        earlier, later = item.checkpoints[before], item.checkpoints[n]
+        if later.value != earlier.value and item.reaches(earlier.value, later.value):  # back toward the baseline
+            side, rule = _GOING_BACK[item.reduction]
+            problems.append((n, f"value {later.value} by {later.date} is {side} {earlier.value} by {earlier.date} "
+                                f"(checkpoints[{before}]): {rule}"))
     return problems
+
+
+_GOING_BACK = {  # by Item.reduction: where a checkpoint that goes back on the one before it is, and the rule
+    False: ("below", "a target that increases does not go down from one checkpoint to the next"),
+    True: ("above", 'a reduction (direction = "decrease") does not go up from one checkpoint to the next'),
+}
+
+
+def _whose_start(plan: Plan, item: Item) -> str:
+    """Whose start Plan.start_of takes for `item`: its own, its measure's or the plan's."""
+    if item.start:
+        return "the item's"
+    return f"measure {item.measure}'s" if plan.measures[item.measure].start else "the plan's"
 
 
 def conflict_warnings(plan: Plan) -> list[str]:

@@ -525,8 +525,13 @@ class Plan(Strict):
     @cached_property
     def starts(self) -> dict[str, date | None]:
         """Where each measure's trajectories start when an item has no `start` of its own: the
-        measure's `start`, else the plan's (rules.evaluate.trajectory_start)."""
+        measure's `start`, else the plan's (start_of)."""
         return {name: m.start or self.plan.start for name, m in self.measures.items()}
+
+    def start_of(self, item: Item) -> date | None:
+        """The day an item's trajectory starts from its baseline: its own start, else its measure's,
+        else the plan's (none: the pace is measured between records only)."""
+        return item.start or self.starts.get(item.measure, self.plan.start)
 
     @cached_property
     def _own(self) -> frozenset[str]:

@@ -447,6 +447,80 @@ def test_control_characters_are_refused_in_table_keys_and_never_printed(plan_fil
     assert all(line.isprintable() for line in shown), shown
 
 
+FIRST_CHECKPOINT = ('{ date = 2024-12-31, value = 750, doc = "001", '
+                    'quote = "2024. gadā plānots apmācīt līdz 750" },')
+
+
+def checkpoint(day: str, value: int) -> str:
+    return f'{{ date = {day}, value = {value}, doc = "001", quote = "plānots" }},'
+
+
+def reduction(*checkpoints: str) -> tuple[str, str]:
+    """An edit of VALID_PLAN adding a reduction target, items[2] (3.1.1.2.i/paper-forms), with these checkpoints."""
+    return (M_SOURCES, M_SOURCES + '\n\n[[items]]\nid = "3.1.1.2.i/paper-forms"\nkind = "target"\n'
+            'name_lv = "Papīra veidlapas"\nname_en = "Paper forms"\nunit_lv = "veidlapas"\nunit_en = "forms"\n'
+            'baseline = 1000\ngoal = 200\ndirection = "decrease"\ndue = 2026-08-31\n'
+            f'checkpoints = [{" ".join(checkpoints)}]\nsources = [{{ doc = "001", quote = "veidlapas" }}]\n')
+
+
+def then(*checkpoints: str) -> tuple[str, str]:
+    """An edit of VALID_PLAN giving its target these checkpoints after its own (750 by 2024-12-31)."""
+    return FIRST_CHECKPOINT, " ".join([FIRST_CHECKPOINT, *checkpoints])
+
+
+FALLING = "value 500 by 2025-12-31 is below 750 by 2024-12-31"
+GOES_DOWN = "a target that increases does not go down from one checkpoint to the next"
+GOES_UP = 'a reduction (direction = "decrease") does not go up from one checkpoint to the next'
+CHANGE = (M_SOURCES, M_SOURCES + '\n\n[[amendments]]\neffective = 2025-01-01\ntitle_lv = "a"\ntitle_en = "a"\n'
+          f'change = [{{ id = "{TARGET}", checkpoints = [{FIRST_CHECKPOINT} {checkpoint("2025-12-31", 500)}] }}]\n')
+
+# (edits of VALID_PLAN, the one problem: None, the plan loads)
+CHECKPOINTS = [
+    pytest.param([then(checkpoint("2025-12-31", 1000))], None, id="rising"),
+    pytest.param([then(checkpoint("2025-12-31", 750))], None, id="level"),
+    pytest.param([then(checkpoint("2025-12-31", 500))],
+                 f"{T}.checkpoints[1]: {FALLING} (checkpoints[0]): {GOES_DOWN}",
+                 id="falling"),
+    pytest.param([(FIRST_CHECKPOINT, checkpoint("2025-12-31", 500) + " " + FIRST_CHECKPOINT)],
+                 f"{T}.checkpoints[0]: {FALLING} (checkpoints[1]): {GOES_DOWN}",
+                 id="falling-listed-latest-first"),
+    pytest.param([reduction(checkpoint("2024-12-31", 600), checkpoint("2025-12-31", 400))], None,
+                 id="reduction-falling"),
+    pytest.param([reduction(checkpoint("2024-12-31", 600), checkpoint("2025-12-31", 700))],
+                 "items[2] (3.1.1.2.i/paper-forms).checkpoints[1]: value 700 by 2025-12-31 is above 600 by 2024-12-31 "
+                 f"(checkpoints[0]): {GOES_UP}", id="reduction-rising"),
+    pytest.param([then(checkpoint("2024-12-31", 800))],
+                 f"{T}.checkpoints[1]: 2024-12-31 is also the date of checkpoints[0]: one a day",
+                 id="same-date"),
+    pytest.param([("goal = 1300", "goal = 1300\nstart = 2025-01-01")],
+                 f"{T}.checkpoints[0]: date 2024-12-31 is before the item's start 2025-01-01", id="before-item-start"),
+    pytest.param([('type = "investment"', 'type = "investment"\nstart = 2025-01-01')],
+                 f"{T}.checkpoints[0]: date 2024-12-31 is before measure 3.1.1.2.i's start 2025-01-01",
+                 id="before-measure-start"),
+    pytest.param([('title_en = "Test plan"', 'title_en = "Test plan"\nstart = 2025-01-01')],
+                 f"{T}.checkpoints[0]: date 2024-12-31 is before the plan's start 2025-01-01", id="before-plan-start"),
+    pytest.param([('type = "investment"', 'type = "investment"\nstart = 2025-01-01'),
+                  ("goal = 1300", "goal = 1300\nstart = 2024-01-01")], None, id="item-start-before-measure-start"),
+    pytest.param([CHANGE], f"amendments[0].change[0] ({TARGET}).checkpoints[1]: {FALLING} (checkpoints[0]): "
+                           f"{GOES_DOWN}", id="amended-checkpoints"),
+]
+
+
+@pytest.mark.parametrize("edits, expected", CHECKPOINTS)
+def test_checkpoints_follow_the_target_in_time(plan_file, edits, expected):
+    """It refuses, naming the checkpoint by its key path, a checkpoint that goes back on an earlier
+    one (lower than it for a target that increases, higher for a reduction), two checkpoints on one
+    day, and a checkpoint dated before the trajectory starts (the item's start, else its measure's,
+    else the plan's); in the plan as adopted and in an amendment alike."""
+    path = plan_file(edit_plan(*edits))
+    if expected is None:
+        load_plan(path)
+        return
+    with pytest.raises(PlanError) as caught:
+        load_plan(path)
+    assert [str(p) for p in caught.value.problems] == [expected]
+
+
 # (a value in the plan, how the refusal shows it: as TOML writes it, never as Python does)
 SHOWN = [
     ("due = 2026-08-31T10:00:00", "due: 2026-08-31T10:00:00 is not a date"),
