@@ -26,6 +26,15 @@ def _line_of(text: str, line: str) -> int:
     return text.splitlines().index(line) + 1
 
 
+def refusals(path) -> list[str]:
+    """Each problem of the plan file at `path` as shown, key path first ([]: it loads)."""
+    try:
+        load_plan(path)
+    except PlanError as exc:
+        return [str(p) for p in exc.problems]
+    return []
+
+
 NATIVE_BAD_DATE = edit_plan(("due = 2025-06-30", "due = 2026-02-31"))
 
 # (edits of VALID_PLAN, substrings the error must contain)
@@ -189,10 +198,7 @@ def test_a_toml_syntax_error_names_the_line_and_shows_it(plan_file, edit, line, 
     stopped, what TOML says in plain words, and that line as written (stripped of the white space
     around it, control characters and bidi overrides escaped), rather than TOML's column alone."""
     text = edit_plan(edit)
-    with pytest.raises(PlanError) as caught:
-        load_plan(plan_file(text))
-    (problem,) = caught.value.problems
-    assert str(problem) == f"line {_line_of(text, line)}: {expected}"
+    assert refusals(plan_file(text)) == [f"line {_line_of(text, line)}: {expected}"]
 
 
 BOM = "\ufeff".encode("utf-8")  # the byte-order mark Notepad writes at the start of a UTF-8 file
@@ -215,14 +221,11 @@ def test_a_utf8_file_with_a_byte_order_mark_is_read_as_without_it(plan_file, edi
     text and sha256 are still those of the bytes as given."""
     raw = BOM + edit_plan(*edits).encode("utf-8")
     path = plan_file(raw)
+    assert refusals(path) == ([] if expected is None else [expected])
     if expected is None:
         loaded = load_plan(path)
         assert loaded.plan.ids == [TARGET, MILESTONE]
         assert loaded.sha256 == hashlib.sha256(raw).hexdigest() and loaded.text.encode("utf-8") == raw
-        return
-    with pytest.raises(PlanError) as caught:
-        load_plan(path)
-    assert [str(p) for p in caught.value.problems] == [expected]
 
 
 @pytest.mark.parametrize("nested", [
@@ -253,9 +256,7 @@ EMPTY = [
 def test_an_empty_file_is_one_problem(plan_file, text, expected):
     """It refuses a file with no key in it as one problem, the file is empty, rather than a line
     for each of the sections a plan must have."""
-    with pytest.raises(PlanError) as caught:
-        load_plan(plan_file(text))
-    assert [str(p) for p in caught.value.problems] == [expected]
+    assert refusals(plan_file(text)) == [expected]
 
 
 def test_a_missing_file_is_refused(workdir):
@@ -357,13 +358,7 @@ def test_a_figure_of_the_plan_is_held_to_the_bounds_of_a_recorded_one(plan_file,
     """It refuses a figure of the plan (goal, baseline, checkpoint, minimum, funding, amount) that a
     record could not hold: more than 15 digits, more than 6 of them after the decimal point, or
     not a finite number (inf, nan), naming the key and saying so in words."""
-    path = plan_file(edit_plan(*edits))
-    if expected is None:
-        load_plan(path)
-        return
-    with pytest.raises(PlanError) as caught:
-        load_plan(path)
-    assert [str(p) for p in caught.value.problems] == [expected]
+    assert refusals(plan_file(edit_plan(*edits))) == ([] if expected is None else [expected])
 
 
 M_SOURCES = 'sources = [{ doc = "001", quote = "veikt pašvaldību publisko pakalpojumu novērtēšanu" }]'
@@ -400,9 +395,7 @@ def test_a_refusal_says_what_is_expected_in_plain_words(plan_file, edits, expect
     pattern it is matched against, and 'must list at least one' or 'expected a table' rather than
     the validator's sentences ('List should have at least 1 item after validation, not 0'), with
     the bad value as the plan wrote it; a key that is wrong itself is named by its path alone."""
-    with pytest.raises(PlanError) as caught:
-        load_plan(plan_file(edit_plan(*edits)))
-    assert str(caught.value.problems[0]) == expected
+    assert refusals(plan_file(edit_plan(*edits)))[:1] == [expected]
 
 
 ROADMAP_ROW = ('title_lv = "x"\nplanned_results_lv = ["y"]\nperiod = "2023-2024"\ninvestment = "3.1.1.2.i"\n'
@@ -440,9 +433,7 @@ def test_control_characters_are_refused_in_table_keys_and_never_printed(plan_fil
     """It refuses a control character (an escape sequence that would clear a terminal or set its
     title) in every key of the plan's tables, as it does in text, naming the key escaped; and no
     key path prints a line break or a bidi override of a bad id as it is: each is escaped."""
-    with pytest.raises(PlanError) as caught:
-        load_plan(plan_file(edit_plan(*edits)))
-    shown = [str(p) for p in caught.value.problems]
+    shown = refusals(plan_file(edit_plan(*edits)))
     assert expected in shown
     assert all(line.isprintable() for line in shown), shown
 
@@ -512,13 +503,7 @@ def test_checkpoints_follow_the_target_in_time(plan_file, edits, expected):
     one (lower than it for a target that increases, higher for a reduction), two checkpoints on one
     day, and a checkpoint dated before the trajectory starts (the item's start, else its measure's,
     else the plan's); in the plan as adopted and in an amendment alike."""
-    path = plan_file(edit_plan(*edits))
-    if expected is None:
-        load_plan(path)
-        return
-    with pytest.raises(PlanError) as caught:
-        load_plan(path)
-    assert [str(p) for p in caught.value.problems] == [expected]
+    assert refusals(plan_file(edit_plan(*edits))) == ([] if expected is None else [expected])
 
 
 # (a value in the plan, how the refusal shows it: as TOML writes it, never as Python does)
