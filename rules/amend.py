@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from rrf.rules.errors import labelled
+
 if TYPE_CHECKING:
     from rrf.rules.plan import Amendment, Item, Plan
 
@@ -96,7 +98,7 @@ def _apply(items: list["Item"], a: "Amendment", where: str) -> tuple[list["Item"
     out = [i for i in items if i.id not in set(a.remove)]
     by_id = {i.id: n for n, i in enumerate(out)}
     for k, change in enumerate(a.change):
-        path = f"{where}.change[{k}] ({change.id})"
+        path = labelled(f"{where}.change[{k}]", change.id)
         if change.id not in by_id:
             problems.append((path, f"{change.id!r} is not an item in force before this amendment"))
             continue
@@ -114,7 +116,7 @@ def _apply(items: list["Item"], a: "Amendment", where: str) -> tuple[list["Item"
             problems += [(path, e["msg"].removeprefix("Value error, ")) for e in exc.errors()]
     for k, item in enumerate(a.add):
         if item.id in by_id:
-            problems.append((f"{where}.add[{k}] ({item.id})", f"{item.id!r} is already an item in force"))
+            problems.append((labelled(f"{where}.add[{k}]", item.id), f"{item.id!r} is already an item in force"))
             continue
         by_id[item.id] = len(out)
         out.append(item)

@@ -58,6 +58,25 @@ def shown_value(value: Any) -> str:
     return repr(value) if isinstance(value, str) else str(value)
 
 
+def printable(text: str) -> str:
+    """`text` with every character that is not printable (a control character, a line break, a bidi
+    override) escaped as `shown_value` shows text (\\x1b, \\n, \\u202e), but without its quotes: a
+    line of a file or an id within a key path."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def key_path(where: str, key: str) -> str:
+    """`where` followed by `key` as a refusal's key path writes it: bare, or in quotes when it holds more
+    than letters, digits, '_' and '-' (`measures."3.1.1.2.i"`), not printable characters escaped."""
+    part = key if key.replace("_", "").replace("-", "").isalnum() else f'"{printable(key)}"'
+    return f"{where}.{part}" if where else part
+
+
+def labelled(where: str, name: object) -> str:
+    """`where` followed by the id or name of what is there, when it has one: `items[3] (3.1.1.2.i/x)`."""
+    return f"{where} ({printable(name)})" if isinstance(name, str) else where
+
+
 class RrfError(Exception):
     """Refused input; `problems` lists every reason found, `closing` what it means for the user."""
 

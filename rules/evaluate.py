@@ -147,9 +147,8 @@ def evaluate_one(plan: Plan, item_id: str, records: list[Observation], day: date
 
 
 def trajectory_start(plan: Plan, item: Item) -> date | None:
-    """The day an item's trajectory starts from its baseline: its own start, else its measure's,
-    else the plan's (none: the pace is measured between records only)."""
-    return item.start or plan.starts.get(item.measure, plan.plan.start)
+    """The day an item's trajectory starts from its baseline (Plan.start_of)."""
+    return plan.start_of(item)
 
 
 def evaluate_item(item: Item, records: list[Observation], day: date, *, start: date | None = None,

@@ -9,15 +9,16 @@ import hashlib
 import re
 import tomllib
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from pydantic import ValidationError
 
-from rrf.rules.amend import AmendmentError
-from rrf.rules.errors import RrfError, shown_value
+from rrf.rules.amend import AmendmentError, PlanVersion
+from rrf.rules.errors import RrfError, key_path, labelled, printable, shown_value
 from rrf.rules.i18n import Words
-from rrf.rules.plan import Plan
+from rrf.rules.plan import PATTERN_WORDS, Item, Plan
 
 _ = Words("en")  # refusals are the operators' lines: English (README)
 
@@ -62,21 +63,10 @@ def load_plan(path: str | Path) -> LoadedPlan:
 
 
 def parse_plan(raw_bytes: bytes, name: str = "<plan>") -> LoadedPlan:
-    try:
-        text = raw_bytes.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw_bytes[: exc.start].count(b"\n") + 1
-        bad = raw_bytes[exc.start : exc.start + 4]
-        raise PlanError(
-            name, [Problem(f"line {line}", f"not UTF-8 (byte {bad[:1]!r} at offset {exc.start})")]
-        ) from None
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise PlanError(name, [Problem("", f"not valid TOML: {exc}")]) from None
-    except RecursionError:  # tomllib reads nested arrays and tables by recursion
-        raise PlanError(name, [Problem("", _("not a plan: arrays or tables nested hundreds deep"))]) from None
-
+    text, raw = read_toml(raw_bytes, name, PlanError, _("not a plan: arrays or tables nested hundreds deep"))
+    if not raw:  # not a line for each section a plan must have
+        comments = "" if not text.removeprefix(_BOM).strip() else " (nothing but comments)"
+        raise PlanError(name, [Problem("", f"the file is empty{comments}")])
     plan, problems = _validated(raw)
     problems += _cross_problems(raw)
     if plan is not None and not problems:
@@ -92,6 +82,48 @@ def parse_plan(raw_bytes: bytes, name: str = "<plan>") -> LoadedPlan:
     )
 
 
+_BOM = "\ufeff"  # the byte-order mark that some editors (Notepad) write first in a UTF-8 file
+
+
+def read_toml(raw_bytes: bytes, name: str, refusal: Callable[[str, list[Problem]], RrfError],
+              too_deep: str) -> tuple[str, dict[str, Any]]:
+    """The text of a file's bytes (as given: a leading byte-order mark stays, so that it hashes as
+    the file does) and its TOML (read without the mark), or `refusal` of the file `name` with the
+    one problem why not: not UTF-8, not TOML (`_syntax_problem`), or nested too deep (`too_deep`)."""
+    try:
+        text = raw_bytes.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw_bytes[: exc.start].count(b"\n") + 1
+        bad = raw_bytes[exc.start : exc.start + 1]
+        raise refusal(name, [Problem(f"line {line}", f"not UTF-8 (byte {bad!r} at offset {exc.start})")]) from None
+    toml = text.removeprefix(_BOM)
+    try:
+        return text, tomllib.loads(toml)
+    except tomllib.TOMLDecodeError as exc:
+        raise refusal(name, [_syntax_problem(toml, exc)]) from None
+    except RecursionError:  # tomllib reads nested arrays and tables by recursion
+        raise refusal(name, [Problem("", too_deep)]) from None
+
+
+_WHERE = re.compile(r"^(?P<what>.*) \(at line (?P<line>\d+), column \d+\)$", re.S)
+_SHOWN_LINE = 100  # characters of a line that a TOML syntax error shows
+
+
+def _syntax_problem(text: str, exc: tomllib.TOMLDecodeError) -> Problem:
+    """What TOML says, as a clause ('invalid date or datetime'), at the line where it stopped reading,
+    with that line as written: stripped, characters that are not printable escaped (rules.errors.printable),
+    a long one cut. TOML's column is left out: the line shows where."""
+    where = _WHERE.match(str(exc))
+    what = where["what"] if where else str(exc).removesuffix(" (at end of document)")
+    what = what[:1].lower() + what[1:]
+    if where is None:
+        return Problem("", f"not valid TOML: {what} at the end of the file")
+    number = int(where["line"])
+    line = text.split("\n", number)[number - 1].strip()
+    shown = printable(line[:_SHOWN_LINE]) + ("…" if len(line) > _SHOWN_LINE else "")
+    return Problem(f"line {number}", f"not valid TOML: {what}: {shown}")
+
+
 def _validated(raw: dict[str, Any]) -> tuple[Plan | None, list[Problem]]:
     """The plan, or every field-level problem (a union reports once per member: the first is kept)."""
     try:
@@ -104,9 +136,28 @@ def _validated(raw: dict[str, Any]) -> tuple[Plan | None, list[Problem]]:
         return None, list(problems.values())
 
 
+# pydantic's sentences that speak of its own terms ("List should have at least 1 item after validation,
+# not 0", "instance of Checkpoint"), in the plan's words; a pattern, in PATTERN_WORDS
+_PLAIN = {
+    "too_short": "must list at least one",
+    "string_too_short": "must not be empty",
+    "string_too_long": "must be at most {max_length} characters",
+    "model_type": "expected a table",
+    "dict_type": "expected a table",
+}
+
+
+def _message(err: dict[str, Any]) -> str:
+    if err["type"] == "string_pattern_mismatch":
+        return PATTERN_WORDS.get(err["ctx"]["pattern"], "not in the form expected")
+    if err["type"] in _PLAIN:
+        return _PLAIN[err["type"]].format(**err.get("ctx", {}))
+    return err["msg"].removeprefix("Value error, ")
+
+
 def _problem(raw: dict[str, Any], err: dict[str, Any]) -> Problem:
     path = _path(raw, list(err["loc"]))
-    msg = err["msg"].removeprefix("Value error, ")
+    msg = _message(err)
     if err["type"] == "extra_forbidden":
         return Problem(path, "unknown key")
     if err["type"] == "missing":
@@ -126,23 +177,20 @@ _UNION_TAG = re.compile(r"^(function-[a-z-]+\[.*\]|literal\[.*\]|decimal|date|st
 def _path(raw: Any, loc: list[Any]) -> str:
     """The key path of a pydantic location in the raw file: `items[3] (id).breakdown.keys.KPR`.
 
-    pydantic also names the member of a union it tried (`decimal`, `literal['done']`); such a
-    part is skipped unless the file really has a key of that name there.
+    pydantic also names the member of a union it tried (`decimal`, `literal['done']`), and a bad
+    key by `[key]` after it; such a part is skipped unless the file really has a key of that name there.
     """
     out = ""
     node = raw
     for part in loc:
         if isinstance(part, int):
-            out += f"[{part}]"
             node = node[part] if isinstance(node, list) and part < len(node) else None
-            if isinstance(node, dict) and isinstance(node.get("id"), str):
-                out += f" ({node['id']})"
+            out = labelled(f"{out}[{part}]", _get(node, "id"))
             continue
         key = str(part)
-        if not (isinstance(node, dict) and key in node) and _UNION_TAG.match(key):
-            continue
-        needs_quotes = not key.replace("_", "").replace("-", "").isalnum()
-        out += ("." if out else "") + (f'"{key}"' if needs_quotes else key)
+        if not (isinstance(node, dict) and key in node) and (_UNION_TAG.match(key) or key == "[key]"):
+            continue  # "[key]": the key before it is the bad value
+        out = key_path(out, key)
         node = node.get(key) if isinstance(node, dict) else None
     return out
 
@@ -163,7 +211,7 @@ def _cross_problems(raw: dict[str, Any]) -> list[Problem]:
         if not isinstance(item, dict):
             continue
         item_id = item.get("id")
-        where = f"items[{n}]" + (f" ({item_id})" if isinstance(item_id, str) else "")
+        where = labelled(f"items[{n}]", item_id)
         if isinstance(item_id, str):
             if item_id in seen:
                 problems.append(
@@ -183,7 +231,7 @@ def _cross_problems(raw: dict[str, Any]) -> list[Problem]:
         keys = _get(_get(item, "breakdown"), "keys")
         for key, spec in (keys.items() if isinstance(keys, dict) else []):
             for c in _list(_get(spec, "contacts")):
-                ref(f"{where}.breakdown.keys.{key}.contacts", "contacts", c)
+                ref(f"{key_path(f'{where}.breakdown.keys', key)}.contacts", "contacts", c)
 
     for n, req in enumerate(_list(raw.get("payment_requests"))):
         for q, quote in enumerate(_list(_get(req, "sources"))):
@@ -196,16 +244,17 @@ def _cross_problems(raw: dict[str, Any]) -> list[Problem]:
             if _get(ev, "doc") is not None:
                 ref(f"items[{n}].evidence_required[{q}].doc", "sources", _get(ev, "doc"))
     for code, m in _items(raw.get("measures")):
-        ref(f'measures."{code}".institution', "institutions", _get(m, "institution"))
+        where = key_path("measures", code)
+        ref(f"{where}.institution", "institutions", _get(m, "institution"))
         for c in _list(_get(m, "contacts")):
-            ref(f'measures."{code}".contacts', "contacts", c)
+            ref(f"{where}.contacts", "contacts", c)
         for q, quote in enumerate(_list(_get(m, "sources"))):
-            ref(f'measures."{code}".sources[{q}].doc', "sources", _get(quote, "doc"))
+            ref(f"{where}.sources[{q}].doc", "sources", _get(quote, "doc"))
         for q, alt in enumerate(_list(_get(m, "funding_alternatives"))):
-            ref(f'measures."{code}".funding_alternatives[{q}].doc', "sources", _get(alt, "doc"))
+            ref(f"{where}.funding_alternatives[{q}].doc", "sources", _get(alt, "doc"))
     for key, c in _items(raw.get("contacts")):
-        ref(f"contacts.{key}.institution", "institutions", _get(c, "institution"))
-        ref(f"contacts.{key}.doc", "sources", _get(c, "doc"))
+        ref(f"{key_path('contacts', key)}.institution", "institutions", _get(c, "institution"))
+        ref(f"{key_path('contacts', key)}.doc", "sources", _get(c, "doc"))
     roles = _keys(raw.get("roles"))
     for n, level in enumerate(_list(_get(raw.get("escalation"), "levels"))):
         for who in _list(_get(level, "notify")):
@@ -213,17 +262,18 @@ def _cross_problems(raw: dict[str, Any]) -> list[Problem]:
                 problems.append(Problem(f"escalation.levels[{n}].notify",
                                         f"{who!r} is neither \"responsible\" nor defined in [roles]"))
     for num, row in _items(raw.get("roadmap")):
-        ref(f'roadmap."{num}".investment', "measures", _get(row, "investment"))
-        ref(f'roadmap."{num}".doc', "sources", _get(row, "doc"))
+        where = key_path("roadmap", num)
+        ref(f"{where}.investment", "measures", _get(row, "investment"))
+        ref(f"{where}.doc", "sources", _get(row, "doc"))
         for item_id in _list(_get(row, "items")):
             if isinstance(item_id, str) and item_id not in ids:
-                problems.append(Problem(f'roadmap."{num}".items', f"{item_id!r} is not an item id"))
+                problems.append(Problem(f"{where}.items", f"{item_id!r} is not an item id"))
     return problems
 
 
 def _version_problems(plan: Plan) -> list[Problem]:
-    """Amendments that cannot apply, and payment requests that name no item of any version or
-    an item twice (checked once the plan itself is valid)."""
+    """Amendments that cannot apply, payment requests that name no item of any version or
+    an item twice, and checkpoints out of time (checked once the plan itself is valid)."""
     try:
         versions = plan.versions
     except AmendmentError as exc:
@@ -251,7 +301,54 @@ def _version_problems(plan: Plan) -> list[Problem]:
             if item.importance is not None and item.importance not in classes:
                 problems.append(Problem(f"items ({item.id}).importance",
                                         f"{item.importance!r} is not defined in [suspension.importance]"))
+    return problems + _checkpoint_problems(plan, versions)
+
+
+def _checkpoint_problems(plan: Plan, versions: list[PlanVersion]) -> list[Problem]:
+    """The checkpoints out of time of every item as adopted and as each amendment changes or adds it."""
+    placed = [(f"items[{n}]", item) for n, item in enumerate(plan.items)]
+    for v in versions[1:]:
+        where, amendment = f"amendments[{v.number - 1}]", v.amendment
+        placed += [(f"{where}.change[{k}]", v.plan.item(c.id)) for k, c in enumerate(amendment.change)]
+        placed += [(f"{where}.add[{k}]", item) for k, item in enumerate(amendment.add)]
+    return [Problem(f"{labelled(where, item.id)}.checkpoints[{n}]", message)
+            for where, item in placed for n, message in _out_of_time(plan, item)]
+
+
+def _out_of_time(plan: Plan, item: Item) -> list[tuple[int, str]]:
+    """Checkpoints (by their index) on a day another one has, dated before the item's trajectory
+    starts (Plan.start_of), or going back on the one before them in time; and why."""
+    problems: list[tuple[int, str]] = []
+    start = plan.start_of(item)
+    first_on: dict[date, int] = {}
+    for n, cp in enumerate(item.checkpoints):
+        if cp.date in first_on:
+            problems.append((n, f"{cp.date} is also the date of checkpoints[{first_on[cp.date]}]: one a day"))
+            continue
+        first_on[cp.date] = n
+        if start is not None and cp.date < start:
+            problems.append((n, f"date {cp.date} is before {_whose_start(plan, item)} start {start}"))
+    in_time = [n for _, n in sorted(first_on.items())]
+    for before, n in zip(in_time, in_time[1:]):
+        earlier, later = item.checkpoints[before], item.checkpoints[n]
+        if later.value != earlier.value and item.reaches(earlier.value, later.value):  # back toward the baseline
+            side, rule = _GOING_BACK[item.reduction]
+            problems.append((n, f"value {later.value} by {later.date} is {side} {earlier.value} by {earlier.date} "
+                                f"(checkpoints[{before}]): {rule}"))
     return problems
+
+
+_GOING_BACK = {  # by Item.reduction: where a checkpoint that goes back on the one before it is, and the rule
+    False: ("below", "a target that increases does not go down from one checkpoint to the next"),
+    True: ("above", 'a reduction (direction = "decrease") does not go up from one checkpoint to the next'),
+}
+
+
+def _whose_start(plan: Plan, item: Item) -> str:
+    """Whose start Plan.start_of takes for `item`: its own, its measure's or the plan's."""
+    if item.start:
+        return "the item's"
+    return f"measure {item.measure}'s" if plan.measures[item.measure].start else "the plan's"
 
 
 def conflict_warnings(plan: Plan) -> list[str]:

@@ -10,10 +10,11 @@ from functools import cached_property
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from rrf.rules.dates import BadDate, parse_date
 from rrf.rules.errors import shown_value
+from rrf.rules.figures import out_of_bounds
 
 if TYPE_CHECKING:
     from rrf.rules.amend import PlanVersion
@@ -21,6 +22,13 @@ if TYPE_CHECKING:
 ID_PATTERN = r"^[A-Za-z0-9]+([.-][A-Za-z0-9]+)*/[a-z0-9]+([.-][a-z0-9]+)*$"  # <measure>/<name>
 KEY_PATTERN = r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$"
 REF_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+PATTERN_WORDS = {  # what each pattern asks for, as a refusal says it (rules.load)
+    ID_PATTERN: "an id is <measure>/<name>: letters, digits, '.' and '-', one '/', the name in lower case",
+    KEY_PATTERN: "a breakdown key is letters and digits, words joined by single '-'",
+    REF_PATTERN: "a name is lower-case letters and digits, words joined by single '-'",
+    EMAIL_PATTERN: "not an e-mail address",
+}
 
 
 def _date(value: object) -> date:
@@ -31,9 +39,14 @@ def _date(value: object) -> date:
 
 
 def _number(value: object) -> Decimal:
+    """A figure of the plan, held to the bounds of a recorded one (rules.figures: inf and nan refused)."""
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
         raise ValueError(f"{shown_value(value)} is not a number")
-    return Decimal(str(value))
+    number = Decimal(str(value))
+    problem = out_of_bounds(number, shown_value(value))
+    if problem is not None:
+        raise ValueError(problem)
+    return number
 
 
 PlanDate = Annotated[date, BeforeValidator(_date)]
@@ -43,6 +56,21 @@ Ref = Annotated[str, Field(pattern=REF_PATTERN)]
 
 
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # control characters but tab and line feed
+
+
+def _plain(text: str, what: str) -> None:
+    """Plan text reaches terminals, pages and e-mails: no escape sequences in it (`what`: the text)."""
+    found = CONTROL.search(text)
+    if found:
+        raise ValueError(f"{what} holds a control character ({found.group()!r}): write plain text")
+
+
+def _plain_key(key: str) -> str:
+    _plain(key, "the key")
+    return key
+
+
+PlainKey = Annotated[str, AfterValidator(_plain_key)]  # a key of a table that no pattern holds to
 
 
 _FIELDS_SET: dict[frozenset[str], set[str]] = {}  # one of each: see Strict._share_fields_set
@@ -62,13 +90,12 @@ class Strict(BaseModel):
 
     @model_validator(mode="after")
     def _no_control_characters(self) -> "Strict":
-        """Plan text reaches terminals, pages and e-mails: no escape sequences in it."""
+        """No escape sequences in its text (_plain); its tables' keys are PlainKey, or a pattern's."""
         for name, value in self.__dict__.items():
             texts = value if isinstance(value, list) else [value]
             for text in texts:
-                if isinstance(text, str) and CONTROL.search(text):
-                    raise ValueError(f"{name} holds a control character "
-                                     f"({CONTROL.search(text).group()!r}): write plain text")
+                if isinstance(text, str):
+                    _plain(text, name)
         return self
 
 
@@ -106,7 +133,7 @@ class Contact(Strict):
     role_lv: str | None = None
     role_en: str | None = None
     institution: Ref | None = None
-    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    email: str | None = Field(default=None, pattern=EMAIL_PATTERN)
     phone: str | None = None
     language: Literal["lv", "en"] = "lv"
     doc: str
@@ -163,7 +190,7 @@ class Checkpoint(Strict):
 
     date: PlanDate
     value: NonNegative
-    breakdown: dict[str, NonNegative] = {}
+    breakdown: dict[PlainKey, NonNegative] = {}
     doc: str
     quote: str
 
@@ -455,12 +482,12 @@ class Amendment(Strict):
 class Plan(Strict):
     schema_version: Literal[1]
     plan: PlanInfo
-    sources: dict[str, Source]
+    sources: dict[PlainKey, Source]
     institutions: dict[Ref, Institution]
     contacts: dict[Ref, Contact]
-    measures: dict[str, Measure]
+    measures: dict[PlainKey, Measure]
     items: list[Item] = Field(min_length=1)
-    roadmap: dict[str, RoadmapMeasure] = {}
+    roadmap: dict[PlainKey, RoadmapMeasure] = {}
     roles: dict[Ref, Role] = {}
     escalation: Escalation | None = None
     suspension: Suspension = Suspension()
@@ -498,8 +525,13 @@ class Plan(Strict):
     @cached_property
     def starts(self) -> dict[str, date | None]:
         """Where each measure's trajectories start when an item has no `start` of its own: the
-        measure's `start`, else the plan's (rules.evaluate.trajectory_start)."""
+        measure's `start`, else the plan's (start_of)."""
         return {name: m.start or self.plan.start for name, m in self.measures.items()}
+
+    def start_of(self, item: Item) -> date | None:
+        """The day an item's trajectory starts from its baseline: its own start, else its measure's,
+        else the plan's (none: the pace is measured between records only)."""
+        return item.start or self.starts.get(item.measure, self.plan.start)
 
     @cached_property
     def _own(self) -> frozenset[str]:

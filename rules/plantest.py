@@ -31,18 +31,17 @@ waivers) on its day, then `exposure`. Bad input (not TOML, an unknown key, an id
 not have, a bad date, value or status) is a `PlanTestError` naming every problem by key path.
 """
 
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any, Iterable
 
 from rrf.rules.dates import BadDate, parse_date
-from rrf.rules.errors import RrfError, shown_value
+from rrf.rules.errors import RrfError, key_path, labelled, shown_value
 from rrf.rules.escalate import decide
 from rrf.rules.evaluate import Decision, evaluate
 from rrf.rules.exposure import Exposure, exposure
-from rrf.rules.load import Problem
+from rrf.rules.load import Problem, read_toml
 from rrf.rules.plan import Item, Plan
 from rrf.rules.progress import Observation
 from rrf.rules.records import RecordError, check_record, parse_number, required_documents
@@ -119,18 +118,7 @@ class CaseResult:
 def read_cases(raw_bytes: bytes, name: str) -> CaseFile:
     """The file as TOML and the plan it names; PlanTestError when it is not UTF-8 TOML or its
     `plan` is not a path."""
-    try:
-        text = raw_bytes.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw_bytes[: exc.start].count(b"\n") + 1
-        raise PlanTestError(name, [Problem(f"line {line}", f"not UTF-8 (byte {raw_bytes[exc.start:exc.start + 1]!r} "
-                                                           f"at offset {exc.start})")]) from None
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise PlanTestError(name, [Problem("", f"not valid TOML: {exc}")]) from None
-    except RecursionError:
-        raise PlanTestError(name, [Problem("", "not a tests file: arrays or tables nested hundreds deep")]) from None
+    _, raw = read_toml(raw_bytes, name, PlanTestError, "not a tests file: arrays or tables nested hundreds deep")
     plan = raw.get("plan")
     if plan is not None and (not isinstance(plan, str) or not plan.strip()):
         raise PlanTestError(name, [Problem("plan", f"expected the path of a plan file, relative to this one "
@@ -142,7 +130,7 @@ def parse_cases(file: CaseFile, plan: Plan) -> Suite:
     """Every case of the file, checked against `plan`; PlanTestError naming every problem."""
     problems: list[Problem] = []
     raw = file.raw
-    problems += [Problem(_key("", k), "unknown key (expected plan and [[case]])") for k in raw if k not in TOP_KEYS]
+    problems += [Problem(key_path("", k), "unknown key (expected plan and [[case]])") for k in raw if k not in TOP_KEYS]
     cases_raw = raw.get("case")
     cases: list[Case] = []
     if cases_raw is None:
@@ -153,7 +141,7 @@ def parse_cases(file: CaseFile, plan: Plan) -> Suite:
         seen: dict[str, int] = {}
         for n, spec in enumerate(cases_raw):
             name = spec.get("name")
-            where = f"case[{n}]" + (f" ({name})" if isinstance(name, str) else "")
+            where = labelled(f"case[{n}]", name)
             if isinstance(name, str) and name in seen:
                 problems.append(Problem(f"{where}.name", f"duplicate name {shown_value(name)} (first at case[{seen[name]}])"))
             elif isinstance(name, str):
@@ -168,7 +156,7 @@ def parse_cases(file: CaseFile, plan: Plan) -> Suite:
 
 def _case(plan: Plan, spec: dict[str, Any], where: str, problems: list[Problem]) -> Case | None:
     before = len(problems)
-    problems += [Problem(_key(where, k), f"unknown key (expected one of {', '.join(CASE_KEYS)})")
+    problems += [Problem(key_path(where, k), f"unknown key (expected one of {', '.join(CASE_KEYS)})")
                  for k in spec if k not in CASE_KEYS]
     name = spec.get("name")
     if name is None:
@@ -206,8 +194,8 @@ def _records(plan: Plan, raw: Any, day: date | None, where: str, problems: list[
         return []
     out = []
     for n, spec in enumerate(raw):
-        here = f"{where}[{n}]" + (f" ({spec['id']})" if isinstance(spec.get("id"), str) else "")
-        problems += [Problem(_key(here, k), f"unknown key (expected one of {', '.join(RECORD_KEYS)})")
+        here = labelled(f"{where}[{n}]", spec.get("id"))
+        problems += [Problem(key_path(here, k), f"unknown key (expected one of {', '.join(RECORD_KEYS)})")
                      for k in spec if k not in RECORD_KEYS]
         problems += [Problem(f"{here}.{k}", "required key is missing") for k in ("id", "value") if k not in spec]
         text = {k: spec.get(k) for k in ("id", "breakdown", "evidence_for")}
@@ -257,7 +245,7 @@ def _expectations(plan: Plan, raw: Any, where: str, problems: list[Problem]) -> 
     known = all_ids(plan)
     out: dict[str, dict[str, Any]] = {}
     for item_id, spec in raw.items():
-        here = _key(where, item_id)
+        here = key_path(where, item_id)
         if item_id not in known:
             close = [i for i in known if i.split("/")[0] == item_id.split("/")[0]] or known
             problems.append(Problem(here, f"{item_id!r} is not an item id of the plan (known: {', '.join(close)})"))
@@ -269,7 +257,7 @@ def _expectations(plan: Plan, raw: Any, where: str, problems: list[Problem]) -> 
         expected: dict[str, Any] = {}
         for key, value in spec.items():
             if key not in EXPECT_KEYS:
-                problems.append(Problem(_key(here, key), f"unknown key (expected one of {', '.join(EXPECT_KEYS)})"))
+                problems.append(Problem(key_path(here, key), f"unknown key (expected one of {', '.join(EXPECT_KEYS)})"))
                 continue
             try:
                 expected[key] = _expected(plan, item, key, value)
@@ -366,7 +354,7 @@ def _request_expectations(plan: Plan, raw: Any, where: str, problems: list[Probl
     numbers = [r.number for r in plan.payment_requests]
     out: dict[int, dict[str, Decimal]] = {}
     for number, spec in raw.items():
-        here = _key(where, number)
+        here = key_path(where, number)
         if not number.isdigit() or int(number) not in numbers:
             declared = ", ".join(map(str, numbers)) if numbers else "none"
             problems.append(Problem(here, f"{number!r} is not a payment request of the plan (declared: {declared})"))
@@ -377,7 +365,8 @@ def _request_expectations(plan: Plan, raw: Any, where: str, problems: list[Probl
         expected = {}
         for key, value in spec.items():
             if key not in REQUEST_KEYS:
-                problems.append(Problem(_key(here, key), f"unknown key (expected one of {', '.join(REQUEST_KEYS)})"))
+                problems.append(Problem(key_path(here, key),
+                                        f"unknown key (expected one of {', '.join(REQUEST_KEYS)})"))
                 continue
             try:
                 expected[key] = _number(value, "expected an amount in EUR")
@@ -385,12 +374,6 @@ def _request_expectations(plan: Plan, raw: Any, where: str, problems: list[Probl
                 problems.append(Problem(f"{here}.{key}", str(exc)))
         out[int(number)] = expected
     return out
-
-
-def _key(where: str, key: str) -> str:
-    """A key path as the plan's problems write it: `case[0] (met).expect."3.1.1.2.i/evaluation-done"`."""
-    part = key if key.replace("_", "").replace("-", "").isalnum() else f'"{key}"'
-    return f"{where}.{part}" if where else part
 
 
 # Running ---------------------------------------------------------------------------------------

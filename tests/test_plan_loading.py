@@ -8,6 +8,7 @@ from the command line: exit 0 with warnings on stderr, or exit 2 naming the key 
 never writes anything.
 """
 
+import hashlib
 from datetime import date
 from decimal import Decimal
 
@@ -23,6 +24,15 @@ M = f"items[1] ({MILESTONE})"  # key path of the milestone in VALID_PLAN
 
 def _line_of(text: str, line: str) -> int:
     return text.splitlines().index(line) + 1
+
+
+def refusals(path) -> list[str]:
+    """Each problem of the plan file at `path` as shown, key path first ([]: it loads)."""
+    try:
+        load_plan(path)
+    except PlanError as exc:
+        return [str(p) for p in exc.problems]
+    return []
 
 
 NATIVE_BAD_DATE = edit_plan(("due = 2025-06-30", "due = 2026-02-31"))
@@ -161,7 +171,61 @@ def test_a_file_that_is_not_toml_is_refused(plan_file):
     with pytest.raises(PlanError) as caught:
         load_plan(path)
     (problem,) = caught.value.problems
-    assert "not valid TOML" in problem.message and "line 3" in problem.message
+    assert str(problem) == ("line 3: not valid TOML: expected '=' after a key in a key/value pair: "
+                            "The plan has **two** items:")
+
+
+# (an edit of VALID_PLAN that TOML cannot read, the line the refusal names, its message)
+TOML_SYNTAX = [
+    pytest.param(("due = 2025-06-30", "due = 2026-02-30"), "due = 2026-02-30",
+                 "not valid TOML: invalid date or datetime: due = 2026-02-30", id="february-30"),
+    pytest.param(("due = 2025-06-30", "due = 2026-13-01"), "due = 2026-13-01",
+                 "not valid TOML: expected newline or end of document after a statement: due = 2026-13-01",
+                 id="month-13"),
+    pytest.param(("goal = 1300", "    goal = 1 300   "), "    goal = 1 300   ",
+                 "not valid TOML: expected newline or end of document after a statement: goal = 1 300",
+                 id="white-space-around-the-line-stripped"),
+    pytest.param(('name_en = "Evaluation done"', 'name_en = "Evaluation\x1b[2J done\u202e"'),
+                 'name_en = "Evaluation\x1b[2J done\u202e"',
+                 "not valid TOML: illegal character '\\x1b': name_en = \"Evaluation\\x1b[2J done\\u202e\"",
+                 id="control-characters-escaped"),
+]
+
+
+@pytest.mark.parametrize("edit, line, expected", TOML_SYNTAX)
+def test_a_toml_syntax_error_names_the_line_and_shows_it(plan_file, edit, line, expected):
+    """It refuses text that TOML cannot read as one problem: the number of the line where reading
+    stopped, what TOML says in plain words, and that line as written (stripped of the white space
+    around it, control characters and bidi overrides escaped), rather than TOML's column alone."""
+    text = edit_plan(edit)
+    assert refusals(plan_file(text)) == [f"line {_line_of(text, line)}: {expected}"]
+
+
+BOM = "\ufeff".encode("utf-8")  # the byte-order mark Notepad writes at the start of a UTF-8 file
+
+# (edits of VALID_PLAN, saved with a byte-order mark: None, it loads; else the one problem)
+WITH_BOM = [
+    pytest.param([], None, id="valid-plan"),
+    pytest.param([("due = 2025-06-30", "due = 2026-02-30")],
+                 f"line {_line_of(edit_plan(('due = 2025-06-30', 'due = 2026-02-30')), 'due = 2026-02-30')}: "
+                 "not valid TOML: invalid date or datetime: due = 2026-02-30", id="bad-date-on-its-own-line"),
+    pytest.param([("schema_version = 1", "schema_version = 2")],
+                 "schema_version: Input should be 1 (got 2)", id="first-key-read"),
+]
+
+
+@pytest.mark.parametrize("edits, expected", WITH_BOM)
+def test_a_utf8_file_with_a_byte_order_mark_is_read_as_without_it(plan_file, edits, expected):
+    """It reads a plan saved with a UTF-8 byte-order mark (as Notepad saves it) as the same plan
+    without one: valid, or refused for what is wrong in it on the line where it is. The plan's
+    text and sha256 are still those of the bytes as given."""
+    raw = BOM + edit_plan(*edits).encode("utf-8")
+    path = plan_file(raw)
+    assert refusals(path) == ([] if expected is None else [expected])
+    if expected is None:
+        loaded = load_plan(path)
+        assert loaded.plan.ids == [TARGET, MILESTONE]
+        assert loaded.sha256 == hashlib.sha256(raw).hexdigest() and loaded.text.encode("utf-8") == raw
 
 
 @pytest.mark.parametrize("nested", [
@@ -177,6 +241,22 @@ def test_a_file_nested_beyond_any_plan_is_one_problem_not_a_crash(plan_file, nes
         load_plan(path)
     (problem,) = caught.value.problems
     assert problem.message == "not a plan: arrays or tables nested hundreds deep"
+
+
+# (what the file holds, the one problem)
+EMPTY = [
+    pytest.param("", "the file is empty", id="nothing"),
+    pytest.param(" \n\t\n\n", "the file is empty", id="white-space"),
+    pytest.param("\ufeff", "the file is empty", id="a-byte-order-mark"),
+    pytest.param("# Milestones\n\n# to be written\n", "the file is empty (nothing but comments)", id="comments"),
+]
+
+
+@pytest.mark.parametrize("text, expected", EMPTY)
+def test_an_empty_file_is_one_problem(plan_file, text, expected):
+    """It refuses a file with no key in it as one problem, the file is empty, rather than a line
+    for each of the sections a plan must have."""
+    assert refusals(plan_file(text)) == [expected]
 
 
 def test_a_missing_file_is_refused(workdir):
@@ -236,6 +316,194 @@ def test_a_bad_goal_is_one_problem(plan_file, goal):
     with pytest.raises(PlanError) as caught:
         load_plan(plan_file(edit_plan(("goal = 1300", f"goal = {goal}"))))
     assert len(caught.value.problems) == 1
+
+
+REQUEST = ('quote = "veikt pašvaldību publisko pakalpojumu novērtēšanu" }]\n',
+           'quote = "veikt pašvaldību publisko pakalpojumu novērtēšanu" }]\n\n[[payment_requests]]\nnumber = 1\n'
+           f'amount_eur = 1250000\nsubmission = 2026-09-30\nitems = ["{TARGET}"]\n')
+TOO_LONG = "has 16 digits (at most 15, 6 of them after the decimal point)"
+TOO_PRECISE = "has 7 digits after the decimal point (at most 6)"
+
+# (edits of VALID_PLAN, the one problem: None, the plan loads)
+FIGURES = [
+    pytest.param([("goal = 1300", "goal = 999999999999999")], None, id="15-digits"),
+    pytest.param([("goal = 1300", "goal = 1300.000001")], None, id="6-decimals"),
+    pytest.param([("goal = 1300", "goal = 1300.0000000")], None, id="zeros-ending-the-decimals"),
+    pytest.param([("goal = 1300", "goal = 1000000000000000")], f"{T}.goal: 1000000000000000 {TOO_LONG}",
+                 id="goal-16-digits"),
+    pytest.param([("goal = 1300", "goal = 15.0000001")], f"{T}.goal: 15.0000001 {TOO_PRECISE}", id="goal-7-decimals"),
+    pytest.param([("goal = 1300", "goal = inf")], f"{T}.goal: inf is not a finite number", id="goal-inf"),
+    pytest.param([("goal = 1300", "goal = -inf")], f"{T}.goal: -inf is not a finite number", id="goal-minus-inf"),
+    pytest.param([("goal = 1300", "goal = nan")], f"{T}.goal: nan is not a finite number", id="goal-nan"),
+    pytest.param([("goal = 1300", "goal = 1300\nbaseline = 0.0000001")], f"{T}.baseline: 1e-07 {TOO_PRECISE}",
+                 id="baseline-7-decimals"),
+    pytest.param([("value = 750, doc", "value = 750.1234567, doc")],
+                 f"{T}.checkpoints[0].value: 750.1234567 {TOO_PRECISE}", id="checkpoint-value"),
+    pytest.param([("value = 750, doc", "value = 750, breakdown = { RPR = 1e20 }, doc")],
+                 f"{T}.checkpoints[0].breakdown.RPR: 1e+20 has 21 digits (at most 15, 6 of them after the decimal "
+                 "point)", id="checkpoint-breakdown-value"),
+    pytest.param([("minimum = 260\nname_lv = \"Rīgas", "minimum = 260.0000001\nname_lv = \"Rīgas")],
+                 f"{T}.breakdown.keys.RPR.minimum: 260.0000001 {TOO_PRECISE}", id="breakdown-minimum"),
+    pytest.param([('type = "investment"', 'type = "investment"\nfunding_eur = 1e15')],
+                 'measures."3.1.1.2.i".funding_eur: 1000000000000000.0 has 16 digits (at most 15, 6 of them after '
+                 "the decimal point)", id="measure-funding"),
+    pytest.param([REQUEST], None, id="payment-request"),
+    pytest.param([REQUEST, ("amount_eur = 1250000", "amount_eur = 1250000.0000001")],
+                 f"payment_requests[0].amount_eur: 1250000.0000001 {TOO_PRECISE}", id="payment-request-amount"),
+]
+
+
+@pytest.mark.parametrize("edits, expected", FIGURES)
+def test_a_figure_of_the_plan_is_held_to_the_bounds_of_a_recorded_one(plan_file, edits, expected):
+    """It refuses a figure of the plan (goal, baseline, checkpoint, minimum, funding, amount) that a
+    record could not hold: more than 15 digits, more than 6 of them after the decimal point, or
+    not a finite number (inf, nan), naming the key and saying so in words."""
+    assert refusals(plan_file(edit_plan(*edits))) == ([] if expected is None else [expected])
+
+
+M_SOURCES = 'sources = [{ doc = "001", quote = "veikt pašvaldību publisko pakalpojumu novērtēšanu" }]'
+REF_WORDS = "lower-case letters and digits, words joined by single '-'"
+
+# (edits of VALID_PLAN, the first problem in full)
+PLAIN_WORDS = [
+    pytest.param([('id = "3.1.1.2.i/evaluation-done"', 'id = "3.1.1.2.i/plans approved"')],
+                 "items[1] (3.1.1.2.i/plans approved).id: an id is <measure>/<name>: letters, digits, '.' and '-', "
+                 "one '/', the name in lower case (got '3.1.1.2.i/plans approved')", id="id"),
+    pytest.param([(M_SOURCES, "sources = []")], f"{M}.sources: must list at least one (got [])", id="empty-list"),
+    pytest.param([('name_en = "Evaluation done"', 'name_en = ""')], f"{M}.name_en: must not be empty (got '')",
+                 id="empty-text"),
+    pytest.param([("[items.breakdown.keys.ZPR]", '[items.breakdown.keys."Z PR"]')],
+                 f'{T}.breakdown.keys."Z PR": a breakdown key is letters and digits, words joined by single \'-\' '
+                 "(got 'Z PR')", id="breakdown-key"),
+    pytest.param([("[institutions.varam]", "[institutions.VARAM]")],
+                 f"institutions.VARAM: a name is {REF_WORDS} (got 'VARAM')", id="table-key"),
+    pytest.param([('dimension = "region"', 'dimension = "Region X"')],
+                 f"{T}.breakdown.dimension: a name is {REF_WORDS} (got 'Region X')", id="name-field"),
+    pytest.param([('email = "baiba.zvejniece@varam.gov.lv"', 'email = "baiba"')],
+                 "contacts.baiba-zvejniece.email: not an e-mail address (got 'baiba')", id="e-mail"),
+    pytest.param([("due = 2025-06-30", 'due = 2025-06-30\nevidence_required = [{ name = "' + "a" * 61
+                   + '", title_lv = "x", title_en = "y" }]')],
+                 f"{M}.evidence_required[0].name: must be at most 60 characters (got '{'a' * 61}')", id="long-name"),
+    pytest.param([("checkpoints = [\n", 'checkpoints = [\n  "x",\n')],
+                 f"{T}.checkpoints[0]: expected a table (got 'x')", id="not-a-table"),
+]
+
+
+@pytest.mark.parametrize("edits, expected", PLAIN_WORDS)
+def test_a_refusal_says_what_is_expected_in_plain_words(plan_file, edits, expected):
+    """It says what an id, a key, a name or an e-mail address is made of rather than print the
+    pattern it is matched against, and 'must list at least one' or 'expected a table' rather than
+    the validator's sentences ('List should have at least 1 item after validation, not 0'), with
+    the bad value as the plan wrote it; a key that is wrong itself is named by its path alone."""
+    assert refusals(plan_file(edit_plan(*edits)))[:1] == [expected]
+
+
+ROADMAP_ROW = ('title_lv = "x"\nplanned_results_lv = ["y"]\nperiod = "2023-2024"\ninvestment = "3.1.1.2.i"\n'
+               'doc = "001"\nquote = "z"\n')
+
+
+def control_in(path: str, key: str) -> str:
+    """The refusal of a table key `key` (escaped, as shown) at `path`, with an escape character in it."""
+    return f"{path}: the key holds a control character ('\\x1b'): write plain text (got '{key}')"
+
+
+# (edits of VALID_PLAN, one of the problems in full)
+CONTROL_IN_KEYS = [
+    pytest.param([('[measures."3.1.1.2.i"]', '[measures."6.3.1.r\\u001b]0;PWN\\u0007"]')],
+                 control_in('measures."6.3.1.r\\x1b]0;PWN\\x07"', "6.3.1.r\\x1b]0;PWN\\x07"), id="measure"),
+    pytest.param([('[measures."3.1.1.2.i"]', f'[roadmap."3.2\\u001b[2J"]\n{ROADMAP_ROW}\n[measures."3.1.1.2.i"]')],
+                 control_in('roadmap."3.2\\x1b[2J"', "3.2\\x1b[2J"), id="roadmap-row"),
+    pytest.param([('[sources."001"]', '[sources."001\\u001b"]')],
+                 control_in('sources."001\\x1b"', "001\\x1b"), id="source"),
+    pytest.param([("value = 750, doc", 'value = 750, breakdown = { "R\\u001bPR" = 100 }, doc')],
+                 control_in(f'{T}.checkpoints[0].breakdown."R\\x1bPR"', "R\\x1bPR"), id="checkpoint-breakdown-key"),
+    pytest.param([('id = "3.1.1.2.i/evaluation-done"', 'id = "3.1.1.2.i/plans\\napproved\\u202e"')],
+                 "items[1] (3.1.1.2.i/plans\\napproved\\u202e).id: an id is <measure>/<name>: letters, digits, "
+                 "'.' and '-', one '/', the name in lower case (got '3.1.1.2.i/plans\\napproved\\u202e')",
+                 id="id-with-a-line-break-and-a-bidi-override"),
+    pytest.param([(M_SOURCES, M_SOURCES + '\n\n[[amendments]]\neffective = 2025-01-01\ntitle_lv = "a"\n'
+                   'title_en = "a"\nchange = [{ id = "3.1.1.2.i/x\\n\\u202e", goal = 5 }]')],
+                 "amendments[0].change[0] (3.1.1.2.i/x\\n\\u202e): '3.1.1.2.i/x\\n\\u202e' is not an item in force "
+                 "before this amendment", id="amendment-change-id"),
+]
+
+
+@pytest.mark.parametrize("edits, expected", CONTROL_IN_KEYS)
+def test_control_characters_are_refused_in_table_keys_and_never_printed(plan_file, edits, expected):
+    """It refuses a control character (an escape sequence that would clear a terminal or set its
+    title) in every key of the plan's tables, as it does in text, naming the key escaped; and no
+    key path prints a line break or a bidi override of a bad id as it is: each is escaped."""
+    shown = refusals(plan_file(edit_plan(*edits)))
+    assert expected in shown
+    assert all(line.isprintable() for line in shown), shown
+
+
+FIRST_CHECKPOINT = ('{ date = 2024-12-31, value = 750, doc = "001", '
+                    'quote = "2024. gadā plānots apmācīt līdz 750" },')
+
+
+def checkpoint(day: str, value: int) -> str:
+    return f'{{ date = {day}, value = {value}, doc = "001", quote = "plānots" }},'
+
+
+def reduction(*checkpoints: str) -> tuple[str, str]:
+    """An edit of VALID_PLAN adding a reduction target, items[2] (3.1.1.2.i/paper-forms), with these checkpoints."""
+    return (M_SOURCES, M_SOURCES + '\n\n[[items]]\nid = "3.1.1.2.i/paper-forms"\nkind = "target"\n'
+            'name_lv = "Papīra veidlapas"\nname_en = "Paper forms"\nunit_lv = "veidlapas"\nunit_en = "forms"\n'
+            'baseline = 1000\ngoal = 200\ndirection = "decrease"\ndue = 2026-08-31\n'
+            f'checkpoints = [{" ".join(checkpoints)}]\nsources = [{{ doc = "001", quote = "veidlapas" }}]\n')
+
+
+def then(*checkpoints: str) -> tuple[str, str]:
+    """An edit of VALID_PLAN giving its target these checkpoints after its own (750 by 2024-12-31)."""
+    return FIRST_CHECKPOINT, " ".join([FIRST_CHECKPOINT, *checkpoints])
+
+
+FALLING = "value 500 by 2025-12-31 is below 750 by 2024-12-31"
+GOES_DOWN = "a target that increases does not go down from one checkpoint to the next"
+GOES_UP = 'a reduction (direction = "decrease") does not go up from one checkpoint to the next'
+CHANGE = (M_SOURCES, M_SOURCES + '\n\n[[amendments]]\neffective = 2025-01-01\ntitle_lv = "a"\ntitle_en = "a"\n'
+          f'change = [{{ id = "{TARGET}", checkpoints = [{FIRST_CHECKPOINT} {checkpoint("2025-12-31", 500)}] }}]\n')
+
+# (edits of VALID_PLAN, the one problem: None, the plan loads)
+CHECKPOINTS = [
+    pytest.param([then(checkpoint("2025-12-31", 1000))], None, id="rising"),
+    pytest.param([then(checkpoint("2025-12-31", 750))], None, id="level"),
+    pytest.param([then(checkpoint("2025-12-31", 500))],
+                 f"{T}.checkpoints[1]: {FALLING} (checkpoints[0]): {GOES_DOWN}",
+                 id="falling"),
+    pytest.param([(FIRST_CHECKPOINT, checkpoint("2025-12-31", 500) + " " + FIRST_CHECKPOINT)],
+                 f"{T}.checkpoints[0]: {FALLING} (checkpoints[1]): {GOES_DOWN}",
+                 id="falling-listed-latest-first"),
+    pytest.param([reduction(checkpoint("2024-12-31", 600), checkpoint("2025-12-31", 400))], None,
+                 id="reduction-falling"),
+    pytest.param([reduction(checkpoint("2024-12-31", 600), checkpoint("2025-12-31", 700))],
+                 "items[2] (3.1.1.2.i/paper-forms).checkpoints[1]: value 700 by 2025-12-31 is above 600 by 2024-12-31 "
+                 f"(checkpoints[0]): {GOES_UP}", id="reduction-rising"),
+    pytest.param([then(checkpoint("2024-12-31", 800))],
+                 f"{T}.checkpoints[1]: 2024-12-31 is also the date of checkpoints[0]: one a day",
+                 id="same-date"),
+    pytest.param([("goal = 1300", "goal = 1300\nstart = 2025-01-01")],
+                 f"{T}.checkpoints[0]: date 2024-12-31 is before the item's start 2025-01-01", id="before-item-start"),
+    pytest.param([('type = "investment"', 'type = "investment"\nstart = 2025-01-01')],
+                 f"{T}.checkpoints[0]: date 2024-12-31 is before measure 3.1.1.2.i's start 2025-01-01",
+                 id="before-measure-start"),
+    pytest.param([('title_en = "Test plan"', 'title_en = "Test plan"\nstart = 2025-01-01')],
+                 f"{T}.checkpoints[0]: date 2024-12-31 is before the plan's start 2025-01-01", id="before-plan-start"),
+    pytest.param([('type = "investment"', 'type = "investment"\nstart = 2025-01-01'),
+                  ("goal = 1300", "goal = 1300\nstart = 2024-01-01")], None, id="item-start-before-measure-start"),
+    pytest.param([CHANGE], f"amendments[0].change[0] ({TARGET}).checkpoints[1]: {FALLING} (checkpoints[0]): "
+                           f"{GOES_DOWN}", id="amended-checkpoints"),
+]
+
+
+@pytest.mark.parametrize("edits, expected", CHECKPOINTS)
+def test_checkpoints_follow_the_target_in_time(plan_file, edits, expected):
+    """It refuses, naming the checkpoint by its key path, a checkpoint that goes back on an earlier
+    one (lower than it for a target that increases, higher for a reduction), two checkpoints on one
+    day, and a checkpoint dated before the trajectory starts (the item's start, else its measure's,
+    else the plan's); in the plan as adopted and in an amendment alike."""
+    assert refusals(plan_file(edit_plan(*edits))) == ([] if expected is None else [expected])
 
 
 # (a value in the plan, how the refusal shows it: as TOML writes it, never as Python does)

@@ -108,6 +108,14 @@ def test_verbose_names_each_passing_case(rrf, workdir):
     assert verbose.stdout == "PASS trained everywhere\n1 case, 1 passed, 0 failed\n"
 
 
+def test_a_tests_file_with_a_byte_order_mark_runs(rrf, workdir):
+    """It reads a tests file saved with a UTF-8 byte-order mark (as Notepad saves it) as without one."""
+    (workdir / "plan.tests.toml").write_bytes("\ufeff".encode("utf-8") + MET_CASE.encode("utf-8"))
+    result = rrf()
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert result.stdout == "1 case, 1 passed, 0 failed\n"
+
+
 # Failing cases -------------------------------------------------------------------------------
 
 def test_a_wrong_expectation_fails_with_exit_1_and_a_line_per_difference(rrf, workdir):

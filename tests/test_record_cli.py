@@ -19,7 +19,8 @@ from sqlalchemy.exc import DBAPIError
 from freezegun import freeze_time
 
 from conftest import MILESTONE, TARGET, stored_records
-from rrf.rules.records import out_of_bounds, parse_number
+from rrf.rules.figures import out_of_bounds
+from rrf.rules.records import parse_number
 
 SOURCE = "VARAM ceturkšņa atskaite"
 

@@ -31,7 +31,8 @@ from rrf.importers.italia.plan import IndicatorMap, read_map
 from rrf.rules.plan import Item, Plan
 from rrf.rules.errors import RrfError
 from rrf.rules.i18n import N_, Words
-from rrf.rules.records import CheckedRecord, ImportRow, out_of_bounds
+from rrf.rules.figures import out_of_bounds
+from rrf.rules.records import CheckedRecord, ImportRow
 
 # Why a report row is not used (summary order; a row is counted under the first that applies: the
 # last three when its indicator gives no target a value, by what one of the indicator's links has).
