@@ -19,7 +19,7 @@ from typing import Callable, Iterator
 
 from rrf.importers.evidence import fingerprint, web_address
 from rrf.importers.spreadsheet import MAX_COLUMNS, MAX_ROWS, TooLarge, xlsx_rows
-from rrf.rules.errors import RrfError, said
+from rrf.rules.errors import RrfError, said, said_n
 from rrf.rules.plan import Plan
 from rrf.rules.records import CheckedRecord, ImportRow, RecordError, check_correction, check_record
 
@@ -27,6 +27,7 @@ COLUMNS = ("id", "value", "as_of", "breakdown", "source", "reporter", "evidence"
 REQUIRED = ("id", "value", "as_of", "source")
 FORMATS = (".csv", ".xlsx")
 _ = said  # refusals: English on the command line (README), the user's language in the portal (rules.errors)
+ngettext = said_n  # (so named, Babel extracts its two forms)
 
 # Looks up a record to be corrected: (record as checked, id of its correction or None) or None.
 Lookup = Callable[[int], tuple[CheckedRecord, int | None] | None]
@@ -39,7 +40,7 @@ class ImportFileError(RrfError, ValueError):
 
     def __init__(self, problems: list[str]):
         super().__init__(problems, "\n".join(problems))
-        self.closing = _("{n} problem(s): nothing was imported", n=len(problems))
+        self.closing = ngettext("{n} problem: nothing was imported", "{n} problems: nothing was imported", len(problems))
 
 
 @dataclass(frozen=True)

@@ -17,26 +17,36 @@ class Said(str):
 
     msgid: str
     values: dict[str, Any]
+    plural: str | None  # with a count `n` in `values`: the plural msgid (the form is picked by `n`)
 
-    def __new__(cls, msgid: str, values: dict[str, Any]) -> "Said":
-        self = super().__new__(cls, msgid.format(**values))  # English is the catalogues' source language
-        self.msgid, self.values = msgid, values
+    def __new__(cls, msgid: str, values: dict[str, Any], plural: str | None = None) -> "Said":
+        english = plural if plural is not None and values["n"] != 1 else msgid  # English: the source language
+        self = super().__new__(cls, english.format(**values))
+        self.msgid, self.values, self.plural = msgid, values, plural
         return self
 
     def in_(self, lang: str) -> str:
         from rrf.rules.i18n import Words  # not at import: i18n reads rules.dates, which refuses with Said
 
         words = Words(lang)
-        return words(self.msgid, **{k: words.date(v) if type(v) is date else in_language(v, lang)
-                                    for k, v in self.values.items()})  # a day as the language writes it
+        values = {k: words.date(v) if type(v) is date else in_language(v, lang)
+                  for k, v in self.values.items()}  # a day as the language writes it
+        if self.plural is not None:
+            return words.ngettext(self.msgid, self.plural, values.pop("n"), **values)
+        return words(self.msgid, **values)
 
     def __reduce__(self) -> tuple[Any, ...]:  # a copy or a pickle (a refusal crossing processes) stays a Said
-        return (Said, (self.msgid, self.values))
+        return (Said, (self.msgid, self.values, self.plural))
 
 
 def said(msgid: str, /, **values: Any) -> Said:
     """A sentence to be shown in its reader's language (see the module's docstring)."""
     return Said(msgid, values)
+
+
+def said_n(singular: str, plural: str, n: int, /, **values: Any) -> Said:
+    """`said` of a sentence about `n` things: the form the reader's language uses for `n`."""
+    return Said(singular, {"n": n, **values}, plural)
 
 
 def in_language(text: object, lang: str) -> object:

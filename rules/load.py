@@ -37,7 +37,8 @@ class PlanError(RrfError):
 
     def __init__(self, file: str, problems: list[Problem]):
         lines = "\n".join(f"  {p}" for p in problems)
-        super().__init__(problems, f"{file}: {len(problems)} problem(s) in the plan:\n{lines}")
+        counted = "1 problem" if len(problems) == 1 else f"{len(problems)} problems"
+        super().__init__(problems, f"{file}: {counted} in the plan:\n{lines}")
         self.file = file
         self.problems = problems  # type: ignore[assignment]  (the Problems themselves, with their key paths)
 

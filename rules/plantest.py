@@ -63,7 +63,8 @@ class PlanTestError(RrfError):
 
     def __init__(self, file: str, problems: list[Problem]):
         lines = "\n".join(f"  {p}" for p in problems)
-        super().__init__(problems, f"{file}: {len(problems)} problem(s) in the tests file:\n{lines}")
+        counted = "1 problem" if len(problems) == 1 else f"{len(problems)} problems"
+        super().__init__(problems, f"{file}: {counted} in the tests file:\n{lines}")
         self.file = file
 
 

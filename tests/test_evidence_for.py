@@ -215,7 +215,7 @@ def test_an_import_with_a_bad_evidence_for_imports_nothing_and_names_the_line(rr
     assert f"{path}:4: evidence-for 'evaluation-report' is given without evidence" in result.stderr
     assert f"{path}:5: evidence-for 'minutes' is not a document {MILESTONE} requires {ALLOWED}" in result.stderr
     assert f"{path}:2:" not in result.stderr
-    assert "3 problem(s): nothing was imported" in result.stderr
+    assert "3 problems: nothing was imported" in result.stderr
     assert stored_records(store) == []
 
 

@@ -96,7 +96,7 @@ def test_a_file_with_bad_rows_names_every_bad_line_and_imports_nothing(run, work
     assert f"{path}:5: value: '1,300' is ambiguous" in result.stderr
     assert f"{path}:5: as-of date: '31.02.2024' is not a real date" in result.stderr
     assert f"{path}:2:" not in result.stderr and f"{path}:4:" not in result.stderr
-    assert "3 problem(s): nothing was imported" in result.stderr
+    assert "3 problems: nothing was imported" in result.stderr
     assert [r.value for r in stored_records(store)] == [Decimal(100)]
 
 

@@ -275,7 +275,7 @@ def test_every_problem_is_reported_at_once(plan_file):
     problems = caught.value.problems
     assert len(problems) == 3
     assert {p.path for p in problems} == {"colour", f"{T}.contacts", f"{M}.due"}
-    assert "3 problem(s)" in str(caught.value)
+    assert "3 problems in the plan" in str(caught.value)
 
 
 def test_the_valid_plan_loads_with_its_figures(plan_file):

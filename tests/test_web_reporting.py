@@ -202,7 +202,7 @@ def test_an_imported_files_reasons_are_in_the_users_language(app):
     answer = rita.post("/import", data={"csrf": token(rita)}, files={"file": ("zpr.csv", body.encode(), "text/csv")})
     assert answer.status_code == 400
     text = html.unescape(answer.text)
-    assert "zpr.csv:2: vērtība: 'abc' nav skaitlis" in text and "problēmas: 1; nekas netika importēts" in text
+    assert "zpr.csv:2: vērtība: 'abc' nav skaitlis" in text and "1 problēma: nekas netika importēts" in text
 
 
 def test_good_evidence_is_kept_by_its_hash_and_served_in_scope(app, evidence_dir):
