@@ -67,9 +67,11 @@ def check_task(ctx: Context, as_of: date, schedule: Schedule | None, backdate: b
 
 
 @task(name="deliver", retries=2, retry_delay_seconds=[30, 300])
-def deliver_task(ctx: Context) -> Delivery:
+def deliver_task(ctx: Context, retry: bool = True) -> Delivery:
+    """Deliver the outbox; with `retry`, a message that fails fails the task, so that Prefect tries
+    again after the declared delays."""
     delivery = checks.deliver(ctx)
-    if delivery.failed:
+    if delivery.failed and retry:
         raise DeliveryIncomplete(delivery)
     return delivery
 
@@ -77,7 +79,7 @@ def deliver_task(ctx: Context) -> Delivery:
 @flow(name="rrf-compliance-check", log_prints=False)
 def compliance_check(plan_path: str | None = None, as_of: date | None = None, notify_config: str | None = None,
                      scheduled: bool = False, db_url: str | None = None, cron: str | None = None,
-                     timezone: str | None = None, backdate: bool = False) -> CheckResult:
+                     timezone: str | None = None, backdate: bool = False, retry_delivery: bool = True) -> CheckResult:
     """Evaluate the plan as of a day (default: today in Riga), log it, tell who must be told.
 
     Empty parameters come from the settings, as for `rrf` (RRF_PLAN, RRF_DATABASE_URL,
@@ -85,7 +87,9 @@ def compliance_check(plan_path: str | None = None, as_of: date | None = None, no
     is stored with the flow run. A `scheduled` run reports the fire times of its schedule
     (`cron` in `timezone`; daily at midnight in the plan's zone when not given) since the previous
     check on which none ran, and tells the coordinator once. A check for a day before the
-    latest logged one is refused unless `backdate` (see services.check.run_check).
+    latest logged one is refused unless `backdate` (see services.check.run_check). Delivery is
+    retried as `[delivery] task_retry_delays_seconds` declares, unless `retry_delivery` is off (`rrf
+    check` by hand: nobody waits minutes at the terminal; what fails stays pending for the next run).
     """
     ctx = _handed or Context(settings(plan=plan_path, database_url=db_url, notify_config=notify_config), clock)
     day = as_of or ctx.today()
@@ -98,9 +102,9 @@ def compliance_check(plan_path: str | None = None, as_of: date | None = None, no
         raise
     schedule = Schedule(cron or DAILY, timezone or ctx.loaded.plan.plan.timezone) if scheduled else None
     result = check_task(quote(ctx), day, schedule, backdate)
-    delays = ctx.notify.delivery.task_retry_delays_seconds  # the task's declared retries, as configured
+    delays = ctx.notify.delivery.task_retry_delays_seconds if retry_delivery else []  # the declared retries
     deliver = deliver_task.with_options(retries=len(delays), retry_delay_seconds=delays or 0)
-    state = deliver(quote(ctx), return_state=True)
+    state = deliver(quote(ctx), bool(delays), return_state=True)
     outcome = state.result(raise_on_failure=False)  # the last try's Delivery, or its DeliveryIncomplete
     if isinstance(outcome, DeliveryIncomplete):
         delivery = outcome.delivery

@@ -29,8 +29,10 @@ def run_once(ctx: Context, as_of: date, *, backdate: bool = False) -> CheckResul
         # a run in this very process needs no heartbeats (they detect crashed workers), and
         # stopping their thread costs a second
         with handing(ctx), temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+            # by hand, someone waits at the terminal: one delivery, what fails waits for the next run
             return compliance_check(plan_path=str(Path(ctx.loaded.path).resolve()), as_of=as_of,
-                                    notify_config=_path(ctx.settings.notify_path), backdate=backdate)
+                                    notify_config=_path(ctx.settings.notify_path), backdate=backdate,
+                                    retry_delivery=False)
 
 
 def serve(ctx: Context, *, cron: str, timezone: str, port: int | None, announce) -> None:  # noqa: ANN001

@@ -92,6 +92,31 @@ task_retry_delays_seconds = [0, 0]
     assert result.delivery.failed == len(with_mail)
 
 
+def test_a_check_run_by_hand_delivers_once_and_keeps_what_fails(prefect, seeded, tmp_path):
+    """It delivers once when the check is run by hand (`rrf check`: rrf.flows.runner.run_once asks
+    for no retries), so that nobody waits minutes at the terminal: one attempt per message, what
+    failed stays pending for the next run, and the run ends normally, saying how many failed."""
+    from rrf.flows.compliance import compliance_check
+
+    settings = tmp_path / "notify.toml"
+    settings.write_text(f'''
+[email]
+server = "mailto://127.0.0.1:{free_port()}?from=rrf@example.test"
+[delivery]
+attempts = 1
+backoff_seconds = 0
+task_retry_delays_seconds = [0, 0]
+''', encoding="utf-8")
+    result = compliance_check(plan_path=str(PLAN), db_url=seeded, as_of=date(2026, 9, 1), notify_config=str(settings),
+                              retry_delivery=False)
+    engine = create_engine(seeded)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT attempts, status FROM outbox WHERE attempts > 0")).all()
+    engine.dispose()
+    assert rows and {r.attempts for r in rows} == {1} and {r.status for r in rows} == {"pending"}
+    assert result.delivery.failed == len(rows)
+
+
 def test_a_scheduled_run_reports_the_runs_its_cron_missed_and_tells_the_coordinator_once(prefect, seeded, tmp_path):
     """A scheduled run counts the fire times of its own cron on which no check ran since the
     previous check (here: a daily cron at a time 12 hours from now, and a check logged three
