@@ -102,7 +102,7 @@ def input_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
                 err.print(shown(exc.closing), highlight=False, soft_wrap=True)
         except Exception as exc:  # SQLAlchemy's OperationalError, when SQLAlchemy was imported at all
             if _is_sqlalchemy(exc, "OperationalError") and unreachable(exc):
-                err.print(f"[red]error:[/] cannot reach the database: {shown(unreachable(exc))}", highlight=False,
+                err.print(f"[red]error:[/] cannot connect to the database: {shown(unreachable(exc))}", highlight=False,
                           soft_wrap=True)
                 raise typer.Exit(1) from None
             if not _is_sqlalchemy(exc, "DatabaseError") or not damaged(exc):

@@ -34,6 +34,6 @@ def test_an_unreachable_database_is_one_line(tmp_path, command):
                           text=True, cwd=tmp_path, timeout=120)
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert done.returncode == 1, done.stderr
-    assert len(lines) == 1 and lines[0].startswith("error: cannot reach the database")
+    assert len(lines) == 1 and lines[0].startswith("error: cannot connect to the database")
     assert f'"127.0.0.1", port {port}' in lines[0]
     assert "hunter2" not in done.stderr + done.stdout and "Traceback" not in done.stderr

@@ -427,7 +427,9 @@ def test_a_bad_filter_is_refused_in_the_users_language(app, query, lv, en):
 
 def test_health_answers_without_signing_in(app):
     """It reports the plan, the database and the last check for monitoring, and no item data."""
-    body = TestClient(app).get("/health").json()
+    answer = TestClient(app).get("/health")
+    assert answer.headers["cache-control"] == "no-store"  # a monitor reads it fresh, never from a cache
+    body = answer.json()
     assert body["status"] == "ok" and body["plan"]["items"] == 14 and body["last_check"]["as_of"] == AS_OF.isoformat()
     assert "3.1.1.2" not in json.dumps(body)
 

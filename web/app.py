@@ -52,7 +52,7 @@ def create_app(ctx: Context) -> FastAPI:
         response = await call_next(request)
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
-        if request.url.path != "/health" and not request.url.path.startswith("/static/"):
+        if not request.url.path.startswith("/static/"):  # a page, data, or /health (monitoring wants it fresh)
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
