@@ -139,7 +139,7 @@ def check_record(
             try:
                 number = parse_number(text)
                 if number < 0:
-                    problems.append(_("value {value} is negative", value=repr(value)))
+                    problems.append(_("value: {value} is negative", value=repr(value)))
             except ValueError as exc:
                 problems.append(_("value: {problem}", problem=exc.args[0]))
 

@@ -41,7 +41,7 @@ BAD_RECORDS = [
                  "unknown breakdown dimension 'county'", None, id="unknown-breakdown-dimension"),
     pytest.param(record(MILESTONE, "done", "--breakdown", "region=RPR"),
                  f"{MILESTONE} has no breakdown", None, id="breakdown-on-a-milestone"),
-    pytest.param(record(TARGET, "-5"), "value '-5' is negative", None, id="negative-value"),
+    pytest.param(record(TARGET, "-5"), "value: '-5' is negative", None, id="negative-value"),
     pytest.param(["record", TARGET, "-5", "--as-of", "2024-06-30", "--source", SOURCE],
                  "-5", None, id="negative-value-without-end-of-options"),
     pytest.param(record(TARGET, "done"),
