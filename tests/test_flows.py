@@ -68,10 +68,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_a_failing_delivery_is_retried_and_kept(prefect, seeded, tmp_path):
-    from rrf.flows.compliance import compliance_check
-
-    settings = tmp_path / "notify.toml"
+def unreachable_mail(folder):  # noqa: ANN001, ANN201
+    """A notification configuration whose mail server is a closed port: one attempt per delivery,
+    and two task retries with no delay."""
+    settings = folder / "notify.toml"
     settings.write_text(f'''
 [email]
 server = "mailto://127.0.0.1:{free_port()}?from=rrf@example.test"
@@ -80,6 +80,13 @@ attempts = 1
 backoff_seconds = 0
 task_retry_delays_seconds = [0, 0]
 ''', encoding="utf-8")
+    return settings
+
+
+def test_a_failing_delivery_is_retried_and_kept(prefect, seeded, tmp_path):
+    from rrf.flows.compliance import compliance_check
+
+    settings = unreachable_mail(tmp_path)
     result = compliance_check(plan_path=str(PLAN), db_url=seeded, as_of=date(2026, 9, 1), notify_config=str(settings))
     engine = create_engine(seeded)
     with engine.connect() as conn:
@@ -98,15 +105,7 @@ def test_a_check_run_by_hand_delivers_once_and_keeps_what_fails(prefect, seeded,
     failed stays pending for the next run, and the run ends normally, saying how many failed."""
     from rrf.flows.compliance import compliance_check
 
-    settings = tmp_path / "notify.toml"
-    settings.write_text(f'''
-[email]
-server = "mailto://127.0.0.1:{free_port()}?from=rrf@example.test"
-[delivery]
-attempts = 1
-backoff_seconds = 0
-task_retry_delays_seconds = [0, 0]
-''', encoding="utf-8")
+    settings = unreachable_mail(tmp_path)
     result = compliance_check(plan_path=str(PLAN), db_url=seeded, as_of=date(2026, 9, 1), notify_config=str(settings),
                               retry_delivery=False)
     engine = create_engine(seeded)
