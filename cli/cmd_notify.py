@@ -127,7 +127,7 @@ def outbox_(
         sys.stdout.write(json.dumps([{
             "id": m.id, "run": m.run_id, "created_at": m.created_at.isoformat(), "recipient": m.recipient,
             "language": m.language, "level": m.level, "subject": m.subject, "items": m.items.split(","),
-            "status": m.status, "attempts": m.attempts, "last_error": m.last_error,
+            "status": m.status, "superseded_by": m.superseded_by, "attempts": m.attempts, "last_error": m.last_error,
             "last_attempt_at": m.last_attempt_at.isoformat() if m.last_attempt_at else None,
             "sent_at": m.sent_at.isoformat() if m.sent_at else None,
             "delivered_to": w.delivered, "pending_to": w.pending, "body": m.body} for m, w in zip(rows, ways)],

@@ -78,6 +78,14 @@ def claim(*, session: Session, message_id: int, at: datetime, lease_seconds: flo
     return result.rowcount == 1
 
 
+def supersede(*, session: Session, message_id: int, by: int) -> bool:
+    """Mark a pending message (no process sending it) superseded by a newer one; False if it was not
+    pending any more (sent, or being sent by another process)."""
+    result = session.exec(update(Outbox).where(Outbox.id == message_id, Outbox.status == "pending")
+                          .values(status="superseded", superseded_by=by))
+    return result.rowcount == 1
+
+
 def claimed(*, session: Session) -> list[Outbox]:
     """Messages a process has claimed and not yet marked sent or failed, oldest first."""
     return list(session.exec(select(Outbox).where(Outbox.status == "sending").order_by(Outbox.id)))

@@ -149,6 +149,9 @@ class Outbox(SQLModel, table=True):
     last_attempt_at: datetime | None = None
     last_error: str | None = None
     sent_at: datetime | None = None
+    superseded_by: int | None = None
+    """A newer message to the same recipient that covers every item of this one, which no channel
+    had received: this one is not sent (status "superseded")."""
 
 
 class OutboxDelivery(SQLModel, table=True):

@@ -28,7 +28,7 @@ from rrf.models.tables import (Acknowledgement, AuditEntry, ImportBatch, Notice,
 
 LOCK = 726176  # the evaluation log's is 726175 (models.audit): a check may hold both, in that order
 CHUNK = 5_000
-MUTABLE = {"outbox": frozenset({"status", "attempts", "last_attempt_at", "last_error", "sent_at"})}
+MUTABLE = {"outbox": frozenset({"status", "attempts", "last_attempt_at", "last_error", "sent_at", "superseded_by"})}
 TABLES: dict[str, Table] = {m.__tablename__: m.__table__ for m in (  # type: ignore[attr-defined]
     ImportBatch, ProgressRecord, Outbox, Notice, Acknowledgement, Waiver)}
 

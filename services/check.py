@@ -277,10 +277,18 @@ def deliver_pending(*, engine: Engine, loaded: LoadedPlan, config: NotifyConfig,
 
     A message decided with an institution report attaches the file from `reports_dir`. When the
     file is not there (the check could not write it, or the folder was cleared), the message goes
-    out without it: an escalation is not held back for its attachment (counted as `unattached`)."""
+    out without it: an escalation is not held back for its attachment (counted as `unattached`).
+
+    A message no channel has received, to a recipient who has a newer one waiting that covers
+    every item of it, is superseded by that one and not sent (`superseded`): a recipient whose
+    address came late, or whose server was down for weeks, gets the current figures once."""
     with session_scope(engine) as session:
+        rows = escalations.pending(session=session)
+        reached_any = escalations.delivered(session=session, message_ids=[m.id for m in rows if m.id is not None])
+        stale = {old: new for old, new in superseded(rows, set(reached_any)).items()
+                 if escalations.supersede(session=session, message_id=old, by=new)}
         waiting = [(m.id, RecipientKey.parse(m.recipient), m.subject, m.body, m.attachment)
-                   for m in escalations.pending(session=session)]
+                   for m in rows if m.id not in stale]
     sent = failed = unaddressed = unattached = 0
     for message_id, key, subject, body, attachment in waiting:
         urls = addresses(key, loaded.plan, config)
@@ -306,6 +314,24 @@ def deliver_pending(*, engine: Engine, loaded: LoadedPlan, config: NotifyConfig,
                                      tries=tries)
         sent, failed = sent + ok, failed + (not ok)
     return Delivery(sent, failed, unaddressed, unattached)
+
+
+def superseded(rows: list[Outbox], reached: set[int]) -> dict[int, int]:
+    """{older message: the newer one that supersedes it} among waiting messages: to the same
+    recipient, about items (not a message without any, such as the coordinator's), each item of the
+    older one in the newer one, the older one still pending (not being sent) and received by no
+    channel."""
+    newest: dict[str, Outbox] = {}
+    for m in rows:  # oldest first
+        if m.items:
+            newest[m.recipient] = m
+    out = {}
+    for m in rows:
+        latest = newest.get(m.recipient)
+        if (latest is not None and m.id != latest.id and m.items and m.status == "pending" and m.id not in reached
+                and set(m.items.split(",")) <= set(latest.items.split(","))):
+            out[m.id] = latest.id
+    return out  # type: ignore[return-value]
 
 
 def _reached(engine: Engine, clock: Clock, message_id: int, channel: str) -> None:

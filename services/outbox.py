@@ -20,7 +20,7 @@ from rrf.services.context import Context
 from rrf.services.identity import acting
 from rrf.services.store import reading, store_or_none
 
-STATUSES = ("pending", "sent")
+STATUSES = ("pending", "sending", "sent", "superseded")
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class Channels:
 
 def status_of(status: str | None) -> str | None:
     if status not in (None, *STATUSES):
-        raise RrfError(f"--status {status!r}: expected pending or sent")
+        raise RrfError(f"--status {status!r}: expected one of {', '.join(STATUSES)}")
     return status
 
 

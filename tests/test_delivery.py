@@ -206,6 +206,27 @@ def test_a_mail_server_that_is_down_loses_nothing_and_duplicates_nothing(rrf, in
     assert json.loads(rrf("outbox", "--format", "json", "--status", "pending").stdout) == []
 
 
+def test_digests_that_could_not_go_out_give_way_to_the_newest_that_covers_them(rrf, inbox):
+    """It sends a recipient whose mail server was down for a month the newest digest about their
+    items once the server is back, not every stale one at once: an older digest that no channel
+    received and whose items are all in the newer one is superseded by it (and says by which);
+    the others' messages are not touched."""
+    inbox.stop()
+    check(rrf, "2026-03-02")
+    check(rrf, "2026-03-30")                       # a month on: the contact's reminder, the head's alert
+    everything = json.loads(rrf("outbox", "--format", "json").stdout)
+    anna = [m for m in everything if m["recipient"] == "contact:anna"]
+    assert [(m["status"], m["superseded_by"]) for m in anna] == [("superseded", anna[1]["id"]), ("pending", None)]
+    assert anna[0]["items"] == anna[1]["items"] and anna[0]["attempts"] == 2  # tried while the server was down
+    inbox.start()
+    sent = rrf("outbox", "--send")
+    assert sent.exit_code == 0, sent.stderr
+    [mail] = inbox.to("anna@example.test")
+    assert "30.03.2026" in mail["subject"]
+    others = [m for m in everything if m["recipient"] != "contact:anna"]
+    assert others and "superseded" not in {m["status"] for m in others} and inbox.to("janis@example.test")
+
+
 def test_an_acknowledgement_stops_the_climb(rrf, inbox, db_url):  # noqa: F811
     """The head of the State Chancellery, a portal user, acknowledges on the command line (`--by`)."""
     check(rrf, "2026-03-02")
