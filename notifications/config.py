@@ -77,7 +77,7 @@ def load_notify_config(path: Path | None) -> NotifyConfig:
     if path is None:
         return NotifyConfig()
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = tomllib.loads(path.read_text(encoding="utf-8").removeprefix("\ufeff"))  # a byte-order mark: none
         return NotifyConfig.model_validate(raw)
     except OSError as exc:
         raise NotifyConfigError(f"{path}: cannot read the notification configuration: {exc.strerror}") from None

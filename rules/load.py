@@ -96,7 +96,7 @@ def read_toml(raw_bytes: bytes, name: str, refusal: Callable[[str, list[Problem]
     except UnicodeDecodeError as exc:
         line = raw_bytes[: exc.start].count(b"\n") + 1
         bad = raw_bytes[exc.start : exc.start + 1]
-        raise refusal(name, [Problem(f"line {line}", f"not UTF-8 (byte {bad!r} at offset {exc.start})")]) from None
+        raise refusal(name, [Problem(f"line {line}", f"not UTF-8 (byte 0x{bad.hex().upper()} at offset {exc.start})")]) from None
     toml = text.removeprefix(_BOM)
     try:
         return text, tomllib.loads(toml)
@@ -145,6 +145,10 @@ _PLAIN = {
     "string_too_long": "must be at most {max_length} characters",
     "model_type": "expected a table",
     "dict_type": "expected a table",
+    "bool_type": "expected true or false",
+    "list_type": "expected a list, [...]",
+    "string_type": "expected a text in quotes",
+    "int_type": "expected a whole number",
 }
 
 

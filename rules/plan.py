@@ -10,7 +10,7 @@ from functools import cached_property
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, model_validator
 
 from rrf.rules.dates import BadDate, parse_date
 from rrf.rules.errors import shown_value
@@ -229,7 +229,7 @@ class Item(Strict):
     breakdown: Breakdown | None = None
     checkpoints: list[Checkpoint] = []
     contacts: list[Ref] = []
-    binding: bool = True
+    binding: StrictBool = True  # true or false, not "yes" (pydantic would read that as true)
     scope: Literal["eu", "national"] | None = None
     evidence_required: list[Evidence] = []
     importance: Ref | None = None  # a class of [suspension.importance]; none: the default weight

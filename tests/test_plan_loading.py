@@ -163,7 +163,7 @@ def test_a_file_that_is_not_utf8_is_refused_naming_the_line(plan_file):
         load_plan(path)
     (problem,) = caught.value.problems
     assert problem.path == f"line {_line_of(VALID_PLAN, line)}"
-    assert "not UTF-8" in problem.message and "\\xe9" in problem.message
+    assert "not UTF-8" in problem.message and "byte 0xE9" in problem.message
 
 
 def test_a_file_that_is_not_toml_is_refused(plan_file):
@@ -529,6 +529,16 @@ def test_a_bad_value_is_shown_as_the_plan_wrote_it(plan_file, line, expected):
     assert problem.endswith(expected) or f"{expected} " in problem, problem
     assert "datetime" not in problem and "True" not in problem and "False" not in problem
     assert problem.count(expected.split(": ", 1)[1].split(" is ")[0]) == 1
+
+
+@pytest.mark.parametrize("value, expected", [('"yes"', "expected true or false (got 'yes')"),
+                                             ("1", "expected true or false (got 1)")])
+def test_binding_is_true_or_false_and_nothing_read_as_such(plan_file, value, expected):
+    """It refuses `binding = "yes"` (or 1), which pydantic would have read as true, in plain words."""
+    with pytest.raises(PlanError) as caught:
+        load_plan(plan_file(edit_plan(('goal = "done"', f'goal = "done"\nbinding = {value}'))))
+    [problem] = caught.value.problems
+    assert str(problem) == f"{M}.binding: {expected}"
 
 
 # The shipped plan: every id of CONTRACT.md with the contract's figures.

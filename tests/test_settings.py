@@ -41,6 +41,16 @@ def test_the_notification_configuration_defaults_to_the_file_in_the_current_fold
     assert Settings().notify_path == (clean / "rrf-notify.toml").resolve()
 
 
+def test_a_notification_configuration_saved_with_a_byte_order_mark_is_read(clean):
+    """It reads a notification configuration that Notepad saved with a UTF-8 byte-order mark as
+    without one (it was refused as not valid TOML at line 1)."""
+    from rrf.notifications.config import load_notify_config
+
+    path = clean / "rrf-notify.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + '[coordinator]\nname = "Anna Kalniņa"\n'.encode("utf-8"))
+    assert load_notify_config(path).coordinator.name == "Anna Kalniņa"
+
+
 def test_a_command_writes_where_the_dotenv_file_says(clean, plan_file):
     """It records into the database named in .env when neither --db nor the environment names one."""
     (clean / ".env").write_text(f"RRF_DATABASE_URL=sqlite:///{clean / 'from-dotenv.db'}\n"
