@@ -49,6 +49,7 @@ def check(
     ctx = context(plan, db, notify_config)
     day = as_of_day(as_of, ctx)
     checks.refuse_bad_input(ctx)
+    checks.require_checker(ctx, dry_run=dry_run)
     if not dry_run:
         checks.refuse_backdated(ctx, day, backdate=backdate)
     if dry_run or direct or runners.run_once is None:

@@ -21,16 +21,13 @@ if TYPE_CHECKING:
 
 
 def _user(ctx: "Context", name: Optional[str]) -> "Viewer | None":
-    """`--by NAME`: an enabled portal user, who then acts (None: the operator acts)."""
+    """`--by NAME`: an enabled portal user, who then acts, if the operator may act for them
+    (services.identity.on_behalf); None: the operator acts."""
     if name is None:
         return None
-    from rrf.services import users
+    from rrf.services import identity
 
-    found = users.viewer(ctx, name.strip().lower())
-    if found is None:
-        raise RrfError(f"--by {name!r} is not an enabled portal user (create one with `rrf users add`, "
-                       "see `rrf users list`)")
-    return found
+    return identity.on_behalf(ctx, name)
 
 
 @app.command()
@@ -82,7 +79,7 @@ def waive(
 @app.command("outbox")
 @input_errors
 def outbox_(
-    status: Annotated[Optional[str], typer.Option("--status", help="pending or sent")] = None,
+    status: Annotated[Optional[str], typer.Option("--status", help="pending, sending, sent or superseded")] = None,
     run: Annotated[Optional[str], typer.Option("--run", help="only messages of this run (id or prefix)")] = None,
     show: Annotated[Optional[int], typer.Option("--show", help="print this message in full")] = None,
     send: Annotated[bool, typer.Option("--send", help="deliver what is pending now")] = False,
@@ -91,7 +88,7 @@ def outbox_(
     plan: PlanOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """The messages decided by checks: pending (not yet delivered) and sent. No addresses are shown."""
+    """The messages decided by checks: pending (not yet delivered), being sent, sent, or superseded by a newer one. No addresses are shown."""
     from rrf.cli.render import Col, fitted
     from rrf.services import outbox as outboxes
 

@@ -12,6 +12,7 @@ from collections.abc import Collection
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, or_, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from rrf.models import trail
@@ -81,7 +82,8 @@ def claim(*, session: Session, message_id: int, at: datetime, lease_seconds: flo
 def supersede(*, session: Session, message_id: int, by: int) -> bool:
     """Mark a pending message (no process sending it) superseded by a newer one; False if it was not
     pending any more (sent, or being sent by another process)."""
-    result = session.exec(update(Outbox).where(Outbox.id == message_id, Outbox.status == "pending")
+    received = select(OutboxDelivery.id).where(OutboxDelivery.outbox_id == message_id).exists()
+    result = session.exec(update(Outbox).where(Outbox.id == message_id, Outbox.status == "pending", ~received)
                           .values(status="superseded", superseded_by=by))
     return result.rowcount == 1
 
@@ -121,8 +123,11 @@ def add_delivery(*, session: Session, message_id: int, channel: str, at: datetim
     delivery that took the message over from a lease too short may have recorded it already)."""
     if channel in delivered(session=session, message_ids=[message_id]).get(message_id, []):
         return
-    session.add(OutboxDelivery(outbox_id=message_id, channel=channel, delivered_at=at))
-    session.flush()
+    try:
+        with session.begin_nested():  # another delivery may record it between the look and the insert
+            session.add(OutboxDelivery(outbox_id=message_id, channel=channel, delivered_at=at))
+    except IntegrityError:
+        pass
 
 
 def delivered(*, session: Session, message_ids: Collection[int]) -> dict[int, list[str]]:

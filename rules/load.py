@@ -244,6 +244,10 @@ def _cross_problems(raw: dict[str, Any]) -> list[Problem]:
     for n, amendment in enumerate(_list(raw.get("amendments"))):
         for q, quote in enumerate(_list(_get(amendment, "sources"))):
             ref(f"amendments[{n}].sources[{q}].doc", "sources", _get(quote, "doc"))
+        for q, added in enumerate(_list(_get(amendment, "add"))):  # an added item's measure, as an item's
+            added_id = _get(added, "id")
+            ref(f"{labelled(f'amendments[{n}].add[{q}]', added_id)}.id", "measures",
+                added_id.split("/", 1)[0] if isinstance(added_id, str) and "/" in added_id else None)
     for n, item in enumerate(items):
         for q, ev in enumerate(_list(_get(item, "evidence_required"))):
             if _get(ev, "doc") is not None:
@@ -353,7 +357,8 @@ def _whose_start(plan: Plan, item: Item) -> str:
     """Whose start Plan.start_of takes for `item`: its own, its measure's or the plan's."""
     if item.start:
         return "the item's"
-    return f"measure {item.measure}'s" if plan.measures[item.measure].start else "the plan's"
+    measure = plan.measures.get(item.measure)
+    return f"measure {item.measure}'s" if measure is not None and measure.start else "the plan's"
 
 
 def conflict_warnings(plan: Plan) -> list[str]:

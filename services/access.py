@@ -107,6 +107,13 @@ def require_outbox(viewer: Viewer, *, send: bool = False) -> None:
         raise Forbidden(_("the role {role} has no access to the outbox", role=repr(viewer.role)))
 
 
+def require_check(viewer: Viewer, *, logged: bool) -> None:
+    """A check from the command line: logging one (and telling everyone) is a coordinator's; a dry
+    run, which shows every item and every message, is for who sees every item."""
+    if (logged and viewer.role != "coordinator") or not viewer.sees_all:
+        raise Forbidden(_("the role {role} may not run the compliance check", role=repr(viewer.role)))
+
+
 def visible_decisions(viewer: Viewer, plan: Plan, decisions: list) -> list:  # (rules.Decision: not imported here)
     """The decisions of the items the user may see, in their order."""
     if viewer.sees_all:

@@ -96,8 +96,8 @@ def verify(ctx: Context, *, public_key: Path | None = None, folder: Path | None 
            by: Viewer | None = None) -> Verified:
     """Walk the log and the trail, then check every signed checkpoint (with `public_key`, by
     default the configured one, in `folder`, by default RRF_CHECKPOINT_DIR) against them; the
-    first problem is named. A store without a log, where checkpoints signed one, was truncated."""
-    _auditor(ctx, by)
+    first problem is named. A store without a log, where checkpoints signed one, was truncated
+    (said to whoever asks: with no store, there are no accounts to ask about)."""
     key = checkpoint.verifying_key(ctx, public_key)
     named = folder or ctx.settings.checkpoint_dir  # with a key, a folder the auditor named must be there:
     if key is not None and named is not None and not named.is_dir():  # a typo would leave truncation unchecked
@@ -109,6 +109,7 @@ def verify(ctx: Context, *, public_key: Path | None = None, folder: Path | None 
                 empty = Report(0, 0, GENESIS, None)
                 return Verified(empty, checkpoint.examine(folder, key, lambda _: None, 0, lambda _: None, 0))
             raise dbm.NoDatabase(ctx.url)  # a misspelt --db is named (no `rrf check`: that would create one)
+        _auditor(ctx, by)
         report = verify_chain(session=session)
         if report.broken:
             return Verified(report, checkpoint.Signed(folder, None))

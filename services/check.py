@@ -373,15 +373,18 @@ def log_unloadable_plan(ctx: Context, as_of: date, exc: RrfError) -> None:
     path = Path(ctx.settings.plan_path)
     try:
         raw = path.read_bytes()
-    except OSError:
-        raw = None
+        text = raw.decode("utf-8")  # stored only as the very text its SHA-256 is of (the chain checks it)
+        if "\x00" in text:  # PostgreSQL's text holds no NUL
+            raise ValueError
+    except (OSError, ValueError):
+        raw = text = None
     error = redact(f"the plan {path} cannot be loaded: " + "; ".join(exc.lines()))[:2000]
     try:
         with session_scope(writable(ctx.url)) as session:
             audit.lock_chain(session=session)
             sha = hashlib.sha256(raw).hexdigest() if raw is not None else None
-            if sha is not None:
-                audit.store_plan_text(session=session, sha256=sha, text=raw.decode("utf-8", "replace"), at=started)
+            if sha is not None and text is not None:
+                audit.store_plan_text(session=session, sha256=sha, text=text, at=started)
             audit.append_run(session=session, run_id=uuid.uuid4().hex, as_of=as_of, started_at=started,
                              finished_at=ctx.now(), outcome="failed", plan_sha256=sha, engine_version=__version__,
                              entries=[], error=error)
@@ -462,6 +465,16 @@ def deliver(ctx: Context, sleep: Callable[[float], None] = time.sleep) -> Delive
                                reports_dir=ctx.settings.reports_path)
     finally:
         engine.dispose()
+
+
+def require_checker(ctx: Context, *, dry_run: bool) -> None:
+    """The command line's operator may run this check (`rrf check`): a coordinator logs one, who
+    sees every item may dry-run one; an RRF_OPERATOR that is no enabled user is refused. (The
+    scheduled runs of `rrf serve` act for the office.)"""
+    from rrf.services import identity
+    from rrf.services.access import require_check
+
+    require_check(identity.acting(ctx, None), logged=not dry_run)
 
 
 def refuse_bad_input(ctx: Context) -> None:

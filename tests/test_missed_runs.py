@@ -87,6 +87,35 @@ def test_runs_that_failed_on_a_broken_plan_are_logged_and_named_to_the_coordinat
     assert "was off" not in body
 
 
+@pytest.mark.parametrize("damage", [b"\xe2", b"\x00"], ids=["a byte not UTF-8", "a NUL"])
+def test_a_plan_that_is_not_text_is_logged_without_its_text_and_the_chain_holds(db_url, tmp_path, damage):  # noqa: F811
+    """It logs a scheduled run whose plan file is not UTF-8 text (an editor's other encoding, a NUL)
+    as failed without storing the file's text, so that the log stays intact: a text stored under the
+    SHA-256 of other bytes would have been reported as changed, for good."""
+    from rrf.models.verify import verify as verify_chain
+    from rrf.rules.load import PlanError
+    from rrf.services.check import log_unloadable_plan
+    from rrf.services.context import Context
+    from rrf.settings import settings
+    from sqlmodel import Session
+
+    engine = open_engine(db_url)
+    upgrade(engine)
+    check(engine, T0, date(2026, 11, 16))
+    broken = tmp_path / "milestones.toml"
+    broken.write_bytes(PLAN.read_bytes().replace(b"due = 2026-08-31", b"due = 2026-08-31 # " + damage, 1))
+    ctx = Context(settings(plan=broken, database_url=db_url), lambda: T0 + timedelta(days=1))
+    with pytest.raises(PlanError) as caught:
+        ctx.loaded  # noqa: B018
+    log_unloadable_plan(ctx, date(2026, 11, 17), caught.value)
+    with engine.connect() as conn:
+        [(sha,)] = conn.execute(text("SELECT plan_sha256 FROM audit_run WHERE outcome = 'failed'")).all()
+    with Session(engine) as session:
+        report = verify_chain(session=session)
+    engine.dispose()
+    assert sha is None and report.broken is None
+
+
 def test_the_coordinator_is_reached_at_the_configured_address():
     """`office:coordinator` reads back from the outbox and goes to the `[coordinator]` address
     through the configured e-mail server; with no address configured it has none (it waits)."""

@@ -541,6 +541,33 @@ def test_binding_is_true_or_false_and_nothing_read_as_such(plan_file, value, exp
     assert str(problem) == f"{M}.binding: {expected}"
 
 
+def test_an_amendment_adds_no_item_of_a_measure_the_plan_lacks(plan_file):
+    """It refuses an item an amendment adds under a measure the plan does not define, naming it
+    (it was loaded, and a checkpoint of such an item crashed the loader with a KeyError)."""
+    amendment = f'''
+[[amendments]]
+effective = 2025-01-01
+title_lv = "Grozījumi"
+title_en = "Amendment"
+
+[[amendments.add]]
+id = "9.9.9.9.i/new-thing"
+kind = "target"
+name_lv = "Jauns"
+name_en = "New"
+unit_lv = "vienības"
+unit_en = "units"
+goal = 10
+due = 2026-08-31
+sources = [{{ doc = "001", quote = "q" }}]
+checkpoints = [{{ date = 2000-01-01, value = 5, doc = "001", quote = "q" }}]
+'''
+    with pytest.raises(PlanError) as caught:
+        load_plan(plan_file(VALID_PLAN + amendment))
+    assert any(p.path == "amendments[0].add[0] (9.9.9.9.i/new-thing).id" and "'9.9.9.9.i' is not defined in [measures]"
+               in p.message for p in caught.value.problems), caught.value.problems
+
+
 # The shipped plan: every id of CONTRACT.md with the contract's figures.
 CONTRACT_TABLE = [
     # id, kind, goal, due, breakdown dimension, {key: minimum}

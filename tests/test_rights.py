@@ -161,7 +161,10 @@ READS = [
     ("rita", "outbox", DENIED), ("kaspars", "outbox", DENIED), ("aija", "outbox", OK),
     ("aija", "send", DENIED), ("anna", "send", OK),
     ("kaspars", "exposure", DENIED), ("aija", "exposure", OK),
-    ("nobody", "status", "refused"), ("nobody", "log", "refused"),
+    ("anna", "check", OK), ("aija", "check", DENIED), ("kaspars", "check", DENIED),  # logging a check
+    ("aija", "dry check", OK), ("rita", "dry check", DENIED),
+    ("rita", "by anna", DENIED), ("kaspars", "by anna", DENIED), ("anna", "by kaspars", OK), ("rita", "by rita", OK),
+    ("nobody", "status", "refused"), ("nobody", "log", "refused"), ("nobody", "check", "refused"),
 ]
 
 
@@ -170,8 +173,9 @@ def test_the_operator_reads_only_what_their_role_and_scope_let_them(store, tmp_p
     """It gives the command line's reads, for an RRF_OPERATOR, what the portal gives that user: the
     items of their scope, "no item" for one outside it, the log and the outbox to the office and the
     auditors only (delivering to the office alone), the whole payment requests to who sees every
-    item; and it refuses a name that is no enabled user, for reading as for writing."""
-    from rrf.services import audit, outbox
+    item, logging a check to the office and a dry run to who sees every item, acting for another user
+    (`--by`) to the office; and it refuses a name that is no enabled user, for reading as for writing."""
+    from rrf.services import audit, check, identity, outbox
     from rrf.services import status as statuses
 
     ctx = store.context(operator=operator)
@@ -187,6 +191,11 @@ def test_the_operator_reads_only_what_their_role_and_scope_let_them(store, tmp_p
         "outbox": lambda: outbox.messages(ctx),
         "send": lambda: outbox.require(ctx, send=True),
         "exposure": lambda: statuses.exposure(ctx, portal.AS_OF),
+        "check": lambda: check.require_checker(ctx, dry_run=False),
+        "dry check": lambda: check.require_checker(ctx, dry_run=True),
+        "by anna": lambda: identity.on_behalf(ctx, "anna"),
+        "by kaspars": lambda: identity.on_behalf(ctx, "kaspars"),
+        "by rita": lambda: identity.on_behalf(ctx, "rita"),
     }
     if outcome == "refused":
         with pytest.raises(RrfError, match=f"RRF_OPERATOR '{operator}' is not an enabled portal user"):
