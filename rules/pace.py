@@ -76,12 +76,12 @@ def project_short(first: tuple[date, Decimal], latest: tuple[date, Decimal], goa
     return Projection(date.fromordinal(last_day.toordinal() + days_to_goal), False, pace)  # a third of + timedelta's cost
 
 
-def combine(projections: list[Projection], keys: list[str | None] | None = None) -> Projection:
+def combine(projections: list[Projection], keys: list[str | None]) -> Projection:
     """The item's projection from its total's and its short keys' projections (`keys`: which part
     each is, None for the total): never when any part is never, naming the keys that are when the
     total is not one of them."""
     if any(p.never for p in projections):
-        stalled = [k for k, p in zip(keys or [], projections) if p.never]
+        stalled = [k for k, p in zip(keys, projections) if p.never]
         if not stalled or None in stalled:
             return NEVER
         return Projection(never=True, stalled=tuple(stalled))  # type: ignore[arg-type]

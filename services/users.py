@@ -25,6 +25,7 @@ from rrf.models.tables import AppUser, SignInEvent, WebSession
 from rrf.rules.errors import RrfError, said
 from rrf.rules.i18n import fmt_time
 from rrf.rules.vocab import LANGUAGES
+from rrf.services import identity
 from rrf.services.access import ROLES, SCOPED, Viewer, require_accounts
 from rrf.services.context import Context
 from rrf.services.store import reading, transaction
@@ -76,8 +77,6 @@ def _row(u: AppUser) -> UserRow:
 def _manager(ctx: Context, by: Viewer | None, *, read: bool = False) -> Viewer:
     """Who manages accounts here: `by` (the portal) or the command line's operator, when their role
     may (coordinators; auditors may also list them)."""
-    from rrf.services import identity  # identity reads its accounts through this module
-
     actor = identity.acting(ctx, by)
     require_accounts(actor, read=read)
     return actor
